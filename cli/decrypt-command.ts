@@ -1,0 +1,257 @@
+/**
+ * `decrypt`: decrypts one stored mail, from S3 or from a file, with the same core and settings as the function.
+ *
+ * Writes the MIME only after the whole object has authenticated; on any failure nothing is written, not even a
+ * partial file.
+ */
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { readDecryptSettings } from '../lambda/config';
+import { decryptMail, type EncryptedObject } from '../lambda/decrypt-mail';
+import type { MailPlaintext } from '../lambda/mail-decipher';
+import { UsageError } from './usage-error';
+
+export const DECRYPT_USAGE = `Usage:
+  decrypt s3://BUCKET/KEY [options]
+  decrypt --file OBJECT --metadata METADATA.json [options]
+
+Decrypts one mail stored by SES with KMS encryption and writes the MIME.
+
+Options:
+  -o, --output FILE             write the MIME to FILE (default: standard output); nothing is written on failure
+  -f, --file OBJECT             the stored object's body, as downloaded
+  -m, --metadata FILE           its metadata: the bare map, or the output of 'aws s3api head-object'
+      --kms-key-arn ARN         the only KMS key the data key may be unwrapped with  [EXPECTED_KMS_KEY_ARN]
+      --source-account ID       aws:ses:source-account must equal this               [EXPECTED_SOURCE_ACCOUNT]
+      --rule-name NAME          aws:ses:rule-name must be one of these (repeatable)   [ALLOWED_RULE_NAMES]
+      --allow-legacy-cbc        read unauthenticated AES/CBC objects                  [ALLOW_LEGACY_CBC]
+      --encryption-context K=V  the encryption context you expect (repeatable; V2 kms+context objects)
+
+AWS access uses the SDK's default chain: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_S3,
+AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure.`;
+
+export interface DecryptCommandIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: NodeJS.WritableStream;
+}
+
+/** Runs `decrypt` with the given arguments. Throws `UsageError` for bad arguments; refusals propagate as thrown. */
+export async function runDecryptCommand(args: readonly string[], io: DecryptCommandIo): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      file: { type: 'string', short: 'f' },
+      metadata: { type: 'string', short: 'm' },
+      'kms-key-arn': { type: 'string' },
+      'source-account': { type: 'string' },
+      'rule-name': { type: 'string', multiple: true },
+      'allow-legacy-cbc': { type: 'boolean' },
+      'encryption-context': { type: 'string', multiple: true },
+    },
+  });
+
+  const settings = readDecryptSettings({
+    ...io.env,
+    ...(values['kms-key-arn'] !== undefined ? { EXPECTED_KMS_KEY_ARN: values['kms-key-arn'] } : {}),
+    ...(values['source-account'] !== undefined ? { EXPECTED_SOURCE_ACCOUNT: values['source-account'] } : {}),
+    ...(values['rule-name'] !== undefined ? { ALLOWED_RULE_NAMES: values['rule-name'].join(',') } : {}),
+    ...(values['allow-legacy-cbc'] === true ? { ALLOW_LEGACY_CBC: 'true' } : {}),
+  });
+  const expectedKmsKeyArn = settings.expectedKmsKeyArn;
+  if (expectedKmsKeyArn === undefined) {
+    throw new UsageError('no KMS key given: set EXPECTED_KMS_KEY_ARN or pass --kms-key-arn');
+  }
+  const expectedEncryptionContext = parseContextPairs(values['encryption-context'] ?? []);
+
+  const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? regionOfArn(expectedKmsKeyArn);
+  const source = await openSource(positionals, values.file, values.metadata, region);
+  const kms = new KMSClient({ region });
+  try {
+    const { plaintext } = await decryptMail(source.object, {
+      kms,
+      expectedKmsKeyArn,
+      expectedSourceAccount: settings.expectedSourceAccount,
+      allowedRuleNames: settings.allowedRuleNames,
+      allowLegacyCbc: settings.allowLegacyCbc,
+      maxMailBytes: settings.maxMailBytes,
+      expectedEncryptionContext,
+    });
+    if (values.output === undefined) {
+      await writeToStream(io.stdout, plaintext);
+    } else {
+      await writeFileAtomically(values.output, plaintext);
+    }
+  } finally {
+    source.close();
+    kms.destroy();
+  }
+}
+
+interface OpenedSource {
+  readonly object: EncryptedObject;
+  close(): void;
+}
+
+async function openSource(
+  positionals: readonly string[],
+  file: string | undefined,
+  metadataFile: string | undefined,
+  region: string | undefined,
+): Promise<OpenedSource> {
+  if (file !== undefined || metadataFile !== undefined) {
+    if (positionals.length > 0 || file === undefined || metadataFile === undefined) {
+      throw new UsageError('give either s3://BUCKET/KEY, or both --file and --metadata');
+    }
+    return openFileSource(file, metadataFile);
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError('give one s3://BUCKET/KEY, or --file and --metadata');
+  }
+  return openS3Source(parseS3Uri(positionals[0] as string), region);
+}
+
+async function openFileSource(file: string, metadataFile: string): Promise<OpenedSource> {
+  const metadata = await readMetadataFile(metadataFile);
+  const { size } = await stat(file);
+  // 1 MiB reads: large enough that per-call overhead vanishes next to AES-GCM, small enough to keep memory flat.
+  const body = createReadStream(file, { highWaterMark: 1 << 20 });
+  return { object: { metadata, body, contentLength: size }, close: () => body.destroy() };
+}
+
+/** Reads a metadata file: either the bare map, or `aws s3api head-object` output with its `Metadata` field. */
+export async function readMetadataFile(path: string): Promise<Record<string, unknown>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (cause) {
+    throw new UsageError(`cannot read ${path} as JSON metadata`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new UsageError(`${path} must hold a JSON object`);
+  }
+  const record = parsed as Record<string, unknown>;
+  const inner = record.Metadata;
+  if (inner !== undefined) {
+    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
+      throw new UsageError(`${path}: Metadata must be a JSON object`);
+    }
+    return inner as Record<string, unknown>;
+  }
+  return record;
+}
+
+async function openS3Source(
+  location: { bucket: string; key: string },
+  region: string | undefined,
+): Promise<OpenedSource> {
+  // Loaded only for s3:// sources: file decryption does not pay for the S3 client's start-up.
+  const { S3Client, GetObjectCommand, NoSuchKey } = await import('@aws-sdk/client-s3');
+  const s3 = new S3Client({ region });
+  const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
+  if (body === undefined) {
+    throw new Error('S3 returned no body');
+  }
+  const loadInstructionFile = async (): Promise<Record<string, unknown> | undefined> => {
+    try {
+      const instruction = await s3.send(
+        new GetObjectCommand({ Bucket: location.bucket, Key: `${location.key}.instruction` }),
+      );
+      const text = (await instruction.Body?.transformToString('utf8')) ?? '';
+      const parsed: unknown = JSON.parse(text);
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
+        return undefined;
+      }
+      throw error;
+    }
+  };
+  return {
+    object: { metadata: response.Metadata ?? {}, body, contentLength: response.ContentLength, loadInstructionFile },
+    close: () => {
+      body.destroy?.();
+      s3.destroy();
+    },
+  };
+}
+
+/** Splits `s3://bucket/key` (the key taken literally, not URL-decoded). */
+export function parseS3Uri(uri: string): { bucket: string; key: string } {
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  if (match === null) {
+    throw new UsageError('expected s3://BUCKET/KEY');
+  }
+  return { bucket: match[1] as string, key: match[2] as string };
+}
+
+function parseContextPairs(pairs: readonly string[]): Record<string, string> | undefined {
+  if (pairs.length === 0) {
+    return undefined;
+  }
+  const context: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) {
+      throw new UsageError('--encryption-context takes KEY=VALUE');
+    }
+    const name = pair.slice(0, at);
+    if (Object.hasOwn(context, name)) {
+      throw new UsageError('--encryption-context names a key twice');
+    }
+    context[name] = pair.slice(at + 1);
+  }
+  return context;
+}
+
+function regionOfArn(arn: string): string | undefined {
+  return /^arn:aws[\w-]*:kms:([a-z0-9-]+):/.exec(arn)?.[1];
+}
+
+async function writeToStream(stream: NodeJS.WritableStream, plaintext: MailPlaintext): Promise<void> {
+  for (const chunk of plaintext.chunks) {
+    if (!stream.write(chunk)) {
+      await new Promise<void>((resolve, reject) => {
+        const onError = (error: Error) => reject(error);
+        stream.once('error', onError);
+        stream.once('drain', () => {
+          stream.removeListener('error', onError);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** Writes to a private temporary file beside the target and renames it into place, so no partial file is ever seen. */
+async function writeFileAtomically(path: string, plaintext: MailPlaintext): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+  const handle = await open(temporary, 'wx', 0o600);
+  try {
+    let written = 0;
+    const chunks = plaintext.chunks;
+    // writev in batches: one system call per batch instead of per piece.
+    for (let at = 0; at < chunks.length; at += 512) {
+      const batch = chunks.slice(at, at + 512);
+      const { bytesWritten } = await handle.writev(batch);
+      written += bytesWritten;
+    }
+    if (written !== plaintext.byteLength) {
+      throw new Error('short write');
+    }
+    await handle.close();
+    await rename(temporary, path);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+}

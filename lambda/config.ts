@@ -1,0 +1,133 @@
+/**
+ * Parses the function's environment contract (DESIGN.md) once, strictly. The handler, the operator CLI and the local
+ * runner share it, so a setting means the same everywhere.
+ */
+import { ENV } from './env-names';
+
+/** A configuration value is missing or out of range. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export type BodyEncoding = 'auto' | 'base64';
+
+/** The settings that govern decryption (shared by the function and the CLI). */
+export interface DecryptSettings {
+  readonly expectedKmsKeyArn: string | undefined;
+  readonly expectedSourceAccount: string | undefined;
+  readonly allowedRuleNames: readonly string[] | undefined;
+  readonly allowLegacyCbc: boolean;
+  readonly maxMailBytes: number;
+}
+
+/** Everything the function needs. */
+export interface FunctionConfig extends DecryptSettings {
+  readonly expectedKmsKeyArn: string;
+  readonly outputQueueUrl: string;
+  readonly failureQueueUrl: string;
+  readonly payloadBucket: string;
+  readonly payloadPrefix: string;
+  readonly inlineMaxBytes: number;
+  readonly bodyEncoding: BodyEncoding;
+}
+
+/** Defaults of DESIGN.md's environment table. */
+export const CONFIG_DEFAULTS = {
+  payloadPrefix: 'payloads/',
+  inlineMaxBytes: 262_144,
+  maxMailBytes: 41_943_040,
+  bodyEncoding: 'auto',
+} as const;
+
+/** SQS's own bounds on a message, body and attributes together. */
+export const INLINE_MAX_BYTES_RANGE = { min: 1024, max: 1_048_576 } as const;
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads the decryption settings; the KMS key may be missing here (the CLI can take it from a flag).
+ * @throws ConfigError
+ */
+export function readDecryptSettings(env: Env): DecryptSettings {
+  const ruleNames = optional(env, ENV.ALLOWED_RULE_NAMES)
+    ?.split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (ruleNames !== undefined && ruleNames.length === 0) {
+    throw new ConfigError(`${ENV.ALLOWED_RULE_NAMES} is set but names no rule; unset it or list rule names`);
+  }
+  const account = optional(env, ENV.EXPECTED_SOURCE_ACCOUNT);
+  if (account !== undefined && !/^\d{12}$/.test(account)) {
+    throw new ConfigError(`${ENV.EXPECTED_SOURCE_ACCOUNT} must be a 12-digit AWS account id`);
+  }
+  return {
+    expectedKmsKeyArn: optional(env, ENV.EXPECTED_KMS_KEY_ARN),
+    expectedSourceAccount: account,
+    allowedRuleNames: ruleNames,
+    allowLegacyCbc: readBoolean(env, ENV.ALLOW_LEGACY_CBC, false),
+    maxMailBytes: readInteger(env, ENV.MAX_MAIL_BYTES, CONFIG_DEFAULTS.maxMailBytes, 1, 2 ** 31),
+  };
+}
+
+/**
+ * Reads the whole function configuration.
+ * @throws ConfigError naming the variable and what it must be
+ */
+export function readFunctionConfig(env: Env): FunctionConfig {
+  const decrypt = readDecryptSettings(env);
+  const encoding = optional(env, ENV.BODY_ENCODING) ?? CONFIG_DEFAULTS.bodyEncoding;
+  if (encoding !== 'auto' && encoding !== 'base64') {
+    throw new ConfigError(`${ENV.BODY_ENCODING} must be auto or base64`);
+  }
+  return {
+    ...decrypt,
+    expectedKmsKeyArn: required(env, ENV.EXPECTED_KMS_KEY_ARN),
+    outputQueueUrl: required(env, ENV.OUTPUT_QUEUE_URL),
+    failureQueueUrl: required(env, ENV.FAILURE_QUEUE_URL),
+    payloadBucket: required(env, ENV.PAYLOAD_BUCKET),
+    payloadPrefix: optional(env, ENV.PAYLOAD_PREFIX) ?? CONFIG_DEFAULTS.payloadPrefix,
+    inlineMaxBytes: readInteger(
+      env,
+      ENV.INLINE_MAX_BYTES,
+      CONFIG_DEFAULTS.inlineMaxBytes,
+      INLINE_MAX_BYTES_RANGE.min,
+      INLINE_MAX_BYTES_RANGE.max,
+    ),
+    bodyEncoding: encoding,
+  };
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function required(env: Env, name: string): string {
+  const value = optional(env, name);
+  if (value === undefined) {
+    throw new ConfigError(`${name} is required`);
+  }
+  return value;
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = optional(env, name)?.toLowerCase();
+  if (value === undefined) {
+    return fallback;
+  }
+  if (value === 'true' || value === 'false') {
+    return value === 'true';
+  }
+  throw new ConfigError(`${name} must be true or false`);
+}
+
+function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = optional(env, name);
+  if (value === undefined) {
+    return fallback;
+  }
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}

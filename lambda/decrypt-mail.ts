@@ -1,0 +1,181 @@
+/**
+ * Decrypts one stored mail: envelope, policy, data key, body, in that order, releasing nothing unverified.
+ */
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { unwrapDataKey } from './data-key';
+import { checkDecryptPolicy, checkMessageId, type DecryptPolicy } from './decrypt-policy';
+import {
+  type Envelope,
+  expectedObjectLength,
+  GCM_TAG_BYTES,
+  hasEnvelopeFields,
+  normalizeMetadata,
+  parseEnvelope,
+} from './envelope';
+import { EnvelopeError, IntegrityError, PolicyError } from './errors';
+import { MailDecipher, type MailPlaintext } from './mail-decipher';
+
+/** SES stores mail up to 40 MB; the default limit leaves room above that. */
+export const DEFAULT_MAX_MAIL_BYTES = 41_943_040;
+
+/** Ciphertext held while KMS answers, before reading pauses: a few round trips' worth of S3 download. */
+const MAX_BYTES_AHEAD_OF_KEY = 8 * 1024 * 1024;
+
+/** A stored object as S3 returns it. */
+export interface EncryptedObject {
+  /** User metadata (`GetObject().Metadata`): names with or without `x-amz-meta-`. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** The stored body, in pieces of any size. */
+  readonly body: AsyncIterable<Uint8Array>;
+  /** The stored size when known (`ContentLength`), checked against the envelope before KMS is asked. */
+  readonly contentLength?: number;
+  /** Loads `<key>.instruction` as a JSON object, or undefined when there is none. */
+  readonly loadInstructionFile?: () => Promise<Readonly<Record<string, unknown>> | undefined>;
+}
+
+export interface DecryptMailOptions extends DecryptPolicy {
+  readonly kms: KMSClient;
+  /** Larger objects are refused. @default 41_943_040 */
+  readonly maxMailBytes?: number;
+  /** The object's key: when given, `aws:ses:message-id` must be its last part. @default - not checked */
+  readonly objectKey?: string;
+  /** Called once the envelope and policy have passed, before KMS is asked (timings, logs). */
+  readonly onEnvelope?: (envelope: Envelope) => void;
+}
+
+export interface DecryptedMail {
+  readonly envelope: Envelope;
+  /** The SES message id, when `objectKey` was given and matched. */
+  readonly messageId: string | undefined;
+  readonly plaintext: MailPlaintext;
+}
+
+/**
+ * Reads the envelope, checks the policy, unwraps the data key while the body is still arriving, decrypts and
+ * verifies. Returns plaintext only when all of it has authenticated.
+ * @throws EnvelopeError | PolicyError | KeyUnwrapError | IntegrityError for objects to reject
+ * @throws TransientError when KMS may succeed on retry; errors of the body stream pass through unchanged
+ */
+export async function decryptMail(object: EncryptedObject, options: DecryptMailOptions): Promise<DecryptedMail> {
+  const maxMailBytes = options.maxMailBytes ?? DEFAULT_MAX_MAIL_BYTES;
+  /* Precondition: the object is not larger than the configured maximum. */
+  if (object.contentLength !== undefined && object.contentLength > maxMailBytes) {
+    throw new PolicyError('TOO_LARGE', `object is larger than ${maxMailBytes} bytes`);
+  }
+
+  const envelope = await readEnvelope(object, options);
+  checkDecryptPolicy(envelope, options);
+  const messageId = options.objectKey === undefined ? undefined : checkMessageId(envelope, options.objectKey);
+
+  const expectedLength = expectedObjectLength(envelope);
+  /* Precondition: the stored size is the one the envelope implies. */
+  if (expectedLength !== undefined && object.contentLength !== undefined && object.contentLength !== expectedLength) {
+    throw new IntegrityError('LENGTH_MISMATCH', 'object size differs from the size its envelope implies');
+  }
+  if (expectedLength !== undefined && expectedLength > maxMailBytes + GCM_TAG_BYTES) {
+    throw new PolicyError('TOO_LARGE', `announced plaintext is larger than ${maxMailBytes} bytes`);
+  }
+  options.onEnvelope?.(envelope);
+
+  const plaintext = await decryptBody(object.body, envelope, options, expectedLength ?? maxMailBytes + GCM_TAG_BYTES);
+  return { envelope, messageId, plaintext };
+}
+
+/**
+ * Finds the envelope in the metadata, or in the instruction file when the metadata holds none.
+ * @throws EnvelopeError
+ */
+export async function readEnvelope(
+  object: Pick<EncryptedObject, 'metadata' | 'loadInstructionFile'>,
+  options: Pick<DecryptPolicy, 'allowLegacyCbc'> = {},
+): Promise<Envelope> {
+  const metadata = normalizeMetadata(object.metadata);
+  if (hasEnvelopeFields(metadata)) {
+    return parseEnvelope(metadata, 'metadata', options);
+  }
+  const instruction = await object.loadInstructionFile?.();
+  /* Precondition: an object with no envelope in its metadata has an instruction file. */
+  if (instruction === undefined) {
+    throw new EnvelopeError('NOT_ENCRYPTED', 'object has no encryption envelope');
+  }
+  const fields = normalizeMetadata(instruction);
+  if (!hasEnvelopeFields(fields)) {
+    throw new EnvelopeError('NOT_ENCRYPTED', 'instruction file holds no encryption envelope');
+  }
+  return parseEnvelope(fields, 'instruction-file', options);
+}
+
+/**
+ * Decrypts the body. The KMS call starts at once; pieces that arrive before the key are held (ciphertext only) and
+ * decrypted as soon as it comes, so the download and the KMS round trip overlap.
+ */
+async function decryptBody(
+  body: AsyncIterable<Uint8Array>,
+  envelope: Envelope,
+  options: DecryptMailOptions,
+  maxObjectBytes: number,
+): Promise<MailPlaintext> {
+  let decipher: MailDecipher | undefined;
+  let keyFailure: { error: unknown } | undefined;
+  const keyReady = unwrapDataKey(options.kms, envelope, options.expectedKmsKeyArn).then(
+    (dataKey) => {
+      try {
+        decipher = new MailDecipher(envelope, dataKey, maxObjectBytes);
+      } finally {
+        dataKey.fill(0);
+      }
+    },
+    (error: unknown) => {
+      keyFailure = { error };
+    },
+  );
+
+  const waiting: Uint8Array[] = [];
+  let waitingBytes = 0;
+  try {
+    for await (const piece of body) {
+      if (keyFailure !== undefined) {
+        break;
+      }
+      if (decipher !== undefined) {
+        drain(decipher, waiting);
+        decipher.update(piece);
+        continue;
+      }
+      waitingBytes += piece.length;
+      /* Precondition: the body is no longer than the envelope and the configured maximum allow. */
+      if (waitingBytes > maxObjectBytes) {
+        throw new PolicyError('TOO_LARGE', `object body exceeds ${maxObjectBytes} bytes`);
+      }
+      waiting.push(piece);
+      if (waitingBytes >= MAX_BYTES_AHEAD_OF_KEY) {
+        // Bounded read-ahead: past this, wait for the key instead of holding the whole body twice in memory.
+        await keyReady;
+        if (decipher !== undefined) {
+          drain(decipher, waiting);
+        }
+      }
+    }
+    await keyReady;
+    if (keyFailure !== undefined) {
+      throw keyFailure.error;
+    }
+    if (decipher === undefined) {
+      throw new Error('data key settled without a cipher');
+    }
+    drain(decipher, waiting);
+    return decipher.final();
+  } catch (error) {
+    decipher?.discard();
+    throw error;
+  }
+}
+
+/** Feeds held pieces in order, letting go of each as soon as it is decrypted. */
+function drain(decipher: MailDecipher, waiting: Uint8Array[]): void {
+  let piece = waiting.shift();
+  while (piece !== undefined) {
+    decipher.update(piece);
+    piece = waiting.shift();
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * The function's environment variable names, spelled once.
+ *
+ * The stack (`lib/`) sets them, the handler and the operator CLI read them through `config.ts`.
+ */
+export const ENV = {
+  OUTPUT_QUEUE_URL: 'OUTPUT_QUEUE_URL',
+  FAILURE_QUEUE_URL: 'FAILURE_QUEUE_URL',
+  PAYLOAD_BUCKET: 'PAYLOAD_BUCKET',
+  PAYLOAD_PREFIX: 'PAYLOAD_PREFIX',
+  INLINE_MAX_BYTES: 'INLINE_MAX_BYTES',
+  EXPECTED_KMS_KEY_ARN: 'EXPECTED_KMS_KEY_ARN',
+  EXPECTED_SOURCE_ACCOUNT: 'EXPECTED_SOURCE_ACCOUNT',
+  ALLOWED_RULE_NAMES: 'ALLOWED_RULE_NAMES',
+  ALLOW_LEGACY_CBC: 'ALLOW_LEGACY_CBC',
+  MAX_MAIL_BYTES: 'MAX_MAIL_BYTES',
+  BODY_ENCODING: 'BODY_ENCODING',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];

@@ -1,0 +1,278 @@
+/**
+ * Reads and validates the S3 Encryption Client envelope that SES (and the other S3 Encryption Clients) store with an
+ * object. Written by hand: there is no JavaScript S3 Encryption Client to delegate to (see docs in FORMAT.md).
+ */
+import { EnvelopeError } from './errors';
+
+/** AES-256-GCM, the content algorithm SES and the V2 clients write. */
+export const AES_GCM = 'AES/GCM/NoPadding';
+/** AES-256-CBC with PKCS#7 padding: the unauthenticated V1 format, read only on request. */
+export const AES_CBC = 'AES/CBC/PKCS5Padding';
+
+export type ContentAlgorithm = typeof AES_GCM | typeof AES_CBC;
+export type WrapAlgorithm = 'kms' | 'kms+context';
+
+/** The V2 clients' reserved encryption-context key that binds the content algorithm. */
+export const CEK_ALG_CONTEXT_KEY = 'aws:x-amz-cek-alg';
+
+/** A validated envelope: everything needed to unwrap the data key and decrypt the body. */
+export interface Envelope {
+  readonly contentAlgorithm: ContentAlgorithm;
+  readonly wrapAlgorithm: WrapAlgorithm;
+  /** KMS `CiphertextBlob` of the data key. */
+  readonly wrappedKey: Uint8Array;
+  /** 12 bytes for GCM, 16 for CBC. */
+  readonly iv: Uint8Array;
+  /** The parsed material description: the whole encryption context KMS bound the data key to. */
+  readonly materialDescription: Readonly<Record<string, string>>;
+  /** `x-amz-unencrypted-content-length`, when present. */
+  readonly plaintextLength: number | undefined;
+  /** Where the envelope was found. */
+  readonly source: 'metadata' | 'instruction-file';
+}
+
+export interface ReadEnvelopeOptions {
+  /** Read AES/CBC objects (unauthenticated). @default false */
+  readonly allowLegacyCbc?: boolean;
+}
+
+/** GCM tag length in bytes; the only one any S3 Encryption Client writes (`x-amz-tag-len: 128`). */
+export const GCM_TAG_BYTES = 16;
+const GCM_IV_BYTES = 12;
+const CBC_IV_BYTES = 16;
+const DATA_KEY_BLOB_MAX_BYTES = 6144;
+
+const ENVELOPE_FIELDS = [
+  'x-amz-key',
+  'x-amz-key-v2',
+  'x-amz-iv',
+  'x-amz-cek-alg',
+  'x-amz-wrap-alg',
+  'x-amz-matdesc',
+  'x-amz-tag-len',
+  'x-amz-unencrypted-content-length',
+] as const;
+
+/**
+ * Normalises user metadata to lower-case names without the `x-amz-meta-` prefix.
+ *
+ * The SDK already returns it that way; raw HTTP headers and hand-written files may not.
+ * @throws EnvelopeError ENVELOPE_INVALID when two names collide after normalisation, or a value is not a string.
+ */
+export function normalizeMetadata(metadata: Readonly<Record<string, unknown>>): Record<string, string> {
+  const normalized: Record<string, string> = {};
+  for (const [rawName, value] of Object.entries(metadata)) {
+    if (value === undefined) {
+      continue;
+    }
+    const lower = rawName.toLowerCase();
+    const name = lower.startsWith('x-amz-meta-') ? lower.slice('x-amz-meta-'.length) : lower;
+    /* Precondition: metadata values are strings. */
+    if (typeof value !== 'string') {
+      throw new EnvelopeError('ENVELOPE_INVALID', `metadata field ${safeName(name)} is not a string`);
+    }
+    /* Precondition: no field is given twice under different spellings. */
+    if (Object.hasOwn(normalized, name)) {
+      throw new EnvelopeError('ENVELOPE_INVALID', `metadata field ${safeName(name)} appears twice`);
+    }
+    normalized[name] = value;
+  }
+  return normalized;
+}
+
+/** True when the metadata holds any envelope field, so the envelope must be read from it (not an instruction file). */
+export function hasEnvelopeFields(metadata: Readonly<Record<string, string>>): boolean {
+  return ENVELOPE_FIELDS.some((field) => Object.hasOwn(metadata, field));
+}
+
+/**
+ * Validates an envelope strictly and returns it parsed.
+ *
+ * Accepts SES's format (`kms` wrap, AES/GCM), the V2 `kms+context` format, and, only with `allowLegacyCbc`, the V1
+ * AES/CBC format. Anything else is refused with a stable code.
+ * @throws EnvelopeError
+ */
+export function parseEnvelope(
+  fields: Readonly<Record<string, string>>,
+  source: Envelope['source'],
+  options: ReadEnvelopeOptions = {},
+): Envelope {
+  const keyV2 = fields['x-amz-key-v2'];
+  const keyV1 = fields['x-amz-key'];
+  /* Precondition: the envelope names a wrapped data key. */
+  if (keyV2 === undefined && keyV1 === undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'envelope has no wrapped data key (x-amz-key-v2)');
+  }
+  /* Precondition: the envelope does not name two wrapped data keys. */
+  if (keyV2 !== undefined && keyV1 !== undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'envelope has both x-amz-key and x-amz-key-v2');
+  }
+
+  const wrapAlgorithm = readWrapAlgorithm(fields['x-amz-wrap-alg']);
+  // V1 objects written with x-amz-key and no x-amz-cek-alg are AES/CBC (FORMAT.md, "Other variants").
+  const contentAlgorithm = readContentAlgorithm(fields['x-amz-cek-alg'] ?? (keyV1 !== undefined ? AES_CBC : undefined));
+
+  /* Precondition: AES/CBC is read only when legacy reading is switched on. */
+  if (contentAlgorithm === AES_CBC && options.allowLegacyCbc !== true) {
+    throw new EnvelopeError('LEGACY_CBC_REFUSED', 'object uses unauthenticated AES/CBC and legacy CBC reading is off');
+  }
+  /* Precondition: x-amz-key (the V1 name) is only found on legacy CBC objects. */
+  if (keyV1 !== undefined && contentAlgorithm !== AES_CBC) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-key is only valid on legacy AES/CBC objects');
+  }
+  /* Precondition: kms+context is only written with AES/GCM. */
+  if (wrapAlgorithm === 'kms+context' && contentAlgorithm !== AES_GCM) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'kms+context wrapping requires AES/GCM');
+  }
+
+  const wrappedKey = decodeBase64Field(fields, keyV2 !== undefined ? 'x-amz-key-v2' : 'x-amz-key');
+  /* Precondition: the wrapped key is a plausible KMS ciphertext blob. */
+  if (wrappedKey.length === 0 || wrappedKey.length > DATA_KEY_BLOB_MAX_BYTES) {
+    throw new EnvelopeError(
+      'ENVELOPE_INVALID',
+      `wrapped data key has an impossible length (${wrappedKey.length} bytes)`,
+    );
+  }
+
+  const iv = decodeBase64Field(fields, 'x-amz-iv');
+  const ivBytes = contentAlgorithm === AES_GCM ? GCM_IV_BYTES : CBC_IV_BYTES;
+  /* Precondition: the IV is 12 bytes for AES/GCM and 16 bytes for AES/CBC. */
+  if (iv.length !== ivBytes) {
+    throw new EnvelopeError('ENVELOPE_INVALID', `x-amz-iv must be ${ivBytes} bytes, not ${iv.length}`);
+  }
+
+  const tagLength = fields['x-amz-tag-len'];
+  if (contentAlgorithm === AES_GCM) {
+    /* Precondition: the GCM tag is 128 bits, as every S3 Encryption Client writes and requires. */
+    if (tagLength !== '128') {
+      throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-tag-len must be 128 for AES/GCM');
+    }
+  } else if (tagLength !== undefined) {
+    /* Precondition: a CBC object carries no tag length. */
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-tag-len is not valid on an AES/CBC object');
+  }
+
+  const materialDescription = readMaterialDescription(fields['x-amz-matdesc']);
+  if (wrapAlgorithm === 'kms+context') {
+    /* Precondition: kms+context binds the content algorithm in the context, and it matches x-amz-cek-alg. */
+    if (materialDescription[CEK_ALG_CONTEXT_KEY] !== contentAlgorithm) {
+      throw new EnvelopeError(
+        'CONTEXT_MISMATCH',
+        `${CEK_ALG_CONTEXT_KEY} in x-amz-matdesc does not match x-amz-cek-alg`,
+      );
+    }
+  }
+
+  return {
+    contentAlgorithm,
+    wrapAlgorithm,
+    wrappedKey,
+    iv,
+    materialDescription,
+    plaintextLength: readPlaintextLength(fields['x-amz-unencrypted-content-length']),
+    source,
+  };
+}
+
+/**
+ * The stored object size an envelope implies, or undefined when the plaintext length is not announced.
+ *
+ * GCM appends a 16-byte tag; CBC pads to the next whole block (a full block when already aligned).
+ */
+export function expectedObjectLength(envelope: Envelope): number | undefined {
+  if (envelope.plaintextLength === undefined) {
+    return undefined;
+  }
+  if (envelope.contentAlgorithm === AES_GCM) {
+    return envelope.plaintextLength + GCM_TAG_BYTES;
+  }
+  return (Math.floor(envelope.plaintextLength / 16) + 1) * 16;
+}
+
+function readWrapAlgorithm(value: string | undefined): WrapAlgorithm {
+  /* Precondition: the data key is wrapped by KMS (kms or kms+context). */
+  if (value === 'kms' || value === 'kms+context') {
+    return value;
+  }
+  if (value === undefined) {
+    throw new EnvelopeError(
+      'WRAP_ALGORITHM_UNSUPPORTED',
+      'x-amz-wrap-alg is missing: the data key is wrapped by a client-side master key, not KMS',
+    );
+  }
+  throw new EnvelopeError('WRAP_ALGORITHM_UNSUPPORTED', 'x-amz-wrap-alg is not kms or kms+context');
+}
+
+function readContentAlgorithm(value: string | undefined): ContentAlgorithm {
+  /* Precondition: the content algorithm is named. */
+  if (value === undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-cek-alg is missing');
+  }
+  /* Precondition: the content algorithm is AES/GCM/NoPadding or AES/CBC/PKCS5Padding. */
+  if (value === AES_GCM || value === AES_CBC) {
+    return value;
+  }
+  throw new EnvelopeError(
+    'CONTENT_ALGORITHM_UNSUPPORTED',
+    'x-amz-cek-alg is not AES/GCM/NoPadding or AES/CBC/PKCS5Padding',
+  );
+}
+
+function readMaterialDescription(value: string | undefined): Record<string, string> {
+  /* Precondition: a KMS-wrapped envelope has a material description. */
+  if (value === undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is missing');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (cause) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is not JSON', { cause });
+  }
+  /* Precondition: the material description is a JSON object of strings. */
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is not a JSON object');
+  }
+  const context: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(parsed)) {
+    if (typeof entry !== 'string') {
+      throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc holds a value that is not a string');
+    }
+    context[name] = entry;
+  }
+  return context;
+}
+
+function readPlaintextLength(value: string | undefined): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  /* Precondition: x-amz-unencrypted-content-length is a canonical non-negative decimal integer. */
+  if (!/^(0|[1-9][0-9]{0,14})$/.test(value)) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-unencrypted-content-length is not a whole number');
+  }
+  return Number(value);
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+function decodeBase64Field(fields: Readonly<Record<string, string>>, name: string): Buffer {
+  const value = fields[name];
+  if (value === undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', `${name} is missing`);
+  }
+  // Node's decoder skips characters it does not know; a strict pattern plus a round trip makes sure every byte of
+  // the field means what it says (no padding tricks, no trailing garbage).
+  if (!BASE64.test(value)) {
+    throw new EnvelopeError('ENVELOPE_INVALID', `${name} is not canonical base64`);
+  }
+  const decoded = Buffer.from(value, 'base64');
+  if (decoded.toString('base64') !== value) {
+    throw new EnvelopeError('ENVELOPE_INVALID', `${name} is not canonical base64`);
+  }
+  return decoded;
+}
+
+function safeName(name: string): string {
+  return /^[a-z0-9-]{1,64}$/.test(name) ? name : '(unprintable name)';
+}

@@ -1,0 +1,138 @@
+/**
+ * Streaming AES-256 decryption of a mail body that releases nothing until the whole body has authenticated.
+ *
+ * `decipher.update()` returns plaintext GCM has not verified yet, so every piece is kept inside this object and handed
+ * out only by `final()`, after the tag checks (FORMAT.md, "The rule that matters most"). On failure the withheld
+ * plaintext is zeroed.
+ */
+import { createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';
+import { AES_GCM, type Envelope, GCM_TAG_BYTES } from './envelope';
+import { IntegrityError, PolicyError } from './errors';
+
+/** Verified plaintext, as the pieces it was decrypted in (joining them would copy up to 40 MB for nothing). */
+export interface MailPlaintext {
+  readonly chunks: readonly Buffer[];
+  readonly byteLength: number;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Decrypts one body fed in pieces of any size. */
+export class MailDecipher {
+  private readonly decipher: Decipher | DecipherGCM;
+  private readonly gcm: boolean;
+  private readonly chunks: Buffer[] = [];
+  private plaintextBytes = 0;
+  private ciphertextBytes = 0;
+  /** The last bytes seen, held back because for GCM they may be the tag. */
+  private tail: Buffer = EMPTY;
+  private finished = false;
+
+  /**
+   * @param envelope the validated envelope (algorithm, IV, announced length)
+   * @param dataKey the 32-byte data key; copied into the cipher, so the caller may zero it right after
+   * @param maxObjectBytes bodies longer than this are refused as soon as they exceed it
+   */
+  constructor(
+    private readonly envelope: Envelope,
+    dataKey: Uint8Array,
+    private readonly maxObjectBytes: number,
+  ) {
+    this.gcm = envelope.contentAlgorithm === AES_GCM;
+    this.decipher = this.gcm
+      ? createDecipheriv('aes-256-gcm', dataKey, envelope.iv, { authTagLength: GCM_TAG_BYTES })
+      : createDecipheriv('aes-256-cbc', dataKey, envelope.iv);
+  }
+
+  /** Feeds the next piece of the stored body. */
+  update(piece: Uint8Array): void {
+    if (this.finished) {
+      throw new Error('MailDecipher.update after final');
+    }
+    this.ciphertextBytes += piece.length;
+    /* Precondition: the body is no longer than the envelope and the configured maximum allow. */
+    if (this.ciphertextBytes > this.maxObjectBytes) {
+      this.fail(new PolicyError('TOO_LARGE', `object body exceeds ${this.maxObjectBytes} bytes`));
+    }
+    if (!this.gcm) {
+      this.push(this.decipher.update(piece));
+      return;
+    }
+    const held = this.tail.length + piece.length;
+    if (held <= GCM_TAG_BYTES) {
+      this.tail = Buffer.concat([this.tail, piece]);
+      return;
+    }
+    // Everything but the last 16 bytes seen so far is ciphertext; the last 16 may be the tag.
+    const release = held - GCM_TAG_BYTES;
+    if (release <= this.tail.length) {
+      this.push(this.decipher.update(this.tail.subarray(0, release)));
+      this.tail = Buffer.concat([this.tail.subarray(release), piece]);
+      return;
+    }
+    if (this.tail.length > 0) {
+      this.push(this.decipher.update(this.tail));
+    }
+    const fromPiece = release - this.tail.length;
+    this.push(this.decipher.update(piece.subarray(0, fromPiece)));
+    // Copied: the caller may reuse its buffer for the next read.
+    this.tail = Buffer.from(piece.subarray(fromPiece));
+  }
+
+  /**
+   * Verifies the tag (GCM) or the padding (CBC) and the announced length, then releases the plaintext.
+   * @throws IntegrityError AUTHENTICATION_FAILED, DECRYPTION_FAILED or LENGTH_MISMATCH; nothing is released
+   */
+  final(): MailPlaintext {
+    if (this.finished) {
+      throw new Error('MailDecipher.final called twice');
+    }
+    this.finished = true;
+    if (this.gcm) {
+      /* Precondition: the body holds at least the 16-byte tag. */
+      if (this.tail.length !== GCM_TAG_BYTES) {
+        this.fail(new IntegrityError('LENGTH_MISMATCH', 'object body is shorter than the GCM tag'));
+      }
+      (this.decipher as DecipherGCM).setAuthTag(this.tail);
+    }
+    try {
+      this.push(this.decipher.final());
+    } catch (cause) {
+      this.fail(
+        this.gcm
+          ? new IntegrityError('AUTHENTICATION_FAILED', 'AES-GCM tag did not verify', { cause })
+          : new IntegrityError('DECRYPTION_FAILED', 'AES-CBC padding is invalid', { cause }),
+      );
+    }
+    const announced = this.envelope.plaintextLength;
+    /* Precondition: the plaintext has the length x-amz-unencrypted-content-length announces. */
+    if (announced !== undefined && announced !== this.plaintextBytes) {
+      this.fail(
+        new IntegrityError('LENGTH_MISMATCH', 'plaintext length differs from x-amz-unencrypted-content-length'),
+      );
+    }
+    return { chunks: this.chunks, byteLength: this.plaintextBytes };
+  }
+
+  /** Zeroes and drops whatever was decrypted, e.g. when the body stream failed. */
+  discard(): void {
+    this.finished = true;
+    for (const chunk of this.chunks) {
+      chunk.fill(0);
+    }
+    this.chunks.length = 0;
+    this.plaintextBytes = 0;
+  }
+
+  private push(plaintext: Buffer): void {
+    if (plaintext.length > 0) {
+      this.chunks.push(plaintext);
+      this.plaintextBytes += plaintext.length;
+    }
+  }
+
+  private fail(error: Error): never {
+    this.discard();
+    throw error;
+  }
+}

@@ -1,0 +1,16 @@
+/** Feeds a buffer as an async stream of pieces of a fixed size (or, with `sizes`, cycling through them). */
+export async function* inPieces(data: Uint8Array, ...sizes: number[]): AsyncGenerator<Uint8Array> {
+  const steps = sizes.length > 0 ? sizes : [data.length];
+  let offset = 0;
+  let step = 0;
+  while (offset < data.length) {
+    const size = Math.max(1, steps[step % steps.length] ?? data.length);
+    yield data.subarray(offset, offset + size);
+    offset += size;
+    step += 1;
+  }
+}
+
+export function joinPlaintext(plaintext: { chunks: readonly Buffer[] }): Buffer {
+  return Buffer.concat(plaintext.chunks);
+}

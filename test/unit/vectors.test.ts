@@ -1,0 +1,126 @@
+/**
+ * Every reference vector (written by the Ruby AWS SDK's S3 Encryption Clients) gives its expected outcome through the
+ * decrypt core, with a KMS stand-in that checks context and key exactly as KMS does.
+ */
+import { decryptMail } from '../../lambda/decrypt-mail';
+import { InboundMailError } from '../../lambda/errors';
+import { kmsClient, mockKmsWith } from '../support/mock-kms';
+import { inPieces, joinPlaintext } from '../support/streams';
+import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
+
+const vectors = loadAllVectors();
+const emulator = vectorKms(vectors);
+const kmsMock = mockKmsWith(emulator);
+afterAll(() => kmsMock.restore());
+
+function decrypt(vector: Vector, allowLegacyCbc: boolean, pieces?: number) {
+  return decryptMail(
+    {
+      metadata: vector.metadata,
+      body: pieces === undefined ? inPieces(vector.object) : inPieces(vector.object, pieces),
+      contentLength: vector.object.length,
+    },
+    {
+      kms: kmsClient(),
+      expectedKmsKeyArn: VECTOR_KEY_ARN,
+      allowLegacyCbc,
+      expectedEncryptionContext: vector.callerEncryptionContext,
+    },
+  );
+}
+
+it('has all the shared vectors', () => {
+  expect(vectors.length).toBeGreaterThanOrEqual(21);
+  expect(vectors.filter((v) => v.outcome === 'reject').length).toBeGreaterThanOrEqual(5);
+});
+
+describe.each(vectors.filter((v) => v.outcome === 'ok').map((v) => [v.name, v] as const))(
+  'vector %s (must decrypt)',
+  (_name, vector) => {
+    it('decrypts to the expected mail, byte for byte', async () => {
+      const result = await decrypt(vector, false);
+      expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+      expect(result.plaintext.byteLength).toBe(vector.plain?.length);
+    });
+  },
+);
+
+describe.each(vectors.filter((v) => v.outcome === 'ok-only-with-legacy-cbc-allowed').map((v) => [v.name, v] as const))(
+  'vector %s (legacy CBC)',
+  (_name, vector) => {
+    it('is refused with LEGACY_CBC_REFUSED while legacy reading is off, before KMS is asked', async () => {
+      const before = emulator.calls.length;
+      await expect(decrypt(vector, false)).rejects.toMatchObject({ code: 'LEGACY_CBC_REFUSED' });
+      expect(emulator.calls.length).toBe(before);
+    });
+
+    it('decrypts to the expected mail when legacy reading is on', async () => {
+      const result = await decrypt(vector, true);
+      expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+    });
+  },
+);
+
+describe.each(vectors.filter((v) => v.outcome === 'reject').map((v) => [v.name, v] as const))(
+  'vector %s (must be refused)',
+  (_name, vector) => {
+    it.each([false, true])(
+      'is refused with a stable reason code and releases nothing (legacy CBC %s)',
+      async (legacy) => {
+        const error = await decrypt(vector, legacy).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(InboundMailError);
+        expect((error as InboundMailError).retryable).toBe(false);
+        expect((error as InboundMailError).code).toMatch(/^[A-Z_]+$/);
+      },
+    );
+  },
+);
+
+it('gives the reason each damaged vector deserves', async () => {
+  const byName = Object.fromEntries(vectors.map((v) => [v.name, v]));
+  const codeOf = async (name: string) =>
+    ((await decrypt(byName[name] as Vector, false).catch((e: unknown) => e)) as InboundMailError).code;
+  expect(await codeOf('bad-flipped-ciphertext')).toBe('AUTHENTICATION_FAILED');
+  expect(await codeOf('bad-flipped-tag')).toBe('AUTHENTICATION_FAILED');
+  expect(await codeOf('bad-missing-iv')).toBe('ENVELOPE_INVALID');
+  expect(await codeOf('bad-plaintext-object')).toBe('NOT_ENCRYPTED');
+  expect(await codeOf('bad-truncated')).toBe('LENGTH_MISMATCH');
+});
+
+it('refuses a V2 object when the caller does not expect its encryption context', async () => {
+  const vector = vectors.find((v) => v.name.startsWith('v2-')) as Vector;
+  await expect(
+    decryptMail(
+      { metadata: vector.metadata, body: inPieces(vector.object) },
+      { kms: kmsClient(), expectedKmsKeyArn: VECTOR_KEY_ARN, expectedEncryptionContext: { purpose: 'other' } },
+    ),
+  ).rejects.toMatchObject({ code: 'CONTEXT_MISMATCH' });
+});
+
+it('refuses an object when KMS is pinned to another key, even one the caller may use', async () => {
+  const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+  const otherKey = emulator.createKey();
+  await expect(
+    decryptMail(
+      { metadata: vector.metadata, body: inPieces(vector.object) },
+      { kms: kmsClient(), expectedKmsKeyArn: otherKey },
+    ),
+  ).rejects.toMatchObject({ code: 'KMS_WRONG_KEY' });
+});
+
+it.each([1, 2, 3, 7, 13, 16, 17, 20])(
+  'returns the same bytes when the body arrives in %i-byte pieces',
+  async (size) => {
+    for (const name of ['001-ses', '002-ses', 'v2-01']) {
+      const vector = vectors.find((v) => v.name === name) as Vector;
+      const result = await decrypt(vector, false, size);
+      expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+    }
+  },
+);
+
+it.each([1, 5, 16, 20])('returns the same bytes for legacy CBC in %i-byte pieces', async (size) => {
+  const vector = vectors.find((v) => v.name === 'v1cbc-02') as Vector;
+  const result = await decrypt(vector, true, size);
+  expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+});
