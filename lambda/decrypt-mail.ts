@@ -4,19 +4,18 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { unwrapDataKey } from './data-key';
 import { checkDecryptPolicy, checkMessageId, type DecryptPolicy } from './decrypt-policy';
-import {
-  type Envelope,
-  expectedObjectLength,
-  GCM_TAG_BYTES,
-  hasEnvelopeFields,
-  normalizeMetadata,
-  parseEnvelope,
-} from './envelope';
+import { type Envelope, expectedObjectLength, hasEnvelopeFields, normalizeMetadata, parseEnvelope } from './envelope';
 import { EnvelopeError, IntegrityError, PolicyError } from './errors';
 import { MailDecipher, type MailPlaintext } from './mail-decipher';
 
-/** SES stores mail up to 40 MB; the default limit leaves room above that. */
+/** SES stores mail up to 40 MB; the default limit (40 MiB) leaves room above that. */
 export const DEFAULT_MAX_MAIL_BYTES = 41_943_040;
+
+/**
+ * What encryption adds to a mail's size: the GCM tag, or at most one block of CBC padding. `maxMailBytes` limits the
+ * mail itself, so the stored object may be this much larger.
+ */
+export const MAX_ENCRYPTION_OVERHEAD_BYTES = 16;
 
 /** Ciphertext held while KMS answers, before reading pauses: a few round trips' worth of S3 download. */
 const MAX_BYTES_AHEAD_OF_KEY = 8 * 1024 * 1024;
@@ -58,9 +57,10 @@ export interface DecryptedMail {
  */
 export async function decryptMail(object: EncryptedObject, options: DecryptMailOptions): Promise<DecryptedMail> {
   const maxMailBytes = options.maxMailBytes ?? DEFAULT_MAX_MAIL_BYTES;
-  /* Precondition: the object is not larger than the configured maximum. */
-  if (object.contentLength !== undefined && object.contentLength > maxMailBytes) {
-    throw new PolicyError('TOO_LARGE', `object is larger than ${maxMailBytes} bytes`);
+  const maxObjectBytes = maxMailBytes + MAX_ENCRYPTION_OVERHEAD_BYTES;
+  /* Precondition: the object holds no more than the largest mail allowed plus the encryption overhead. */
+  if (object.contentLength !== undefined && object.contentLength > maxObjectBytes) {
+    throw new PolicyError('TOO_LARGE', `object is larger than a ${maxMailBytes}-byte mail`);
   }
 
   const envelope = await readEnvelope(object, options);
@@ -72,12 +72,13 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
   if (expectedLength !== undefined && object.contentLength !== undefined && object.contentLength !== expectedLength) {
     throw new IntegrityError('LENGTH_MISMATCH', 'object size differs from the size its envelope implies');
   }
-  if (expectedLength !== undefined && expectedLength > maxMailBytes + GCM_TAG_BYTES) {
-    throw new PolicyError('TOO_LARGE', `announced plaintext is larger than ${maxMailBytes} bytes`);
+  /* Precondition: the announced mail is no larger than the configured maximum. */
+  if (envelope.plaintextLength !== undefined && envelope.plaintextLength > maxMailBytes) {
+    throw new PolicyError('TOO_LARGE', `announced mail is larger than ${maxMailBytes} bytes`);
   }
   options.onEnvelope?.(envelope);
 
-  const plaintext = await decryptBody(object.body, envelope, options, expectedLength ?? maxMailBytes + GCM_TAG_BYTES);
+  const plaintext = await decryptBody(object.body, envelope, options, expectedLength ?? maxObjectBytes);
   return { envelope, messageId, plaintext };
 }
 

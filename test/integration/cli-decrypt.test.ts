@@ -1,0 +1,128 @@
+/**
+ * The compiled CLI's `decrypt` against the KMS emulator over HTTP: every reference vector gives its expected outcome,
+ * and a refusal writes nothing.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startKmsEmulatorServer } from '../../local/kms-emulator';
+import { offlineAwsEnv, runCli } from '../support/run-cli';
+import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
+
+const vectors = loadAllVectors();
+let server: Awaited<ReturnType<typeof startKmsEmulatorServer>>;
+let env: Record<string, string>;
+let work: string;
+
+beforeAll(async () => {
+  server = await startKmsEmulatorServer(vectorKms(vectors));
+  env = offlineAwsEnv({ AWS_ENDPOINT_URL_KMS: server.url, EXPECTED_KMS_KEY_ARN: VECTOR_KEY_ARN });
+  work = mkdtempSync(join(tmpdir(), 'cli-decrypt-'));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function argsFor(vector: Vector, ...extra: string[]): string[] {
+  const context = Object.entries(vector.callerEncryptionContext ?? {}).flatMap(([k, v]) => [
+    '--encryption-context',
+    `${k}=${v}`,
+  ]);
+  return [
+    'decrypt',
+    '--file',
+    join(vector.dir, 'object.bin'),
+    '--metadata',
+    join(vector.dir, 'metadata.json'),
+    ...context,
+    ...extra,
+  ];
+}
+
+describe.each(vectors.map((v) => [v.name, v] as const))('vector %s', (_name, vector) => {
+  it('gives its expected outcome through the CLI', async () => {
+    const output = join(work, `${vector.name}.eml`);
+    const result = await runCli(argsFor(vector, '-o', output), env);
+    if (vector.outcome === 'ok') {
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      expect(readFileSync(output).equals(vector.plain as Buffer)).toBe(true);
+    } else {
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/^ses-inbound decrypt: refused \([A-Z_]+\): [^\n]+\n$/);
+      expect(existsSync(output)).toBe(false);
+    }
+  });
+
+  if (vector.outcome === 'ok-only-with-legacy-cbc-allowed') {
+    it('decrypts with --allow-legacy-cbc, and with ALLOW_LEGACY_CBC=true', async () => {
+      const byFlag = await runCli(argsFor(vector, '--allow-legacy-cbc'), env);
+      expect(byFlag.status).toBe(0);
+      expect(byFlag.stdout.equals(vector.plain as Buffer)).toBe(true);
+      const byEnv = await runCli(argsFor(vector), { ...env, ALLOW_LEGACY_CBC: 'true' });
+      expect(byEnv.status).toBe(0);
+      expect(byEnv.stdout.equals(vector.plain as Buffer)).toBe(true);
+    });
+  }
+});
+
+it('leaves no file behind, not even a temporary one, when it refuses', async () => {
+  const dir = mkdtempSync(join(work, 'refused-'));
+  const vector = vectors.find((v) => v.name === 'bad-flipped-tag') as Vector;
+  const result = await runCli(argsFor(vector, '-o', join(dir, 'out.eml')), env);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toContain('AUTHENTICATION_FAILED');
+  expect(readdirSync(dir)).toEqual([]);
+  expect(result.stdout.length).toBe(0);
+});
+
+it('reads `aws s3api head-object` output as metadata', async () => {
+  const vector = vectors.find((v) => v.name === '004-ses') as Vector;
+  const headObject = join(work, 'head-object.json');
+  writeFileSync(
+    headObject,
+    JSON.stringify({ AcceptRanges: 'bytes', ContentLength: vector.object.length, Metadata: vector.metadata }),
+  );
+  const result = await runCli(['decrypt', '--file', join(vector.dir, 'object.bin'), '--metadata', headObject], env);
+  expect(result.status).toBe(0);
+  expect(result.stdout.equals(vector.plain as Buffer)).toBe(true);
+});
+
+it('applies the source-account and rule-name policy from flags and from the environment', async () => {
+  const vector = vectors.find((v) => v.name === '001-ses') as Vector;
+  const wrongAccount = await runCli(argsFor(vector, '--source-account', '444455556666'), env);
+  expect(wrongAccount.status).toBe(1);
+  expect(wrongAccount.stderr).toContain('SOURCE_ACCOUNT_MISMATCH');
+  const wrongRule = await runCli(argsFor(vector), { ...env, ALLOWED_RULE_NAMES: 'other-rule' });
+  expect(wrongRule.stderr).toContain('RULE_NAME_NOT_ALLOWED');
+  const allowed = await runCli(argsFor(vector, '--source-account', '111122223333', '--rule-name', 'store-encrypted'), {
+    ...env,
+    ALLOWED_RULE_NAMES: 'other-rule',
+  });
+  expect(allowed.status).toBe(0);
+});
+
+it('refuses when pinned to another key, whatever the key the object names', async () => {
+  const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+  const other = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
+  const result = await runCli(argsFor(vector, '--kms-key-arn', other), env);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/refused \(KMS_/);
+});
+
+it('says what is missing when no KMS key is configured, and exits 2', async () => {
+  const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+  const { EXPECTED_KMS_KEY_ARN: _unused, ...noKey } = env;
+  const result = await runCli(argsFor(vector), noKey);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain('EXPECTED_KMS_KEY_ARN');
+});
+
+it('rejects a malformed command line with usage and exit 2', async () => {
+  expect((await runCli(['decrypt', 'not-an-s3-uri'], env)).status).toBe(2);
+  expect((await runCli(['decrypt', '--file', 'x'], env)).status).toBe(2);
+  expect((await runCli(['decrypt', '--bogus'], env)).status).toBe(2);
+  expect((await runCli(['frobnicate'], env)).status).toBe(2);
+  expect((await runCli(['decrypt', '--help'], env)).stdout.toString()).toContain('--encryption-context');
+});
