@@ -6,7 +6,7 @@ import { unwrapDataKey } from './data-key';
 import { checkDecryptPolicy, checkMessageId, type DecryptPolicy } from './decrypt-policy';
 import { type Envelope, expectedObjectLength, hasEnvelopeFields, normalizeMetadata, parseEnvelope } from './envelope';
 import { EnvelopeError, IntegrityError, PolicyError } from './errors';
-import { MailDecipher, type MailPlaintext } from './mail-decipher';
+import { checkBodyLength, MailDecipher, type MailPlaintext } from './mail-decipher';
 
 /** SES stores mail up to 40 MB; the default limit (40 MiB) leaves room above that. */
 export const DEFAULT_MAX_MAIL_BYTES = 41_943_040;
@@ -78,7 +78,7 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
   }
   options.onEnvelope?.(envelope);
 
-  const plaintext = await decryptBody(object.body, envelope, options, expectedLength ?? maxObjectBytes);
+  const plaintext = await decryptBody(object.body, envelope, options, maxObjectBytes);
   return { envelope, messageId, plaintext };
 }
 
@@ -144,10 +144,7 @@ async function decryptBody(
         continue;
       }
       waitingBytes += piece.length;
-      /* Precondition: the body is no longer than the envelope and the configured maximum allow. */
-      if (waitingBytes > maxObjectBytes) {
-        throw new PolicyError('TOO_LARGE', `object body exceeds ${maxObjectBytes} bytes`);
-      }
+      checkBodyLength(waitingBytes, envelope, maxObjectBytes);
       waiting.push(piece);
       if (waitingBytes >= MAX_BYTES_AHEAD_OF_KEY) {
         // Bounded read-ahead: past this, wait for the key instead of holding the whole body twice in memory.

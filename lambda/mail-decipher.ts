@@ -6,7 +6,7 @@
  * plaintext is zeroed.
  */
 import { createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';
-import { AES_GCM, type Envelope, GCM_TAG_BYTES } from './envelope';
+import { AES_GCM, type Envelope, expectedObjectLength, GCM_TAG_BYTES } from './envelope';
 import { IntegrityError, PolicyError } from './errors';
 
 /** Verified plaintext, as the pieces it was decrypted in (joining them would copy up to 40 MB for nothing). */
@@ -31,7 +31,7 @@ export class MailDecipher {
   /**
    * @param envelope the validated envelope (algorithm, IV, announced length)
    * @param dataKey the 32-byte data key; copied into the cipher, so the caller may zero it right after
-   * @param maxObjectBytes bodies longer than this are refused as soon as they exceed it
+   * @param maxObjectBytes the configured limit on stored objects; longer bodies are refused as soon as they exceed it
    */
   constructor(
     private readonly envelope: Envelope,
@@ -50,9 +50,10 @@ export class MailDecipher {
       throw new Error('MailDecipher.update after final');
     }
     this.ciphertextBytes += piece.length;
-    /* Precondition: the body is no longer than the envelope and the configured maximum allow. */
-    if (this.ciphertextBytes > this.maxObjectBytes) {
-      this.fail(new PolicyError('TOO_LARGE', `object body exceeds ${this.maxObjectBytes} bytes`));
+    try {
+      checkBodyLength(this.ciphertextBytes, this.envelope, this.maxObjectBytes);
+    } catch (error) {
+      this.fail(error as Error);
     }
     if (!this.gcm) {
       this.push(this.decipher.update(piece));
@@ -134,5 +135,21 @@ export class MailDecipher {
   private fail(error: Error): never {
     this.discard();
     throw error;
+  }
+}
+
+/**
+ * Refuses a body, as soon as it has grown past what the envelope announces or the configured limit allows.
+ * @throws IntegrityError LENGTH_MISMATCH past the announced length; PolicyError TOO_LARGE past the limit
+ */
+export function checkBodyLength(bytesSoFar: number, envelope: Envelope, maxObjectBytes: number): void {
+  const announced = expectedObjectLength(envelope);
+  /* Precondition: the body is no longer than its envelope announces. */
+  if (announced !== undefined && bytesSoFar > announced) {
+    throw new IntegrityError('LENGTH_MISMATCH', 'object body is longer than its envelope announces');
+  }
+  /* Precondition: the body is no longer than the configured maximum. */
+  if (bytesSoFar > maxObjectBytes) {
+    throw new PolicyError('TOO_LARGE', `object body exceeds ${maxObjectBytes} bytes`);
   }
 }
