@@ -12,7 +12,8 @@ export type ReasonCode =
   | KeyUnwrapErrorCode
   | IntegrityErrorCode
   | TransientErrorCode
-  | ForwardErrorCode;
+  | ForwardErrorCode
+  | SourceErrorCode;
 
 export type EnvelopeErrorCode =
   /** The object carries no envelope at all: it was stored unencrypted. */
@@ -61,6 +62,14 @@ export type IntegrityErrorCode =
 export type TransientErrorCode =
   /** Throttling, a 5xx, a timeout or a dropped connection: retrying may succeed. */
   'TRANSIENT';
+
+export type SourceErrorCode =
+  /** The stored object was gone when the function came to read it. */
+  | 'OBJECT_NOT_FOUND'
+  /** The function may not read the stored object. */
+  | 'OBJECT_ACCESS_DENIED'
+  /** S3 refused the read for another reason that retrying will not fix. */
+  | 'OBJECT_UNREADABLE';
 
 export type ForwardErrorCode =
   /** The decrypted mail could not be delivered for a reason retrying will not fix. */
@@ -115,6 +124,18 @@ export class IntegrityError extends InboundMailError {
   override readonly name = 'IntegrityError';
   constructor(
     readonly code: IntegrityErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The stored object could not be read, for a reason retrying will not fix. */
+export class SourceError extends InboundMailError {
+  override readonly name = 'SourceError';
+  constructor(
+    readonly code: SourceErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {

@@ -1,0 +1,24 @@
+/**
+ * The function's AWS clients, made once per container with the SDK's default configuration chain, so `AWS_REGION`,
+ * `AWS_ENDPOINT_URL_S3|KMS|SQS` and `AWS_USE_FIPS_ENDPOINT` apply unchanged.
+ */
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+
+export interface AwsClients {
+  readonly s3: S3Client;
+  readonly kms: KMSClient;
+  readonly sqs: SQSClient;
+}
+
+export function createAwsClients(): AwsClients {
+  return {
+    s3: new S3Client({}),
+    kms: new KMSClient({}),
+    // By default the SQS client sends to the queue URL's host, which would bypass a FIPS or custom endpoint (the
+    // queue URL always names the standard one). The queues live in the function's region, so the resolved endpoint
+    // is right.
+    sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * The Lambda function: S3 object-created events in, each stored mail decrypted and delivered to SQS.
+ *
+ * A thin shell: it wires clients, configuration, logs and metrics around `processRecord`. Records that may succeed
+ * later make the invocation fail (after every other record has its outcome), so Lambda retries; records forwarded in
+ * an earlier attempt are not sent again by this container.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, S3Event } from 'aws-lambda';
+import { type AwsClients, createAwsClients } from './aws-clients';
+import { type FunctionConfig, readFunctionConfig } from './config';
+import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
+
+const SERVICE = 'ses-encrypted-inbound';
+const logger = new Logger({ serviceName: SERVICE });
+const metrics = new Metrics({ namespace: 'SesEncryptedInbound', serviceName: SERVICE });
+
+/** The summary the handler returns (and logs); never mail content. */
+export interface HandlerResult {
+  readonly forwarded: number;
+  readonly skipped: number;
+  readonly rejected: number;
+}
+
+/** A record needs another attempt: the invocation fails so Lambda retries. */
+export class RetryableRecordsError extends Error {
+  override readonly name = 'RetryableRecordsError';
+}
+
+export interface CreateHandlerOptions {
+  /** @default process.env, read at the first invocation */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** @default - clients from the SDK's default configuration chain */
+  readonly clients?: AwsClients;
+}
+
+/** Objects a container remembers having forwarded, so a retried or duplicated event does not send them again. */
+const FORWARDED_MEMORY = 10_000;
+
+/**
+ * Makes a handler with its own configuration, clients and memory of forwarded objects (one per container).
+ *
+ * A configuration error fails every invocation loudly; nothing is lost, as the event is retried and then goes to the
+ * on-failure destination.
+ */
+export function createHandler(options: CreateHandlerOptions = {}) {
+  let config: FunctionConfig | undefined;
+  let clients = options.clients;
+  const forwarded = new Set<string>();
+  const deps = {
+    alreadyForwarded: (identity: string) => forwarded.has(identity),
+    markForwarded: (identity: string) => {
+      if (forwarded.size >= FORWARDED_MEMORY) {
+        forwarded.delete(forwarded.values().next().value as string);
+      }
+      forwarded.add(identity);
+    },
+  };
+
+  return async function handleS3Event(event: S3Event, context?: Context): Promise<HandlerResult> {
+    if (context !== undefined) {
+      logger.addContext(context);
+    }
+    config ??= readFunctionConfig(options.env ?? process.env);
+    clients ??= createAwsClients();
+
+    const outcomes: RecordOutcome[] = [];
+    try {
+      // One record at a time: a 40 MB mail already fills the function's memory, and events almost always hold one.
+      for (const record of event.Records ?? []) {
+        const timings: RecordTimings = {};
+        const started = performance.now();
+        const outcome = await processRecord(record, { ...deps, config, clients }, timings);
+        outcomes.push(outcome);
+        report(outcome, timings, performance.now() - started);
+      }
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+
+    const retry = outcomes.filter((o) => o.outcome === 'retry');
+    if (retry.length > 0) {
+      throw new RetryableRecordsError(`${retry.length} of ${outcomes.length} records need another attempt`);
+    }
+    return {
+      forwarded: outcomes.filter((o) => o.outcome === 'forwarded').length,
+      skipped: outcomes.filter((o) => o.outcome === 'skipped').length,
+      rejected: outcomes.filter((o) => o.outcome === 'rejected').length,
+    };
+  };
+}
+
+/** The function's entry point (`index.handler` in the bundle). */
+export const handler = createHandler();
+
+/** One log line and the metrics for a record: outcome, reason, sizes, timings; never content, keys or addresses. */
+function report(outcome: RecordOutcome, timings: RecordTimings, totalMillis: number): void {
+  const base = {
+    outcome: outcome.outcome,
+    bucket: outcome.bucket,
+    key: outcome.key,
+    objectBytes: timings.objectBytes,
+    mailBytes: timings.mailBytes,
+    decryptMillis: round(timings.decryptMillis),
+    forwardMillis: round(timings.forwardMillis),
+    totalMillis: round(totalMillis),
+  };
+  switch (outcome.outcome) {
+    case 'forwarded': {
+      const result = outcome.result;
+      if (result === 'already') {
+        logger.info('record forwarded earlier by this container; not sent again', base);
+        break;
+      }
+      logger.info('record forwarded', {
+        ...base,
+        delivery: result.delivery,
+        contentEncoding: result.contentEncoding,
+        messageBytes: result.messageBytes,
+      });
+      metrics.addMetric('Forwarded', MetricUnit.Count, 1);
+      if (result.delivery === 'offloaded') {
+        metrics.addMetric('Offloaded', MetricUnit.Count, 1);
+      }
+      if (timings.decryptMillis !== undefined) {
+        metrics.addMetric('DecryptMillis', MetricUnit.Milliseconds, timings.decryptMillis);
+      }
+      break;
+    }
+    case 'skipped':
+      logger.info('record skipped', { ...base, reason: outcome.reason });
+      metrics.addMetric('Skipped', MetricUnit.Count, 1);
+      break;
+    case 'rejected': {
+      logger.warn('record rejected', { ...base, reason: outcome.reason, errorName: outcome.errorName });
+      const byReason = metrics.singleMetric();
+      byReason.addDimension('Reason', outcome.reason);
+      byReason.addMetric('Rejected', MetricUnit.Count, 1);
+      break;
+    }
+    case 'retry':
+      logger.warn('record will be retried', { ...base, reason: outcome.reason, errorName: outcome.errorName });
+      metrics.addMetric('Retried', MetricUnit.Count, 1);
+      break;
+  }
+}
+
+function round(value: number | undefined): number | undefined {
+  return value === undefined ? undefined : Math.round(value * 10) / 10;
+}

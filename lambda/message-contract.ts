@@ -1,0 +1,30 @@
+/**
+ * The output queue's message contract (DESIGN.md), spelled once for the forwarder and the consumer helper.
+ */
+
+/** Message attribute names. */
+export const MESSAGE_ATTRIBUTES = {
+  sesMessageId: 'SesMessageId',
+  contentEncoding: 'ContentEncoding',
+  contentLength: 'ContentLength',
+  contentSha256: 'ContentSha256',
+  sourceBucket: 'SourceBucket',
+  sourceKey: 'SourceKey',
+  /** The SQS Extended Client's attribute on offloaded messages (Java and Python libraries). */
+  extendedPayloadSize: 'ExtendedPayloadSize',
+  /** The extended clients' legacy name for the same attribute; readers accept both. */
+  legacyExtendedPayloadSize: 'SQSLargePayloadSize',
+} as const;
+
+/** The first element of an SQS Extended Client pointer body. */
+export const POINTER_CLASS = 'software.amazon.payloadoffloading.PayloadS3Pointer';
+
+/** The JSON record sent to the failure queue for each rejected object: no plaintext, no addresses. */
+export interface FailureRecord {
+  readonly bucket: string;
+  readonly key: string;
+  /** A stable reason code (see errors.ts). */
+  readonly reason: string;
+  /** The error class that carried the reason. */
+  readonly errorName: string;
+}

@@ -1,0 +1,94 @@
+/**
+ * Stored objects for handler tests, made with real cryptography: SES's format through the SES simulator, and
+ * legacy or damaged variants built the way the reference clients would.
+ */
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import type { S3Event } from 'aws-lambda';
+import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
+
+export const ACCOUNT = '111122223333';
+export const RULE = 'store-encrypted';
+
+export function sesObject(
+  kms: KMSClient,
+  keyArn: string,
+  mime: Uint8Array,
+  messageId?: string,
+): Promise<SesStoredObject> {
+  return storeAsSes(kms, mime, { kmsKeyArn: keyArn, ruleName: RULE, sourceAccount: ACCOUNT, messageId });
+}
+
+/** A V1 legacy object (kms wrap, AES/CBC); `badPadding` makes its last block decrypt to invalid PKCS#7 padding. */
+export async function cbcObject(
+  kms: KMSClient,
+  keyArn: string,
+  mime: Uint8Array,
+  messageId: string,
+  options: { badPadding?: boolean } = {},
+): Promise<SesStoredObject> {
+  const matdesc = {
+    'aws:ses:message-id': messageId,
+    'aws:ses:rule-name': RULE,
+    'aws:ses:source-account': ACCOUNT,
+    kms_cmk_id: keyArn,
+  };
+  const key = await kms.send(
+    new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: matdesc }),
+  );
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-cbc', key.Plaintext as Uint8Array, iv);
+  let body: Buffer;
+  if (options.badPadding) {
+    cipher.setAutoPadding(false);
+    const padded = Buffer.concat([Buffer.from(mime), Buffer.alloc(16 - (mime.length % 16), 0)]);
+    body = Buffer.concat([cipher.update(padded), cipher.final()]);
+  } else {
+    body = Buffer.concat([cipher.update(mime), cipher.final()]);
+  }
+  return {
+    key: `raw/${messageId}`,
+    messageId,
+    body,
+    metadata: {
+      'x-amz-key-v2': Buffer.from(key.CiphertextBlob as Uint8Array).toString('base64'),
+      'x-amz-iv': iv.toString('base64'),
+      'x-amz-cek-alg': 'AES/CBC/PKCS5Padding',
+      'x-amz-wrap-alg': 'kms',
+      'x-amz-matdesc': JSON.stringify(matdesc),
+    },
+  };
+}
+
+/** An S3 object-created event as S3 sends it: keys URL-encoded with `+` for space. */
+export function s3Event(
+  objects: ReadonlyArray<{ bucket: string; key: string; size: number; sequencer?: string }>,
+): S3Event {
+  return {
+    Records: objects.map((object, index) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: new Date(0).toISOString(),
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'AWS:SES' },
+      requestParameters: { sourceIPAddress: '127.0.0.1' },
+      responseElements: { 'x-amz-request-id': 'req', 'x-amz-id-2': 'id2' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'mail',
+        bucket: { name: object.bucket, ownerIdentity: { principalId: 'owner' }, arn: `arn:aws:s3:::${object.bucket}` },
+        object: {
+          key: encodeS3EventKey(object.key),
+          size: object.size,
+          eTag: 'etag',
+          sequencer: object.sequencer ?? `00${index.toString(16).padStart(14, '0')}`,
+        },
+      },
+    })),
+  };
+}
+
+export function encodeS3EventKey(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}

@@ -1,0 +1,454 @@
+/**
+ * The function with every SDK client mocked (aws-sdk-client-mock) and KMS answered by the emulator: each outcome,
+ * each reason code, multi-record events, FIFO ids, the inline threshold to the byte, and bodies that are not UTF-8.
+ */
+import { Readable } from 'node:stream';
+import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import { sqsMessageBytes } from '../../lambda/forward-mail';
+import { createHandler, RetryableRecordsError } from '../../lambda/handler';
+import { readForwardedMail } from '../../lambda/read-forwarded-mail';
+import { KmsEmulator } from '../../local/kms-emulator';
+import type { SesStoredObject } from '../../local/ses-simulator';
+import { mockKmsWith } from '../support/mock-kms';
+import { ACCOUNT, cbcObject, RULE, s3Event, sesObject } from '../support/ses-objects';
+
+const MAIL_BUCKET = 'mail-bucket';
+const PAYLOAD_BUCKET = 'payload-bucket';
+const OUTPUT = 'https://sqs.us-east-1.amazonaws.com/111122223333/output';
+const FAILURE = 'https://sqs.us-east-1.amazonaws.com/111122223333/failure';
+
+const emulator = new KmsEmulator();
+const keyArn = emulator.createKey();
+const kmsMock = mockKmsWith(emulator);
+const s3Mock = mockClient(S3Client);
+const sqsMock = mockClient(SQSClient);
+const kms = new KMSClient({ region: 'us-east-1' });
+const clients = { kms, s3: new S3Client({ region: 'us-east-1' }), sqs: new SQSClient({ region: 'us-east-1' }) };
+
+/** Objects "in S3", by key. */
+let stored: Map<string, { body: Buffer; metadata: Record<string, string> }>;
+/** Payload objects the function wrote. */
+let payloads: Map<string, Buffer>;
+
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    OUTPUT_QUEUE_URL: OUTPUT,
+    FAILURE_QUEUE_URL: FAILURE,
+    PAYLOAD_BUCKET,
+    EXPECTED_KMS_KEY_ARN: keyArn,
+    EXPECTED_SOURCE_ACCOUNT: ACCOUNT,
+    ALLOWED_RULE_NAMES: RULE,
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  stored = new Map();
+  payloads = new Map();
+  s3Mock.reset();
+  sqsMock.reset();
+  s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
+    const object = stored.get(input.Key);
+    if (object === undefined) {
+      throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $fault: 'client' });
+    }
+    return {
+      Body: sdkStreamMixin(Readable.from([object.body])),
+      ContentLength: object.body.length,
+      Metadata: object.metadata,
+    };
+  });
+  s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
+    payloads.set(input.Key, await collect(input.Body));
+    return { ETag: '"e"' };
+  });
+  const parts = new Map<string, Buffer[]>();
+  s3Mock.on(CreateMultipartUploadCommand).callsFake(async (input: { Key: string }) => {
+    parts.set(input.Key, []);
+    return { UploadId: 'upload' };
+  });
+  s3Mock.on(UploadPartCommand).callsFake(async (input: { Key: string; PartNumber: number; Body: unknown }) => {
+    (parts.get(input.Key) as Buffer[])[input.PartNumber - 1] = await collect(input.Body);
+    return { ETag: `"p${input.PartNumber}"` };
+  });
+  s3Mock.on(CompleteMultipartUploadCommand).callsFake(async (input: { Key: string }) => {
+    payloads.set(input.Key, Buffer.concat(parts.get(input.Key) as Buffer[]));
+    return {};
+  });
+  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
+});
+afterAll(() => {
+  kmsMock.restore();
+  s3Mock.restore();
+  sqsMock.restore();
+});
+
+async function collect(body: unknown): Promise<Buffer> {
+  if (typeof body === 'string') return Buffer.from(body);
+  if (body instanceof Uint8Array) return Buffer.from(body);
+  const pieces: Buffer[] = [];
+  for await (const piece of body as AsyncIterable<Uint8Array>) pieces.push(Buffer.from(piece));
+  return Buffer.concat(pieces);
+}
+
+function put(object: SesStoredObject): SesStoredObject {
+  stored.set(object.key, { body: object.body, metadata: object.metadata });
+  return object;
+}
+
+function eventFor(...objects: SesStoredObject[]) {
+  return s3Event(objects.map((o) => ({ bucket: MAIL_BUCKET, key: o.key, size: o.body.length })));
+}
+
+function sent(queueUrl: string) {
+  return sqsMock
+    .commandCalls(SendMessageCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => input.QueueUrl === queueUrl);
+}
+
+function failureRecords() {
+  return sent(FAILURE).map((input) => JSON.parse(input.MessageBody as string));
+}
+
+async function received(index = 0): Promise<Buffer> {
+  const input = sent(OUTPUT)[index];
+  if (input === undefined) throw new Error('nothing on the output queue');
+  const s3 = new S3Client({ region: 'us-east-1' });
+  s3Mock.on(GetObjectCommand).callsFake(async (i: { Key: string }) => ({
+    Body: sdkStreamMixin(Readable.from([payloads.get(i.Key) as Buffer])),
+  }));
+  const mail = await readForwardedMail({ Body: input.MessageBody, MessageAttributes: input.MessageAttributes }, { s3 });
+  return mail.mime;
+}
+
+const TEXT_MAIL = Buffer.from(
+  'From: someone@example.org\r\nSubject: Quarterly numbers\r\n\r\nHello, world. Grüße!\r\n',
+);
+
+describe('forwarded', () => {
+  it('sends a small UTF-8 mail inline as raw text with every contract attribute', async () => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL));
+    const result = await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    expect(result).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
+    const [message] = sent(OUTPUT);
+    expect(message?.MessageBody).toBe(TEXT_MAIL.toString('utf8'));
+    expect(message?.MessageAttributes).toMatchObject({
+      SesMessageId: { DataType: 'String', StringValue: object.messageId },
+      ContentEncoding: { StringValue: 'identity' },
+      ContentLength: { DataType: 'Number', StringValue: String(TEXT_MAIL.length) },
+      SourceBucket: { StringValue: MAIL_BUCKET },
+      SourceKey: { StringValue: object.key },
+    });
+    expect(message?.MessageAttributes?.ContentSha256?.StringValue).toMatch(/^[0-9a-f]{64}$/);
+    expect(message?.MessageGroupId).toBeUndefined();
+    expect((await received()).equals(TEXT_MAIL)).toBe(true);
+    expect(sent(FAILURE)).toHaveLength(0);
+  });
+
+  it('sends a body that is not valid UTF-8 as base64, and it arrives byte-exact', async () => {
+    const latin1 = Buffer.concat([
+      Buffer.from('Subject: caf'),
+      Buffer.from([0xe9, 0x00, 0xff, 0xfe]),
+      Buffer.from('\r\n\r\n'),
+    ]);
+    put(await sesObject(kms, keyArn, latin1, 'latin1mail'));
+    await createHandler({ env: baseEnv(), clients })(
+      eventFor({ key: 'raw/latin1mail', body: stored.get('raw/latin1mail')?.body } as SesStoredObject),
+    );
+    expect(sent(OUTPUT)[0]?.MessageAttributes?.ContentEncoding?.StringValue).toBe('base64');
+    expect((await received()).equals(latin1)).toBe(true);
+  });
+
+  it('sends valid UTF-8 holding characters SQS forbids as base64', async () => {
+    const withControl = Buffer.from('Subject: bell\u0007 and nul\u0000\r\n\r\nx');
+    const object = put(await sesObject(kms, keyArn, withControl));
+    await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    expect(sent(OUTPUT)[0]?.MessageAttributes?.ContentEncoding?.StringValue).toBe('base64');
+    expect((await received()).equals(withControl)).toBe(true);
+  });
+
+  it('always sends base64 with BODY_ENCODING=base64', async () => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL));
+    await createHandler({ env: baseEnv({ BODY_ENCODING: 'base64' }), clients })(eventFor(object));
+    expect(sent(OUTPUT)[0]?.MessageBody).toBe(TEXT_MAIL.toString('base64'));
+    expect((await received()).equals(TEXT_MAIL)).toBe(true);
+  });
+
+  it('sends inline when the message is exactly INLINE_MAX_BYTES, and offloads at one byte more', async () => {
+    const mime = Buffer.from(`Subject: edge\r\n\r\n${'x'.repeat(3000)}`);
+    const object = put(await sesObject(kms, keyArn, mime, 'edgemail'));
+    await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    const inline = sent(OUTPUT)[0];
+    const exactBytes = sqsMessageBytes(inline?.MessageBody as string, inline?.MessageAttributes ?? {});
+
+    sqsMock.resetHistory();
+    await createHandler({ env: baseEnv({ INLINE_MAX_BYTES: String(exactBytes) }), clients })(eventFor(object));
+    expect(sent(OUTPUT)[0]?.MessageBody).toBe(mime.toString('utf8'));
+
+    sqsMock.resetHistory();
+    await createHandler({ env: baseEnv({ INLINE_MAX_BYTES: String(exactBytes - 1) }), clients })(eventFor(object));
+    const pointer = sent(OUTPUT)[0];
+    expect(JSON.parse(pointer?.MessageBody as string)).toEqual([
+      'software.amazon.payloadoffloading.PayloadS3Pointer',
+      { s3BucketName: PAYLOAD_BUCKET, s3Key: 'payloads/edgemail' },
+    ]);
+    expect(pointer?.MessageAttributes?.ExtendedPayloadSize).toEqual({
+      DataType: 'Number',
+      StringValue: String(mime.length),
+    });
+    expect(payloads.get('payloads/edgemail')?.equals(mime)).toBe(true);
+    expect((await received()).equals(mime)).toBe(true);
+  });
+
+  it('offloads a large mail in parts under the payload prefix', async () => {
+    const mime = Buffer.alloc(9 * 1024 * 1024, 'a');
+    const object = put(await sesObject(kms, keyArn, mime, 'bigmail'));
+    await createHandler({ env: baseEnv({ PAYLOAD_PREFIX: 'p/' }), clients })(eventFor(object));
+    expect(s3Mock.commandCalls(UploadPartCommand).length).toBe(2);
+    expect(payloads.get('p/bigmail')?.equals(mime)).toBe(true);
+    expect((await received()).equals(mime)).toBe(true);
+  });
+
+  it('gives FIFO queues a group and deduplication id derived from the SES message id', async () => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'fifomail'));
+    await createHandler({ env: baseEnv({ OUTPUT_QUEUE_URL: `${OUTPUT}.fifo` }), clients })(eventFor(object));
+    const [message] = sqsMock.commandCalls(SendMessageCommand).map((c) => c.args[0].input);
+    expect(message?.MessageGroupId).toBe('fifomail');
+    expect(message?.MessageDeduplicationId).toBe('fifomail');
+  });
+
+  it('reads keys as S3 encodes them in events (spaces as +, other characters as %XX)', async () => {
+    const object = put({ ...(await sesObject(kms, keyArn, TEXT_MAIL, 'spaced')), key: 'in box/é+/spaced' });
+    const result = await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    expect(result.forwarded).toBe(1);
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input.Key).toBe('in box/é+/spaced');
+  });
+
+  it('decrypts legacy CBC mail only when ALLOW_LEGACY_CBC is true', async () => {
+    const object = put(await cbcObject(kms, keyArn, TEXT_MAIL, 'cbcmail'));
+    await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    expect(failureRecords()).toEqual([
+      { bucket: MAIL_BUCKET, key: object.key, reason: 'LEGACY_CBC_REFUSED', errorName: 'EnvelopeError' },
+    ]);
+    sqsMock.resetHistory();
+    await createHandler({ env: baseEnv({ ALLOW_LEGACY_CBC: 'true' }), clients })(eventFor(object));
+    expect((await received()).equals(TEXT_MAIL)).toBe(true);
+  });
+});
+
+it('skips the SES setup notification without reading it', async () => {
+  const result = await createHandler({ env: baseEnv(), clients })(
+    s3Event([{ bucket: MAIL_BUCKET, key: 'raw/AMAZON_SES_SETUP_NOTIFICATION', size: 100 }]),
+  );
+  expect(result).toEqual({ forwarded: 0, skipped: 1, rejected: 0 });
+  expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+});
+
+describe('rejected: one failure record, nothing on the output queue, the invocation succeeds', () => {
+  type Scenario = () => Promise<{ event: ReturnType<typeof s3Event>; env?: Record<string, string> }>;
+  const damage =
+    (name: string, change: (o: SesStoredObject) => SesStoredObject): Scenario =>
+    async () => {
+      const object = put(change(await sesObject(kms, keyArn, TEXT_MAIL, name)));
+      return { event: eventFor(object) };
+    };
+  const otherKey = emulator.createKey();
+  const scenarios: Array<[string, Scenario]> = [
+    ['NOT_ENCRYPTED', damage('plain', (o) => ({ ...o, metadata: {} }))],
+    ['ENVELOPE_INVALID', damage('noiv', (o) => ({ ...o, metadata: { ...o.metadata, 'x-amz-iv': '' } }))],
+    [
+      'CONTENT_ALGORITHM_UNSUPPORTED',
+      damage('ctr', (o) => ({ ...o, metadata: { ...o.metadata, 'x-amz-cek-alg': 'AES/CTR/NoPadding' } })),
+    ],
+    [
+      'WRAP_ALGORITHM_UNSUPPORTED',
+      damage('aeswrap', (o) => ({ ...o, metadata: { ...o.metadata, 'x-amz-wrap-alg': 'AESWrap' } })),
+    ],
+    ['LEGACY_CBC_REFUSED', async () => ({ event: eventFor(put(await cbcObject(kms, keyArn, TEXT_MAIL, 'cbc1'))) })],
+    [
+      'CONTEXT_MISMATCH',
+      damage('v2ctx', (o) => ({ ...o, metadata: { ...o.metadata, 'x-amz-wrap-alg': 'kms+context' } })),
+    ],
+    [
+      'SOURCE_ACCOUNT_MISMATCH',
+      async () => ({
+        event: eventFor(put(await sesObject(kms, keyArn, TEXT_MAIL, 'acct'))),
+        env: { EXPECTED_SOURCE_ACCOUNT: '999999999999' },
+      }),
+    ],
+    [
+      'RULE_NAME_NOT_ALLOWED',
+      async () => ({
+        event: eventFor(put(await sesObject(kms, keyArn, TEXT_MAIL, 'rule'))),
+        env: { ALLOWED_RULE_NAMES: 'a,b' },
+      }),
+    ],
+    ['MESSAGE_ID_MISMATCH', damage('moved', (o) => ({ ...o, key: 'raw/elsewhere' }))],
+    [
+      'TOO_LARGE',
+      async () => ({
+        event: eventFor(put(await sesObject(kms, keyArn, TEXT_MAIL, 'big'))),
+        env: { MAX_MAIL_BYTES: '10' },
+      }),
+    ],
+    [
+      'KMS_DECRYPT_REFUSED',
+      damage('ctxedit', (o) => ({
+        ...o,
+        metadata: {
+          ...o.metadata,
+          'x-amz-matdesc': (o.metadata['x-amz-matdesc'] as string).replace('"kms_cmk_id":"arn', '"kms_cmk_id":"xarn'),
+        },
+      })),
+    ],
+    [
+      'KMS_WRONG_KEY',
+      async () => ({
+        event: eventFor(put(await sesObject(kms, keyArn, TEXT_MAIL, 'wrongkey'))),
+        env: { EXPECTED_KMS_KEY_ARN: otherKey },
+      }),
+    ],
+    [
+      'AUTHENTICATION_FAILED',
+      damage('flipped', (o) => {
+        const body = Buffer.from(o.body);
+        body[3] = (body[3] as number) ^ 0x10;
+        return { ...o, body };
+      }),
+    ],
+    [
+      'DECRYPTION_FAILED',
+      async () => ({
+        event: eventFor(put(await cbcObject(kms, keyArn, TEXT_MAIL, 'badpad', { badPadding: true }))),
+        env: { ALLOW_LEGACY_CBC: 'true' },
+      }),
+    ],
+    ['LENGTH_MISMATCH', damage('short', (o) => ({ ...o, body: o.body.subarray(0, o.body.length - 1) }))],
+    ['OBJECT_NOT_FOUND', async () => ({ event: s3Event([{ bucket: MAIL_BUCKET, key: 'raw/gone', size: 10 }]) })],
+  ];
+
+  it.each(scenarios)('%s', async (reason, scenario) => {
+    const { event, env } = await scenario();
+    const result = await createHandler({ env: baseEnv(env), clients })(event);
+    expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+    expect(sent(OUTPUT)).toHaveLength(0);
+    const records = failureRecords();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toEqual({
+      bucket: MAIL_BUCKET,
+      key: event.Records[0]?.s3.object.key.replace(/\+/g, ' '),
+      reason,
+      errorName: expect.stringMatching(/Error$/),
+    });
+    expect(JSON.stringify(records[0])).not.toMatch(/example\.org|Quarterly|Hello/);
+  });
+
+  it('refuses an object over MAX_MAIL_BYTES without reading it', async () => {
+    await createHandler({ env: baseEnv({ MAX_MAIL_BYTES: '1000' }), clients })(
+      s3Event([{ bucket: MAIL_BUCKET, key: 'raw/huge', size: 1017 }]),
+    );
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(failureRecords()[0]?.reason).toBe('TOO_LARGE');
+  });
+
+  it('OBJECT_ACCESS_DENIED and FORWARD_FAILED', async () => {
+    s3Mock
+      .on(GetObjectCommand, { Key: 'raw/denied' })
+      .rejects(Object.assign(new Error('x'), { name: 'AccessDenied', $fault: 'client' }));
+    await createHandler({ env: baseEnv(), clients })(s3Event([{ bucket: MAIL_BUCKET, key: 'raw/denied', size: 10 }]));
+    expect(failureRecords()[0]?.reason).toBe('OBJECT_ACCESS_DENIED');
+
+    sqsMock.reset();
+    sqsMock
+      .on(SendMessageCommand, { QueueUrl: OUTPUT })
+      .rejects(Object.assign(new Error('x'), { name: 'InvalidMessageContents', $fault: 'client' }));
+    sqsMock.on(SendMessageCommand, { QueueUrl: FAILURE }).resolves({});
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'undeliverable'));
+    const result = await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    expect(result.rejected).toBe(1);
+    expect(failureRecords()[0]).toMatchObject({ reason: 'FORWARD_FAILED', errorName: 'ForwardError' });
+  });
+});
+
+describe('retry', () => {
+  it('fails the invocation on KMS throttling, with nothing sent anywhere', async () => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'throttled'));
+    kmsMock.on(DecryptCommand).callsFake(() => {
+      throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+    });
+    await expect(createHandler({ env: baseEnv(), clients })(eventFor(object))).rejects.toBeInstanceOf(
+      RetryableRecordsError,
+    );
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+    kmsMock.on(DecryptCommand).callsFake((input) => emulator.decrypt(input));
+  });
+
+  it('fails the invocation when SQS answers 5xx', async () => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'sqs500'));
+    sqsMock.on(SendMessageCommand).rejects(Object.assign(new Error('x'), { name: 'InternalError', $fault: 'server' }));
+    await expect(createHandler({ env: baseEnv(), clients })(eventFor(object))).rejects.toThrow('1 of 1 records');
+  });
+
+  it('fails the invocation when a rejection cannot be recorded on the failure queue', async () => {
+    put({ ...(await sesObject(kms, keyArn, TEXT_MAIL, 'norecord')), metadata: {} });
+    sqsMock
+      .on(SendMessageCommand)
+      .rejects(Object.assign(new Error('x'), { name: 'ServiceUnavailable', $fault: 'server' }));
+    await expect(
+      createHandler({ env: baseEnv(), clients })(s3Event([{ bucket: MAIL_BUCKET, key: 'raw/norecord', size: 100 }])),
+    ).rejects.toBeInstanceOf(RetryableRecordsError);
+  });
+});
+
+it('gives every record of a multi-record event its outcome, and a retry does not re-send what was forwarded', async () => {
+  const first = put(await sesObject(kms, keyArn, Buffer.from('Subject: 1\r\n\r\none'), 'multi1'));
+  const second = put(await sesObject(kms, keyArn, Buffer.from('Subject: 2\r\n\r\ntwo'), 'multi2'));
+  const third = put({
+    ...(await sesObject(kms, keyArn, Buffer.from('Subject: 3\r\n\r\nthree'), 'multi3')),
+    metadata: {},
+  });
+  const fourth = put(await sesObject(kms, keyArn, Buffer.from('Subject: 4\r\n\r\nfour'), 'multi4'));
+  const event = eventFor(first, second, third, fourth);
+  const handle = createHandler({ env: baseEnv(), clients });
+
+  // The second record's KMS call is throttled once.
+  let decrypts = 0;
+  kmsMock.on(DecryptCommand).callsFake((input) => {
+    decrypts += 1;
+    if (decrypts === 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    return emulator.decrypt(input);
+  });
+  await expect(handle(event)).rejects.toThrow('1 of 4 records');
+  expect(sent(OUTPUT).map((m) => m.MessageAttributes?.SesMessageId?.StringValue)).toEqual(['multi1', 'multi4']);
+  expect(failureRecords().map((r) => r.reason)).toEqual(['NOT_ENCRYPTED']);
+
+  // Lambda retries the whole event: only the record that failed is forwarded now.
+  const result = await handle(event);
+  expect(result).toEqual({ forwarded: 3, skipped: 0, rejected: 1 });
+  expect(sent(OUTPUT).map((m) => m.MessageAttributes?.SesMessageId?.StringValue)).toEqual([
+    'multi1',
+    'multi4',
+    'multi2',
+  ]);
+  kmsMock.on(DecryptCommand).callsFake((input) => emulator.decrypt(input));
+});
+
+it('fails every invocation with a clear message when the configuration is wrong', async () => {
+  await expect(createHandler({ env: { ...baseEnv(), INLINE_MAX_BYTES: '5' }, clients })(s3Event([]))).rejects.toThrow(
+    'INLINE_MAX_BYTES must be a whole number from 1024 to 1048576',
+  );
+  await expect(createHandler({ env: {}, clients })(s3Event([]))).rejects.toThrow('is required');
+});
