@@ -1,0 +1,143 @@
+/**
+ * Drives the real handler end to end on the local stack: SES stores a mail encrypted, S3 announces it, the function
+ * decrypts and forwards it, and a consumer reads it back from the queue.
+ */
+import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Event } from 'aws-lambda';
+import type { HandlerResult } from '../lambda/handler';
+import type { FailureRecord } from '../lambda/message-contract';
+import { readForwardedMail } from '../lambda/read-forwarded-mail';
+import { LOCAL_ACCOUNT, LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, LOCAL_RULE, type LocalStack } from './local-stack';
+import { storeAsSes } from './ses-simulator';
+
+export type S3EventHandler = (event: S3Event) => Promise<HandlerResult>;
+
+/** What happened to one mail, as the consumer saw it. */
+export type MailReport =
+  | {
+      readonly outcome: 'delivered';
+      readonly messageId: string;
+      readonly bytes: number;
+      readonly delivery: 'inline' | 'offloaded';
+      readonly contentEncoding: string;
+      /** True when the bytes received equal the bytes sent. */
+      readonly identical: boolean;
+      readonly millis: number;
+    }
+  | { readonly outcome: 'rejected'; readonly messageId: string; readonly reason: string; readonly millis: number };
+
+/** Stores `mime` as SES would, under the rule's prefix, in parts when large. Returns the object's key and size. */
+export async function storeMail(
+  stack: LocalStack,
+  mime: Uint8Array,
+  messageId?: string,
+): Promise<{ key: string; size: number; messageId: string }> {
+  const stored = await storeAsSes(stack.clients.kms, mime, {
+    kmsKeyArn: stack.kmsKeyArn,
+    ruleName: LOCAL_RULE,
+    sourceAccount: LOCAL_ACCOUNT,
+    objectKeyPrefix: LOCAL_MAIL_PREFIX,
+    messageId,
+  });
+  await putObject(stack, stored.key, stored.body, stored.metadata);
+  return { key: stored.key, size: stored.body.length, messageId: stored.messageId };
+}
+
+/** Puts an object as it is (lib-storage: multipart above 8 MiB, within the emulator's 11 MiB request limit). */
+export async function putObject(stack: LocalStack, key: string, body: Buffer, metadata: Record<string, string>): Promise<void> {
+  await new Upload({
+    client: stack.clients.s3,
+    partSize: 8 * 1024 * 1024,
+    params: { Bucket: LOCAL_MAIL_BUCKET, Key: key, Body: body, Metadata: metadata },
+  }).done();
+}
+
+/** The event S3 sends for new objects: keys URL-encoded, `+` for space. */
+export function objectCreatedEvent(objects: ReadonlyArray<{ key: string; size: number }>): S3Event {
+  return {
+    Records: objects.map((object, index) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: 'us-east-1',
+      eventTime: new Date().toISOString(),
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: 'AWS:AmazonSES' },
+      requestParameters: { sourceIPAddress: '127.0.0.1' },
+      responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
+      s3: {
+        s3SchemaVersion: '1.0',
+        configurationId: 'inbound-mail',
+        bucket: {
+          name: LOCAL_MAIL_BUCKET,
+          ownerIdentity: { principalId: 'local' },
+          arn: `arn:aws:s3:::${LOCAL_MAIL_BUCKET}`,
+        },
+        object: {
+          key: encodeURIComponent(object.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
+          size: object.size,
+          eTag: 'local',
+          sequencer: `${Date.now().toString(16)}${index.toString(16).padStart(4, '0')}`,
+        },
+      },
+    })),
+  };
+}
+
+/** Receives every message now on a queue (deleting each), waiting up to `waitSeconds` for the first. */
+export async function drainQueue(stack: LocalStack, queueUrl: string, waitSeconds = 1): Promise<Message[]> {
+  const messages: Message[] = [];
+  for (;;) {
+    const response = await stack.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: messages.length === 0 ? waitSeconds : 0,
+        MessageAttributeNames: ['All'],
+        AttributeNames: ['All'],
+      }),
+    );
+    const batch = response.Messages ?? [];
+    if (batch.length === 0) {
+      return messages;
+    }
+    for (const message of batch) {
+      messages.push(message);
+      await stack.clients.sqs.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle as string }),
+      );
+    }
+  }
+}
+
+/**
+ * Sends one mail through the whole pipeline and reports what the consumer received.
+ * Throws when the handler fails (a retryable failure) or when nothing arrives anywhere.
+ */
+export async function runMail(stack: LocalStack, handler: S3EventHandler, mime: Uint8Array): Promise<MailReport> {
+  const started = performance.now();
+  const stored = await storeMail(stack, mime);
+  await handler(objectCreatedEvent([stored]));
+  const delivered = await drainQueue(stack, stack.outputQueueUrl, 0);
+  const mine = delivered.find((m) => m.MessageAttributes?.SesMessageId?.StringValue === stored.messageId);
+  if (mine !== undefined) {
+    const mail = await readForwardedMail(mine, { s3: stack.clients.s3 });
+    return {
+      outcome: 'delivered',
+      messageId: stored.messageId,
+      bytes: mail.mime.length,
+      delivery: mail.delivery,
+      contentEncoding: mine.MessageAttributes?.ContentEncoding?.StringValue ?? 'identity',
+      identical: Buffer.compare(mail.mime, Buffer.from(mime)) === 0,
+      millis: performance.now() - started,
+    };
+  }
+  const failures = await drainQueue(stack, stack.failureQueueUrl, 0);
+  const record = failures
+    .map((m) => JSON.parse(m.Body ?? '{}') as FailureRecord)
+    .find((r) => r.key === stored.key);
+  if (record !== undefined) {
+    return { outcome: 'rejected', messageId: stored.messageId, reason: record.reason, millis: performance.now() - started };
+  }
+  throw new Error(`mail ${stored.messageId} reached neither queue`);
+}

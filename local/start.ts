@@ -1,0 +1,104 @@
+/**
+ * `npm start [-- mail.eml ...]`: the whole pipeline on this machine, no AWS account. Starts the emulators, then for
+ * each mail: SES stores it encrypted, S3 announces it, the real handler decrypts and forwards it, and a consumer
+ * reads it back and checks it byte for byte.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalStack } from './local-stack';
+import { type MailReport, runMail } from './pipeline';
+
+const USAGE = `Usage: npm start [-- [--verbose] [mail.eml ...]]
+
+Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real handler in between.
+With no mail given, sends the bundled sample mail and a generated 3 MiB one (to show the payload-bucket path).`;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const mails = positionals.length > 0 ? await readMails(positionals) : await defaultMails();
+
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
+  process.stdout.write('Starting fauxqs (S3, SQS) and the KMS emulator on 127.0.0.1 ...\n');
+  const stack = await startLocalStack();
+  try {
+    // The function reads its configuration and endpoints from the environment, exactly as in Lambda.
+    Object.assign(process.env, stack.env);
+    const { createHandler } = await import('../lambda/handler');
+    const handler = createHandler();
+    process.stdout.write(`KMS key ${stack.kmsKeyArn}\n\n`);
+
+    const reports: Array<{ name: string; report?: MailReport; error?: string }> = [];
+    for (const mail of mails) {
+      try {
+        const report = await runMail(stack, handler, mail.mime);
+        reports.push({ name: mail.name, report });
+        process.stdout.write(`${formatLine(mail.name, report)}\n`);
+      } catch (error) {
+        const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        reports.push({ name: mail.name, error: text });
+        process.stdout.write(`  ✗ ${mail.name.padEnd(28)} failed: ${text}\n`);
+      }
+    }
+    const delivered = reports.filter((r) => r.report?.outcome === 'delivered' && r.report.identical).length;
+    const rejected = reports.filter((r) => r.report?.outcome === 'rejected').length;
+    const failed = reports.length - delivered - rejected;
+    process.stdout.write(
+      `\n${reports.length} mail(s): ${delivered} delivered byte-exact, ${rejected} rejected, ${failed} failed.\n`,
+    );
+    return delivered === reports.length ? 0 : 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+function formatLine(name: string, report: MailReport): string {
+  const millis = `${Math.round(report.millis)} ms`.padStart(8);
+  if (report.outcome === 'rejected') {
+    return `  ✗ ${name.padEnd(28)} rejected: ${report.reason} ${millis}`;
+  }
+  const path = report.delivery === 'inline' ? `inline (${report.contentEncoding})` : 'offloaded to payload bucket';
+  const check = report.identical ? 'sha256 verified, byte-exact' : 'DIFFERS from what was sent';
+  return `  ${report.identical ? '✓' : '✗'} ${name.padEnd(28)} ${formatBytes(report.bytes).padStart(10)}  ${path.padEnd(28)} ${check} ${millis}`;
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function readMails(paths: readonly string[]): Promise<Array<{ name: string; mime: Buffer }>> {
+  return Promise.all(paths.map(async (path) => ({ name: basename(path), mime: await readFile(path) })));
+}
+
+async function defaultMails(): Promise<Array<{ name: string; mime: Buffer }>> {
+  const sample = await readFile(join(__dirname, 'sample-mail.eml'));
+  const attachment = Buffer.alloc(3 * 1024 * 1024, 0x41).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const large = Buffer.from(
+    `From: sender@example.net\r\nTo: recipient@example.com\r\nSubject: large attachment\r\nMIME-Version: 1.0\r\n` +
+      `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n`,
+  );
+  return [
+    { name: 'sample-mail.eml', mime: sample },
+    { name: 'generated-3MiB.eml', mime: large },
+  ];
+}
+
+main().then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    process.stderr.write(`npm start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
