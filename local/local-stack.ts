@@ -40,7 +40,11 @@ export interface LocalStack {
 
 /** Starts the emulators and creates the resources. Call `stop()` when done. */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const kms = new KmsEmulator({ region: LOCAL_REGION, accountId: LOCAL_ACCOUNT, throttleEvery: options.kmsThrottleEvery });
+  const kms = new KmsEmulator({
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT,
+    throttleEvery: options.kmsThrottleEvery,
+  });
   const kmsKeyArn = kms.createKey();
   const kmsServer = await startKmsEmulatorServer(kms);
   let fauxqs: ChildProcess | undefined;

@@ -45,7 +45,12 @@ export async function storeMail(
 }
 
 /** Puts an object as it is (lib-storage: multipart above 8 MiB, within the emulator's 11 MiB request limit). */
-export async function putObject(stack: LocalStack, key: string, body: Buffer, metadata: Record<string, string>): Promise<void> {
+export async function putObject(
+  stack: LocalStack,
+  key: string,
+  body: Buffer,
+  metadata: Record<string, string>,
+): Promise<void> {
   await new Upload({
     client: stack.clients.s3,
     partSize: 8 * 1024 * 1024,
@@ -133,11 +138,14 @@ export async function runMail(stack: LocalStack, handler: S3EventHandler, mime: 
     };
   }
   const failures = await drainQueue(stack, stack.failureQueueUrl, 0);
-  const record = failures
-    .map((m) => JSON.parse(m.Body ?? '{}') as FailureRecord)
-    .find((r) => r.key === stored.key);
+  const record = failures.map((m) => JSON.parse(m.Body ?? '{}') as FailureRecord).find((r) => r.key === stored.key);
   if (record !== undefined) {
-    return { outcome: 'rejected', messageId: stored.messageId, reason: record.reason, millis: performance.now() - started };
+    return {
+      outcome: 'rejected',
+      messageId: stored.messageId,
+      reason: record.reason,
+      millis: performance.now() - started,
+    };
   }
   throw new Error(`mail ${stored.messageId} reached neither queue`);
 }

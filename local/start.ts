@@ -77,12 +77,19 @@ function formatBytes(bytes: number): string {
 }
 
 async function readMails(paths: readonly string[]): Promise<Array<{ name: string; mime: Buffer }>> {
-  return Promise.all(paths.map(async (path) => ({ name: basename(path), mime: await readFile(path) })));
+  // Show the path as given when two files share a name (e.g. several fixtures' plain.eml).
+  const names = paths.map((path) => basename(path));
+  const clash = new Set(names).size !== names.length;
+  return Promise.all(
+    paths.map(async (path) => ({ name: clash ? path.slice(-28) : basename(path), mime: await readFile(path) })),
+  );
 }
 
 async function defaultMails(): Promise<Array<{ name: string; mime: Buffer }>> {
   const sample = await readFile(join(__dirname, 'sample-mail.eml'));
-  const attachment = Buffer.alloc(3 * 1024 * 1024, 0x41).toString('base64').replace(/.{76}/g, '$&\r\n');
+  const attachment = Buffer.alloc(3 * 1024 * 1024, 0x41)
+    .toString('base64')
+    .replace(/.{76}/g, '$&\r\n');
   const large = Buffer.from(
     `From: sender@example.net\r\nTo: recipient@example.com\r\nSubject: large attachment\r\nMIME-Version: 1.0\r\n` +
       `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n`,
