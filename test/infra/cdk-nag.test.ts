@@ -1,0 +1,50 @@
+/**
+ * cdk-nag's AwsSolutions and Serverless packs over the app, with every option off and on: no finding may be left
+ * unacknowledged (each acknowledgement carries its reason in lib/).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from '../../lib/inbound-mail-app';
+
+const ALL_OPTIONS = {
+  recipients: 'inbox@example.com,example.org',
+  activateRuleSet: 'true',
+  hostedZoneId: 'Z0123456789',
+  hostedZoneName: 'example.org',
+  fifo: 'true',
+  fips: 'true',
+  allowLegacyCbc: 'true',
+};
+
+it.each([
+  ['defaults', { recipients: 'inbox@example.com' }],
+  ['every option on', ALL_OPTIONS],
+])('leaves no cdk-nag finding unacknowledged (%s)', (_name, context) => {
+  const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
+  try {
+    const { app } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    app.synth();
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    const violations = (report.pluginReports as Array<{ violations?: unknown[] }>).flatMap((r) => r.violations ?? []);
+    expect(violations).toEqual([]);
+    expect(report.title).toBe('Validation Report');
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+it('does report a finding that is not acknowledged (the gate is live)', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
+  try {
+    const { app, stack } = buildApp({
+      outdir,
+      context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' },
+    });
+    const { Queue } = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
+    new Queue(stack, 'Unencrypted', { encryption: undefined });
+    expect(() => app.synth()).toThrow();
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});

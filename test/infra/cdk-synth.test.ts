@@ -1,0 +1,33 @@
+/**
+ * `npx cdk synth -c recipients=...` as a user runs it: the CDK CLI, the app from cdk.json, and the function bundled by
+ * the project's own esbuild (no Docker).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+
+it('synthesizes with only the recipients given, bundling the function locally', () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+  try {
+    const result = spawnSync('npx', ['cdk', 'synth', '-c', 'recipients=inbox@example.com', '-o', outdir, '-q'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: 'true' },
+      timeout: 120_000,
+    });
+    expect(result.stderr).not.toMatch(/docker/i);
+    expect(result.status).toBe(0);
+    const template = JSON.parse(readFileSync(join(outdir, 'EncryptedInboundMail.template.json'), 'utf8'));
+    const fn = Object.values(template.Resources as Record<string, any>).find(
+      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.OUTPUT_QUEUE_URL,
+    );
+    const assetPath = join(outdir, fn.Metadata['aws:asset:path'], 'index.js');
+    expect(existsSync(assetPath)).toBe(true);
+    expect(statSync(assetPath).size).toBeGreaterThan(10_000);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}, 150_000);

@@ -1,0 +1,374 @@
+/**
+ * The stack's security properties, pinned one by one with CDK assertions (no whole-template snapshots).
+ */
+import { App, AspectPriority, Aspects, Stack, Tags } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { EncryptedInboundMail } from '../../lib/encrypted-inbound-mail';
+import { NoPersonalDataAspect } from '../../lib/no-personal-data-aspect';
+import { logicalId, synthStack, TEST_ENV } from '../support/synth';
+
+const { stack, template } = synthStack();
+const pipeline = stack.pipeline;
+const mailKeyId = logicalId(pipeline.mailKey);
+const deliveryKeyId = logicalId(pipeline.deliveryKey);
+
+function statementsOf(resourceType: string, filter: (resource: { [key: string]: any }) => boolean = () => true) {
+  return Object.values(template.findResources(resourceType))
+    .filter(filter)
+    .flatMap(
+      (r) => (r.Properties.PolicyDocument ?? r.Properties.KeyPolicy).Statement as Array<Record<string, unknown>>,
+    );
+}
+
+describe('receipt rule', () => {
+  it('requires TLS, scans for spam and viruses, names its recipients, and stores with the mail key under the prefix', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: {
+        Name: 'store-encrypted',
+        Enabled: true,
+        Recipients: ['inbox@example.com'],
+        TlsPolicy: 'Require',
+        ScanEnabled: true,
+        Actions: [{ S3Action: { KmsKeyArn: { 'Fn::GetAtt': [mailKeyId, 'Arn'] }, ObjectKeyPrefix: 'raw/' } }],
+      },
+    });
+    template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'encrypted-inbound' });
+  });
+
+  it('does not activate the rule set unless asked, and deactivates it on delete when asked', () => {
+    template.resourceCountIs('Custom::AWS', 0);
+    const activated = synthStack({ activateRuleSet: 'true' }).template;
+    const [resource] = Object.values(activated.findResources('Custom::AWS'));
+    const create = JSON.stringify(resource?.Properties.Create);
+    const remove = JSON.stringify(resource?.Properties.Delete);
+    expect(create).toContain('setActiveReceiptRuleSet');
+    expect(create).toContain('encrypted-inbound');
+    expect(remove).toContain('setActiveReceiptRuleSet');
+    expect(remove).not.toContain('RuleSetName');
+  });
+
+  it('refuses to build without recipients', () => {
+    expect(() => synthStack({ recipients: '' })).toThrow('recipients is required');
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new EncryptedInboundMail(new Stack(app, 'S', { env: TEST_ENV }), 'P', { recipients: [] })).toThrow(
+      'recipients must name at least one address or domain',
+    );
+  });
+
+  it('creates the domain identity and the MX record only with a hosted zone', () => {
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    const withZone = synthStack({ hostedZoneId: 'Z0123456789', hostedZoneName: 'example.org' }).template;
+    withZone.hasResourceProperties('AWS::Route53::RecordSet', {
+      Type: 'MX',
+      Name: 'example.org.',
+      ResourceRecords: ['10 inbound-smtp.eu-west-1.amazonaws.com'],
+    });
+    withZone.resourceCountIs('AWS::SES::EmailIdentity', 1);
+  });
+});
+
+describe('keys', () => {
+  it('rotates both keys, and keeps them (and the buckets) when the stack is deleted', () => {
+    const resources = template.toJSON().Resources;
+    for (const id of [mailKeyId, deliveryKeyId]) {
+      expect(resources[id]).toMatchObject({
+        Type: 'AWS::KMS::Key',
+        Properties: { EnableKeyRotation: true },
+        DeletionPolicy: 'Retain',
+      });
+    }
+    expect(mailKeyId).not.toBe(deliveryKeyId);
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+  });
+
+  it('lets SES encrypt with the mail key only for this account and this rule', () => {
+    const statement = (
+      template.toJSON().Resources[mailKeyId].Properties.KeyPolicy.Statement as Array<Record<string, any>>
+    ).find((s) => s.Principal?.Service === 'ses.amazonaws.com');
+    expect(statement?.Action).toEqual(['kms:Encrypt', 'kms:GenerateDataKey']);
+    expect(statement?.Condition.StringEquals).toEqual({
+      'aws:SourceAccount': '111122223333',
+      'kms:EncryptionContext:aws:ses:source-account': '111122223333',
+      'kms:EncryptionContext:aws:ses:rule-name': 'store-encrypted',
+    });
+    expect(JSON.stringify(statement?.Condition.ArnLike)).toContain(
+      ':receipt-rule-set/encrypted-inbound:receipt-rule/store-encrypted',
+    );
+    expect(statement?.Condition.Null).toEqual({ 'kms:EncryptionContext:aws:ses:message-id': 'false' });
+  });
+
+  it('encrypts the queues and the payload bucket with the delivery key, not the mail key', () => {
+    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [deliveryKeyId, 'Arn'] } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [deliveryKeyId, 'Arn'] },
+            },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('buckets', () => {
+  it('block public access, enforce object ownership and versioning on every bucket', () => {
+    template.allResourcesProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+  });
+
+  it('deny every request without TLS or below TLS 1.2, on every bucket', () => {
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy'));
+    expect(policies).toHaveLength(3);
+    for (const policy of policies) {
+      const statements = policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } } }),
+      );
+    }
+  });
+
+  it('log access of the mail and payload buckets', () => {
+    const logged = Object.values(template.findResources('AWS::S3::Bucket')).filter(
+      (b) => b.Properties.LoggingConfiguration,
+    );
+    expect(logged.map((b) => b.Properties.LoggingConfiguration.LogFilePrefix).sort()).toEqual([
+      'mail-bucket/',
+      'payload-bucket/',
+    ]);
+  });
+
+  it('expire stored mail after the retention period and payloads after the queue retention', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 30, Status: 'Enabled' })],
+      },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 5 })] },
+    });
+    synthStack({ rawMailRetentionDays: '7' }).template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 7 })] },
+    });
+  });
+
+  it('let SES write only under the prefix, only for this account and rule', () => {
+    const statement = statementsOf('AWS::S3::BucketPolicy').find(
+      (s: any) => s.Principal?.Service === 'ses.amazonaws.com',
+    ) as any;
+    expect(statement.Action).toBe('s3:PutObject');
+    expect(JSON.stringify(statement.Resource)).toContain('/raw/*');
+    expect(statement.Condition.StringEquals).toEqual({ 'aws:SourceAccount': '111122223333' });
+    expect(JSON.stringify(statement.Condition.ArnLike)).toContain('receipt-rule/store-encrypted');
+  });
+
+  it('notify the function only for objects under the rule prefix', () => {
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          { Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } } },
+        ],
+      },
+    });
+  });
+});
+
+describe('queues', () => {
+  it('deny requests without TLS on every queue', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(3);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('give the output queue a dead-letter queue for consumers, and become FIFO on request', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { maxReceiveCount: 5 },
+      MessageRetentionPeriod: 345600,
+    });
+    template.resourcePropertiesCountIs('AWS::SQS::Queue', { FifoQueue: true }, 0);
+    synthStack({ fifo: 'true' }).template.resourcePropertiesCountIs('AWS::SQS::Queue', { FifoQueue: true }, 2);
+  });
+});
+
+describe('function', () => {
+  const fn = () =>
+    Object.values(template.findResources('AWS::Lambda::Function')).find(
+      (f) => f.Properties.Environment?.Variables?.OUTPUT_QUEUE_URL,
+    );
+
+  it('runs Node.js 22 on ARM64, sized for a 40 MB mail, logging JSON to an explicit log group with retention', () => {
+    expect(fn()?.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 120,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: expect.anything() },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('gets the environment contract, pinned to the mail key, this account and this rule', () => {
+    expect(fn()?.Properties.Environment.Variables).toMatchObject({
+      EXPECTED_KMS_KEY_ARN: { 'Fn::GetAtt': [mailKeyId, 'Arn'] },
+      EXPECTED_SOURCE_ACCOUNT: '111122223333',
+      ALLOWED_RULE_NAMES: 'store-encrypted',
+      ALLOW_LEGACY_CBC: 'false',
+      INLINE_MAX_BYTES: '262144',
+      PAYLOAD_PREFIX: 'payloads/',
+      BODY_ENCODING: 'auto',
+    });
+    expect(fn()?.Properties.Environment.Variables.AWS_USE_FIPS_ENDPOINT).toBeUndefined();
+    const fips = synthStack({ fips: 'true', inlineMaxBytes: '1048576', allowLegacyCbc: 'true' }).template;
+    fips.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          AWS_USE_FIPS_ENDPOINT: 'true',
+          INLINE_MAX_BYTES: '1048576',
+          ALLOW_LEGACY_CBC: 'true',
+        }),
+      },
+    });
+  });
+
+  it('retries asynchronous invocations twice, then sends the event to the failure queue', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [logicalId(pipeline.failureQueue), 'Arn'] } } },
+    });
+  });
+});
+
+describe('least privilege', () => {
+  const roleId = logicalId(pipeline.function.role as iam.Role);
+  const functionStatements = () =>
+    statementsOf('AWS::IAM::Policy', (p) => JSON.stringify(p.Properties.Roles).includes(roleId)) as Array<
+      Record<string, any>
+    >;
+
+  it('grants the function no Resource "*" and no managed policy', () => {
+    for (const statement of functionStatements()) {
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+    expect(template.toJSON().Resources[roleId].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('lets the function decrypt with the mail key only for this account and rule', () => {
+    const decrypt = functionStatements().filter((s) => JSON.stringify(s.Resource).includes(mailKeyId));
+    expect(decrypt).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Condition: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:ses:source-account': '111122223333',
+            'kms:EncryptionContext:aws:ses:rule-name': 'store-encrypted',
+          },
+        },
+      }),
+    ]);
+  });
+
+  it('lets the function read only the rule prefix, write only the payload prefix, send only to its two queues', () => {
+    const byAction = Object.fromEntries(functionStatements().map((s) => [[s.Action].flat().join(','), s]));
+    expect(JSON.stringify(byAction['s3:GetObject']?.Resource)).toContain('/raw/*');
+    expect(JSON.stringify(byAction['s3:PutObject,s3:AbortMultipartUpload']?.Resource)).toContain('/payloads/*');
+    expect(byAction['sqs:SendMessage']?.Resource).toEqual([
+      { 'Fn::GetAtt': [logicalId(pipeline.outputQueue), 'Arn'] },
+      { 'Fn::GetAtt': [logicalId(pipeline.failureQueue), 'Arn'] },
+    ]);
+    expect(byAction['kms:GenerateDataKey,kms:Decrypt']?.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] },
+    });
+  });
+
+  it('grantConsume gives a consumer the queue, the payloads and the delivery key through SQS and S3, nothing of the mail key', () => {
+    let consumer: iam.Role | undefined;
+    const { template: granted } = synthStack({}, (fresh) => {
+      consumer = new iam.Role(fresh, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+      fresh.pipeline.grantConsume(consumer);
+    });
+    const statements = Object.values(granted.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(consumer as iam.Role)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
+    expect(JSON.stringify(statements)).not.toContain(mailKeyId);
+    expect(JSON.stringify(statements)).not.toContain(logicalId(pipeline.mailBucket));
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']) }),
+    );
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Condition: expect.anything() }));
+    expect(JSON.stringify(statements)).toContain('/payloads/*');
+  });
+});
+
+describe('operations', () => {
+  it('alarms on rejected mail, function errors and the consumers dead-letter queue', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(pipeline.failureQueue), 'QueueName'] } }],
+      Threshold: 1,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+  });
+
+  it('outputs the queue, the payload bucket, the MX record value and the keys', () => {
+    const outputs = Object.keys(template.findOutputs('*')).join(' ');
+    for (const name of [
+      'OutputQueueUrl',
+      'PayloadBucketName',
+      'MxRecordValue',
+      'MailKeyArn',
+      'DeliveryKeyArn',
+      'FailureQueueUrl',
+    ]) {
+      expect(outputs).toContain(name);
+    }
+  });
+});
+
+describe('no personal data in names or tags', () => {
+  function synthWith(change: (stack: Stack) => void) {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const s = new Stack(app, 'S', { env: TEST_ENV });
+    new EncryptedInboundMail(s, 'P', { recipients: ['someone@example.com'] });
+    change(s);
+    Aspects.of(app).add(new NoPersonalDataAspect(), { priority: AspectPriority.READONLY });
+    return () => app.synth();
+  }
+
+  it('accepts addresses where they belong (the rule recipients)', () => {
+    expect(synthWith(() => undefined)).not.toThrow();
+  });
+
+  it('fails synthesis when a tag value holds an e-mail address, without repeating it', () => {
+    const synth = synthWith((s) => Tags.of(s).add('owner', 'jane.doe@example.com'));
+    expect(synth).toThrow(/tag of .* contains an e-mail address/);
+    expect(synth).not.toThrow(/jane/);
+  });
+
+  it('fails synthesis when a resource name holds an e-mail address', () => {
+    expect(synthWith((s) => new sqs.CfnQueue(s, 'Q', { queueName: 'mail-for-jane@example.com' }))).toThrow(
+      /queueName of .* contains an e-mail address/,
+    );
+  });
+});

@@ -1,0 +1,23 @@
+/** Synthesizes the stack for template tests, without bundling the function (a dedicated test bundles for real). */
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { EncryptedInboundMailStack } from '../../lib/encrypted-inbound-mail-stack';
+
+export const TEST_ENV = { account: '111122223333', region: 'eu-west-1' };
+
+/** Builds the stack from `context` (`recipients` preset), lets `customize` add to it, then synthesizes it. */
+export function synthStack(
+  context: Record<string, unknown> = {},
+  customize: (stack: EncryptedInboundMailStack) => void = () => undefined,
+): { stack: EncryptedInboundMailStack; template: Template } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', ...context } });
+  const stack = new EncryptedInboundMailStack(app, 'TestStack', { env: TEST_ENV });
+  customize(stack);
+  return { stack, template: Template.fromStack(stack) };
+}
+
+/** The logical id of a construct's L1 resource. */
+export function logicalId(construct: { node: { defaultChild?: unknown } }): string {
+  const child = construct.node.defaultChild as CfnElement;
+  return Stack.of(child).getLogicalId(child);
+}
