@@ -109,8 +109,11 @@ function report(outcome: RecordOutcome, timings: RecordTimings, totalMillis: num
   switch (outcome.outcome) {
     case 'forwarded': {
       const result = outcome.result;
-      if (result === 'already') {
-        logger.info('record forwarded earlier by this container; not sent again', base);
+      if (result === 'already' || result === 'verified') {
+        logger.info(
+          result === 'already' ? 'record forwarded earlier by this container; not sent again' : 'record verified',
+          base,
+        );
         break;
       }
       logger.info('record forwarded', {

@@ -40,7 +40,8 @@ export type RecordOutcome =
       readonly outcome: 'forwarded';
       readonly bucket: string;
       readonly key: string;
-      readonly result: ForwardResult | 'already';
+      /** What was sent; `already` when this container had sent it, `verified` in a dry run (nothing sent). */
+      readonly result: ForwardResult | 'already' | 'verified';
     }
   | { readonly outcome: 'skipped'; readonly bucket: string; readonly key: string; readonly reason: string }
   | {
@@ -64,6 +65,15 @@ export interface ProcessRecordDeps {
   /** True when this container already forwarded this very object (a retried or duplicated event). */
   readonly alreadyForwarded: (identity: string) => boolean;
   readonly markForwarded: (identity: string) => void;
+  /** Decrypt and verify only: send nothing anywhere (operator dry runs). @default false */
+  readonly dryRun?: boolean;
+  /** Send a failure record for each rejection. @default true (redrive turns it off: the record already exists) */
+  readonly recordRejections?: boolean;
+}
+
+/** Encodes a key as S3 event records carry it: URL-encoded, `+` for space, `/` kept. */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
 /** Decodes an S3 event key: URL-encoded, with `+` for space. */
@@ -145,6 +155,9 @@ export async function processRecord(
     );
     timings.decryptMillis = performance.now() - started;
     timings.mailBytes = mail.plaintext.byteLength;
+    if (deps.dryRun === true) {
+      return { outcome: 'forwarded', bucket, key, result: 'verified' };
+    }
 
     const forwardStarted = performance.now();
     const result = await forwardMail(

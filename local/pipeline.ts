@@ -7,6 +7,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Event } from 'aws-lambda';
 import type { HandlerResult } from '../lambda/handler';
 import type { FailureRecord } from '../lambda/message-contract';
+import { encodeS3Key } from '../lambda/process-record';
 import { readForwardedMail } from '../lambda/read-forwarded-mail';
 import { LOCAL_ACCOUNT, LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, LOCAL_RULE, type LocalStack } from './local-stack';
 import { storeAsSes } from './ses-simulator';
@@ -59,33 +60,34 @@ export async function putObject(
 }
 
 /** The event S3 sends for new objects: keys URL-encoded, `+` for space. */
-export function objectCreatedEvent(objects: ReadonlyArray<{ key: string; size: number }>): S3Event {
+export function objectCreatedEvent(
+  objects: ReadonlyArray<{ key: string; size: number; bucket?: string; sequencer?: string }>,
+): S3Event {
   return {
-    Records: objects.map((object, index) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date().toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:AmazonSES' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'inbound-mail',
-        bucket: {
-          name: LOCAL_MAIL_BUCKET,
-          ownerIdentity: { principalId: 'local' },
-          arn: `arn:aws:s3:::${LOCAL_MAIL_BUCKET}`,
+    Records: objects.map((object, index) => {
+      const bucket = object.bucket ?? LOCAL_MAIL_BUCKET;
+      return {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'AWS:AmazonSES' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
+        s3: {
+          s3SchemaVersion: '1.0',
+          configurationId: 'inbound-mail',
+          bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
+          object: {
+            key: encodeS3Key(object.key),
+            size: object.size,
+            eTag: 'local',
+            sequencer: object.sequencer ?? `${Date.now().toString(16)}${index.toString(16).padStart(4, '0')}`,
+          },
         },
-        object: {
-          key: encodeURIComponent(object.key).replace(/%20/g, '+').replace(/%2F/g, '/'),
-          size: object.size,
-          eTag: 'local',
-          sequencer: `${Date.now().toString(16)}${index.toString(16).padStart(4, '0')}`,
-        },
-      },
-    })),
+      };
+    }),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
-import type { S3Event } from 'aws-lambda';
+import { objectCreatedEvent } from '../../local/pipeline';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
 
 export const ACCOUNT = '111122223333';
@@ -60,35 +60,5 @@ export async function cbcObject(
   };
 }
 
-/** An S3 object-created event as S3 sends it: keys URL-encoded with `+` for space. */
-export function s3Event(
-  objects: ReadonlyArray<{ bucket: string; key: string; size: number; sequencer?: string }>,
-): S3Event {
-  return {
-    Records: objects.map((object, index) => ({
-      eventVersion: '2.1',
-      eventSource: 'aws:s3',
-      awsRegion: 'us-east-1',
-      eventTime: new Date(0).toISOString(),
-      eventName: 'ObjectCreated:Put',
-      userIdentity: { principalId: 'AWS:SES' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
-      responseElements: { 'x-amz-request-id': 'req', 'x-amz-id-2': 'id2' },
-      s3: {
-        s3SchemaVersion: '1.0',
-        configurationId: 'mail',
-        bucket: { name: object.bucket, ownerIdentity: { principalId: 'owner' }, arn: `arn:aws:s3:::${object.bucket}` },
-        object: {
-          key: encodeS3EventKey(object.key),
-          size: object.size,
-          eTag: 'etag',
-          sequencer: object.sequencer ?? `00${index.toString(16).padStart(14, '0')}`,
-        },
-      },
-    })),
-  };
-}
-
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
+/** An S3 object-created event as S3 sends it (keys URL-encoded with `+` for space). */
+export const s3Event = objectCreatedEvent;
