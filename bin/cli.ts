@@ -1,10 +1,19 @@
 #!/usr/bin/env node
 /**
- * The operator CLI: `decrypt` (one stored mail). Entry point only; the commands live in cli/.
+ * The operator CLI: `decrypt`, `replay`, `redrive`. Entry point only; the commands live in cli/.
  */
 import { runCli } from '../cli/run-cli';
 
-runCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr }).then(
+// The first Ctrl-C asks long commands to stop cleanly (and say how to resume); a second one exits at once.
+const interrupted = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => {
+    process.stderr.write('\nstopping after the objects in flight; Ctrl-C again to quit now\n');
+    process.once('SIGINT', () => process.exit(130));
+    resolve();
+  });
+});
+
+runCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, interrupted }).then(
   (status) => {
     process.exitCode = status;
   },

@@ -4,6 +4,8 @@
 import { ConfigError } from '../lambda/config';
 import { InboundMailError } from '../lambda/errors';
 import { DECRYPT_USAGE, runDecryptCommand } from './decrypt-command';
+import { REDRIVE_USAGE, runRedriveCommand } from './redrive-command';
+import { REPLAY_USAGE, runReplayCommand } from './replay-command';
 import { UsageError } from './usage-error';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, transient: 3 } as const;
@@ -12,6 +14,8 @@ const USAGE = `Usage: ses-inbound <command> [options]
 
 Commands:
   decrypt   decrypt one stored mail (from S3 or a file)
+  replay    re-process stored mail through the function's logic, with progress
+  redrive   move the failure queue's records back through the function's logic
 
 Run 'ses-inbound <command> --help' for a command's options.`;
 
@@ -19,7 +23,21 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
+  /** Resolves on Ctrl-C: long commands stop starting work and say how to resume. */
+  readonly interrupted?: Promise<void>;
 }
+
+const COMMANDS = {
+  decrypt: {
+    usage: DECRYPT_USAGE,
+    run: async (args: readonly string[], io: CliIo) => {
+      await runDecryptCommand(args, io);
+      return EXIT.ok;
+    },
+  },
+  replay: { usage: REPLAY_USAGE, run: runReplayCommand },
+  redrive: { usage: REDRIVE_USAGE, run: runRedriveCommand },
+} as const;
 
 /** Runs one command line; returns the exit status. Never prints mail content, keys or addresses. */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
@@ -28,39 +46,39 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${USAGE}\n`);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (command !== 'decrypt') {
+  if (!Object.hasOwn(COMMANDS, command)) {
     io.stderr.write(`ses-inbound: unknown command '${printable(command)}'\n${USAGE}\n`);
     return EXIT.usage;
   }
+  const { usage, run } = COMMANDS[command as keyof typeof COMMANDS];
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${DECRYPT_USAGE}\n`);
+    io.stdout.write(`${usage}\n`);
     return EXIT.ok;
   }
   try {
-    await runDecryptCommand(rest, io);
-    return EXIT.ok;
+    return await run(rest, io);
   } catch (error) {
-    return report(error, io.stderr);
+    return report(command, usage, error, io.stderr);
   }
 }
 
-function report(error: unknown, stderr: NodeJS.WritableStream): number {
+function report(command: string, usage: string, error: unknown, stderr: NodeJS.WritableStream): number {
   if (error instanceof InboundMailError) {
     if (error.retryable) {
-      stderr.write(`ses-inbound decrypt: failed, may succeed on retry (${error.code}): ${error.message}\n`);
+      stderr.write(`ses-inbound ${command}: failed, may succeed on retry (${error.code}): ${error.message}\n`);
       return EXIT.transient;
     }
-    stderr.write(`ses-inbound decrypt: refused (${error.code}): ${error.message}\n`);
+    stderr.write(`ses-inbound ${command}: refused (${error.code}): ${error.message}\n`);
     return EXIT.refused;
   }
   if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
-    stderr.write(`ses-inbound decrypt: ${(error as Error).message}\n${DECRYPT_USAGE}\n`);
+    stderr.write(`ses-inbound ${command}: ${(error as Error).message}\n${usage}\n`);
     return EXIT.usage;
   }
   const name = error instanceof Error ? error.name : 'Error';
   const code = (error as { code?: unknown }).code;
   // SDK and file-system errors: their name and code say what failed without repeating request data.
-  stderr.write(`ses-inbound decrypt: failed (${name}${typeof code === 'string' ? ` ${code}` : ''})\n`);
+  stderr.write(`ses-inbound ${command}: failed (${name}${typeof code === 'string' ? ` ${code}` : ''})\n`);
   return EXIT.transient;
 }
 

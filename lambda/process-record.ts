@@ -252,6 +252,9 @@ async function reject(
   key: string,
   error: InboundMailError,
 ): Promise<RecordOutcome> {
+  if (deps.dryRun === true || deps.recordRejections === false) {
+    return { outcome: 'rejected', bucket, key, reason: error.code, errorName: error.name };
+  }
   const record: FailureRecord = { bucket, key, reason: error.code, errorName: error.name };
   try {
     await deps.clients.sqs.send(

@@ -1,0 +1,53 @@
+/**
+ * What replay and redrive share with the function: its configuration (same variables, same parser), its clients
+ * (same default chain), and `processRecord` itself.
+ */
+import { type AwsClients, createAwsClients } from '../lambda/aws-clients';
+import { type FunctionConfig, readDecryptSettings, readFunctionConfig } from '../lambda/config';
+import type { ProcessRecordDeps } from '../lambda/process-record';
+import { UsageError } from './usage-error';
+
+export interface OperatorOptions {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Decrypt and verify, send nothing. */
+  readonly dryRun: boolean;
+  readonly clients?: AwsClients;
+}
+
+/**
+ * The function's dependencies for an operator command. A dry run needs only the decryption settings; a real run
+ * needs the whole configuration, as the function does.
+ */
+export function operatorDeps(options: OperatorOptions, recordRejections: boolean): ProcessRecordDeps {
+  let config: FunctionConfig;
+  if (options.dryRun) {
+    const decrypt = readDecryptSettings(options.env);
+    if (decrypt.expectedKmsKeyArn === undefined) {
+      throw new UsageError('EXPECTED_KMS_KEY_ARN is required (the key the function unwraps data keys with)');
+    }
+    config = {
+      ...decrypt,
+      expectedKmsKeyArn: decrypt.expectedKmsKeyArn,
+      outputQueueUrl: '',
+      failureQueueUrl: '',
+      payloadBucket: '',
+      payloadPrefix: '',
+      inlineMaxBytes: 262_144,
+      bodyEncoding: 'auto',
+    };
+  } else {
+    config = readFunctionConfig(options.env);
+  }
+  const forwarded = new Set<string>();
+  return {
+    config,
+    clients: options.clients ?? createAwsClients(),
+    dryRun: options.dryRun,
+    recordRejections,
+    // An operator run sends each object once, even if listed twice.
+    alreadyForwarded: (identity) => forwarded.has(identity),
+    markForwarded: (identity) => {
+      forwarded.add(identity);
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * `redrive`: takes what the failure queue holds (rejection records and Lambda on-failure records) back through the
+ * function's own `processRecord`. Messages whose objects now go through are deleted; the rest stay, and the summary
+ * says why.
+ */
+import { parseArgs } from 'node:util';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+} from '@aws-sdk/client-sqs';
+import type { AwsClients } from '../lambda/aws-clients';
+import { ENV } from '../lambda/env-names';
+import type { FailureRecord } from '../lambda/message-contract';
+import { encodeS3Key, type ObjectCreatedRecord, processRecord, type RecordOutcome } from '../lambda/process-record';
+import { operatorDeps } from './operator-context';
+import { OutcomeTally } from './outcome-tally';
+import { Progress } from './progress';
+import { UsageError } from './usage-error';
+
+export const REDRIVE_USAGE = `Usage:
+  redrive [options]
+
+Moves the failure queue's records back through the function's logic. A message whose objects are now forwarded (or
+skipped) is deleted; one still rejected stays on the queue, and the summary gives the reasons.
+
+Options:
+      --queue-url URL   the failure queue (default: FAILURE_QUEUE_URL)
+      --max N           handle at most N messages (default: all)
+      --dry-run         decrypt and verify, send and delete nothing
+
+Uses the function's variables and the SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or
+unrecognised, 2 usage, 3 some failed transiently.`;
+
+export interface RedriveIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly clients?: AwsClients;
+}
+
+/** How long a received message stays hidden during a run: longer than a 40 MB mail takes, so a run sees it once. */
+const VISIBILITY_SECONDS = 300;
+
+export async function runRedriveCommand(args: readonly string[], io: RedriveIo): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    allowPositionals: false,
+    strict: true,
+    options: { 'queue-url': { type: 'string' }, max: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+  });
+  const dryRun = values['dry-run'] === true;
+  const queueUrl = values['queue-url'] ?? io.env[ENV.FAILURE_QUEUE_URL];
+  if (queueUrl === undefined || queueUrl === '') {
+    throw new UsageError(`no failure queue: set ${ENV.FAILURE_QUEUE_URL} or pass --queue-url`);
+  }
+  const max = values.max === undefined ? Number.POSITIVE_INFINITY : Number(values.max);
+  if (!(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max > 0))) {
+    throw new UsageError('--max takes a whole number above 0');
+  }
+  // Re-rejections are not recorded again: the message that holds the record stays on the queue.
+  const deps = operatorDeps(
+    { env: { ...io.env, [ENV.FAILURE_QUEUE_URL]: queueUrl }, dryRun, clients: io.clients },
+    false,
+  );
+  const sqs = deps.clients.sqs;
+  const tally = new OutcomeTally();
+  const progress = new Progress(io.stderr, dryRun ? 'redrive (dry run)' : 'redrive');
+  let handled = 0;
+  let deleted = 0;
+  let unrecognised = 0;
+  // Messages left on the queue stay hidden for the rest of the run, then become visible again at once.
+  const kept: string[] = [];
+  const seen = new Set<string>();
+
+  while (handled < max) {
+    const batch = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(10, max - handled),
+        WaitTimeSeconds: 1,
+        VisibilityTimeout: VISIBILITY_SECONDS,
+      }),
+    );
+    // A message seen before means the queue has come round again (its visibility ran out): the run is complete.
+    const messages = (batch.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      seen.add(message.MessageId ?? '');
+      handled += 1;
+      const records = recordsOf(message);
+      if (records === undefined) {
+        unrecognised += 1;
+        kept.push(message.ReceiptHandle as string);
+        continue;
+      }
+      const outcomes: RecordOutcome[] = [];
+      for (const record of records) {
+        const outcome = await processRecord(record, deps);
+        outcomes.push(outcome);
+        tally.add(outcome);
+      }
+      const through = outcomes.every((o) => o.outcome === 'forwarded' || o.outcome === 'skipped');
+      if (through && !dryRun) {
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle as string }),
+        );
+        deleted += 1;
+      } else {
+        kept.push(message.ReceiptHandle as string);
+      }
+      progress.update({ done: handled, total: undefined, detail: tally.brief(dryRun ? 'verified' : 'forwarded') });
+    }
+  }
+  progress.finish();
+  for (const receiptHandle of kept) {
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: 0 }),
+    );
+  }
+
+  io.stdout.write(
+    `redrive ${dryRun ? '(dry run: nothing sent or deleted) ' : ''}: ${handled} messages, ${deleted} deleted from the failure queue\n` +
+      `${tally.summary(dryRun ? 'verified' : 'forwarded')}\n` +
+      (unrecognised > 0
+        ? `  unrecognised ${String(unrecognised).padStart(7)}   not a rejection or Lambda failure record; left on the queue\n`
+        : ''),
+  );
+  if (tally.failed > 0) return 3;
+  return tally.rejectedTotal > 0 || unrecognised > 0 ? 1 : 0;
+}
+
+/**
+ * The S3 records a failure-queue message stands for: a rejection record `{bucket, key, reason, errorName}`, or a
+ * Lambda on-failure record whose `requestPayload` is the original S3 event. Undefined when it is neither.
+ */
+export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[] | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(message.Body ?? '');
+  } catch {
+    return undefined;
+  }
+  if (typeof body !== 'object' || body === null) return undefined;
+  const rejection = body as Partial<FailureRecord>;
+  if (
+    typeof rejection.bucket === 'string' &&
+    typeof rejection.key === 'string' &&
+    typeof rejection.reason === 'string'
+  ) {
+    return [{ s3: { bucket: { name: rejection.bucket }, object: { key: encodeS3Key(rejection.key) } } }];
+  }
+  const payload = (body as { requestPayload?: { Records?: unknown } }).requestPayload;
+  if (Array.isArray(payload?.Records)) {
+    const records = payload.Records.filter(
+      (r): r is ObjectCreatedRecord =>
+        typeof r === 'object' && r !== null && typeof (r as ObjectCreatedRecord).s3?.object?.key === 'string',
+    );
+    return records.length > 0 ? records : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,158 @@
+/**
+ * `replay s3://bucket/prefix`: runs stored mail through the function's own `processRecord` again, for a consumer
+ * that lost data or after a fix. Bounded concurrency, a progress bar, a summary, and resumable by key.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { AwsClients } from '../lambda/aws-clients';
+import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/process-record';
+import { operatorDeps } from './operator-context';
+import { OutcomeTally } from './outcome-tally';
+import { Progress } from './progress';
+import { UsageError } from './usage-error';
+
+export const REPLAY_USAGE = `Usage:
+  replay s3://BUCKET/PREFIX [options]
+
+Re-processes stored mail through the same code as the function (decrypt, verify, deliver), in key order.
+
+Options:
+      --since ISO-DATE     only objects last modified at or after this time
+      --dry-run            decrypt and verify each object, send nothing (no queue message, no payload, no failure record)
+      --concurrency N      objects in flight at once (default 4, at most 32)
+      --start-after KEY    resume after this key (printed when a run stops early or fails transiently)
+      --checkpoint FILE    keep the resume key in FILE; read it on start when present
+
+Uses the function's variables (OUTPUT_QUEUE_URL, FAILURE_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and the
+SDK's default chain. Exit status: 0 done, 2 usage, 3 some objects failed transiently (run again to resume).`;
+
+export interface ReplayIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly clients?: AwsClients;
+  /** Resolves when the operator interrupts (Ctrl-C): no new object starts, the resume key is saved. */
+  readonly interrupted?: Promise<void>;
+}
+
+/** The suffix of S3 Encryption Client instruction files: envelopes, not mail. */
+const INSTRUCTION_SUFFIX = '.instruction';
+
+export async function runReplayCommand(args: readonly string[], io: ReplayIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      since: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      concurrency: { type: 'string' },
+      'start-after': { type: 'string' },
+      checkpoint: { type: 'string' },
+    },
+  });
+  const location = /^s3:\/\/([^/]+)\/?(.*)$/.exec(positionals[0] ?? '');
+  if (positionals.length !== 1 || location === null) {
+    throw new UsageError('give one s3://BUCKET/PREFIX');
+  }
+  const bucket = location[1] as string;
+  const prefix = location[2] as string;
+  const since = values.since === undefined ? undefined : new Date(values.since);
+  if (since !== undefined && Number.isNaN(since.getTime())) {
+    throw new UsageError('--since takes an ISO date, e.g. 2026-11-01 or 2026-11-01T12:00:00Z');
+  }
+  const concurrency = Number(values.concurrency ?? '4');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 32) {
+    throw new UsageError('--concurrency takes a whole number from 1 to 32');
+  }
+  const dryRun = values['dry-run'] === true;
+  const checkpoint = values.checkpoint;
+  let startAfter = values['start-after'];
+  if (startAfter === undefined && checkpoint !== undefined && existsSync(checkpoint)) {
+    startAfter = (await readFile(checkpoint, 'utf8')).trim() || undefined;
+  }
+
+  const deps = operatorDeps({ env: io.env, dryRun, clients: io.clients }, true);
+  const progress = new Progress(io.stderr, dryRun ? 'replay (dry run)' : 'replay');
+  const tally = new OutcomeTally();
+  const label = dryRun ? 'verified' : 'forwarded';
+
+  // Listing first gives the bar its total; keys and sizes only, a few MB even for a million objects.
+  const objects: Array<{ key: string; size: number }> = [];
+  let token: string | undefined;
+  do {
+    const page = await deps.clients.s3.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        StartAfter: token === undefined ? startAfter : undefined,
+        ContinuationToken: token,
+      }),
+    );
+    for (const item of page.Contents ?? []) {
+      if (item.Key === undefined || item.Key.endsWith(INSTRUCTION_SUFFIX)) continue;
+      if (since !== undefined && (item.LastModified === undefined || item.LastModified < since)) continue;
+      objects.push({ key: item.Key, size: item.Size ?? 0 });
+    }
+    progress.update({ done: 0, total: undefined, detail: `listing: ${objects.length} objects` });
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+
+  // The resume key only moves past an object once it and every object before it are done (and did not fail).
+  const state: Array<'pending' | 'done' | 'failed'> = objects.map(() => 'pending');
+  let watermark = 0;
+  let resumeKey = startAfter;
+  let lastSaved = 0;
+  const advance = async (force: boolean) => {
+    while (watermark < objects.length && state[watermark] === 'done') {
+      resumeKey = objects[watermark]?.key;
+      watermark += 1;
+    }
+    if (checkpoint !== undefined && resumeKey !== undefined && (force || Date.now() - lastSaved > 1000)) {
+      lastSaved = Date.now();
+      await writeFile(`${checkpoint}.tmp`, `${resumeKey}\n`);
+      await rename(`${checkpoint}.tmp`, checkpoint);
+    }
+  };
+
+  let stop = false;
+  void io.interrupted?.then(() => {
+    stop = true;
+  });
+  const inFlight = new Set<Promise<void>>();
+  for (let index = 0; index < objects.length && !stop; index += 1) {
+    const object = objects[index] as { key: string; size: number };
+    const record: ObjectCreatedRecord = {
+      s3: { bucket: { name: bucket }, object: { key: encodeS3Key(object.key), size: object.size } },
+    };
+    const task = processRecord(record, deps).then(async (outcome) => {
+      tally.add(outcome);
+      state[index] = outcome.outcome === 'retry' ? 'failed' : 'done';
+      await advance(false);
+      progress.update({ done: tally.done, total: objects.length, detail: tally.brief(label) });
+    });
+    const tracked = task.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    if (inFlight.size >= concurrency) {
+      await Promise.race(inFlight);
+    }
+  }
+  await Promise.all(inFlight);
+  await advance(true);
+  progress.finish();
+
+  const complete = watermark === objects.length;
+  io.stdout.write(
+    `replay s3://${bucket}/${prefix}${dryRun ? ' (dry run: nothing sent)' : ''}: ${objects.length} objects${stop ? ', interrupted' : ''}\n${tally.summary(label)}\n`,
+  );
+  if (!complete && resumeKey !== undefined) {
+    io.stdout.write(
+      `  resume with --start-after '${resumeKey}'${checkpoint !== undefined ? ` (saved in ${checkpoint})` : ''}\n`,
+    );
+  } else if (!complete) {
+    io.stdout.write('  resume by running the same command again\n');
+  }
+  return complete ? 0 : 3;
+}

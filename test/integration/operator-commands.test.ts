@@ -1,0 +1,195 @@
+/**
+ * replay and redrive against the local emulators (fauxqs, KMS emulator): dry runs send nothing, real runs deliver,
+ * replay resumes by key and from a checkpoint, redrive deletes what now goes through and keeps what stays rejected.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { runRedriveCommand } from '../../cli/redrive-command';
+import { runReplayCommand } from '../../cli/replay-command';
+import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { drainQueue, objectCreatedEvent, putObject, storeMail } from '../../local/pipeline';
+import { offlineAwsEnv, runCli } from '../support/run-cli';
+
+let stack: LocalStack;
+let work: string;
+const stored: Array<{ key: string; size: number; messageId: string }> = [];
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  work = mkdtempSync(join(tmpdir(), 'operator-'));
+  for (let i = 0; i < 6; i += 1) {
+    stored.push(await storeMail(stack, Buffer.from(`Subject: replay ${i}\r\n\r\nbody ${i}\r\n`), `replay${i}`));
+  }
+  await putObject(stack, 'raw/plaintextobject', Buffer.from('Subject: not encrypted\r\n\r\n'), {});
+  await putObject(stack, 'raw/AMAZON_SES_SETUP_NOTIFICATION', Buffer.from('setup'), {});
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function capture() {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+async function replay(args: string[], interrupted?: Promise<void>) {
+  const stdout = capture();
+  const stderr = capture();
+  const status = await runReplayCommand(args, {
+    env: stack.env,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    clients: stack.clients,
+    interrupted,
+  });
+  return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+const target = `s3://${LOCAL_MAIL_BUCKET}/raw/`;
+
+it('replay --dry-run decrypts and verifies every object and sends nothing', async () => {
+  const result = await replay([target, '--dry-run']);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain('(dry run: nothing sent): 8 objects');
+  expect(result.stdout).toMatch(/verified\s+6/);
+  expect(result.stdout).toMatch(/skipped\s+1/);
+  expect(result.stdout).toMatch(/rejected\s+1\s+NOT_ENCRYPTED 1/);
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+  expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);
+});
+
+it('replay delivers every stored mail once and records the rejection', async () => {
+  const result = await replay([target, '--concurrency', '3']);
+  expect(result.status).toBe(0);
+  expect(result.stdout).toMatch(/forwarded\s+6/);
+  const delivered = await drainQueue(stack, stack.outputQueueUrl, 1);
+  expect(delivered.map((m) => m.MessageAttributes?.SesMessageId?.StringValue).sort()).toEqual(
+    stored.map((s) => s.messageId),
+  );
+  const failures = (await drainQueue(stack, stack.failureQueueUrl, 0)).map((m) => JSON.parse(m.Body ?? ''));
+  expect(failures).toEqual([
+    { bucket: LOCAL_MAIL_BUCKET, key: 'raw/plaintextobject', reason: 'NOT_ENCRYPTED', errorName: 'EnvelopeError' },
+  ]);
+});
+
+it('replay resumes after a key, and a checkpoint makes the next run pick up where the last one ended', async () => {
+  const after = await replay([target, '--start-after', 'raw/replay3']);
+  expect(after.stdout).toContain(': 2 objects');
+  expect(
+    (await drainQueue(stack, stack.outputQueueUrl, 1))
+      .map((m) => m.MessageAttributes?.SesMessageId?.StringValue)
+      .sort(),
+  ).toEqual(['replay4', 'replay5']);
+
+  const checkpoint = join(work, 'replay.checkpoint');
+  const first = await replay([target, '--checkpoint', checkpoint, '--since', '2000-01-01']);
+  expect(first.status).toBe(0);
+  expect(readFileSync(checkpoint, 'utf8').trim()).toBe('raw/replay5');
+  await drainQueue(stack, stack.outputQueueUrl, 1);
+  const second = await replay([target, '--checkpoint', checkpoint]);
+  expect(second.stdout).toContain(': 0 objects');
+});
+
+it('replay stops cleanly when interrupted and says how to resume', async () => {
+  const result = await replay([target, '--concurrency', '1'], Promise.resolve());
+  expect(result.status).toBe(3);
+  expect(result.stdout).toContain('interrupted');
+  expect(result.stdout).toMatch(/resume with --start-after '(raw\/)?[\w]+'|resume by running the same command again/);
+  await drainQueue(stack, stack.outputQueueUrl, 1);
+  await drainQueue(stack, stack.failureQueueUrl, 0);
+});
+
+it('replay --since in the future finds nothing', async () => {
+  const result = await replay([target, '--since', '2999-01-01']);
+  expect(result.stdout).toContain(': 0 objects');
+});
+
+describe('redrive', () => {
+  async function fillFailureQueue() {
+    const send = (body: string) =>
+      stack.clients.sqs.send(new SendMessageCommand({ QueueUrl: stack.failureQueueUrl, MessageBody: body }));
+    // Still bad: stays rejected.
+    await send(
+      JSON.stringify({
+        bucket: LOCAL_MAIL_BUCKET,
+        key: 'raw/plaintextobject',
+        reason: 'NOT_ENCRYPTED',
+        errorName: 'EnvelopeError',
+      }),
+    );
+    // Rejected earlier (say, a policy since fixed): goes through now.
+    await send(
+      JSON.stringify({
+        bucket: LOCAL_MAIL_BUCKET,
+        key: stored[0]?.key,
+        reason: 'RULE_NAME_NOT_ALLOWED',
+        errorName: 'PolicyError',
+      }),
+    );
+    // A Lambda on-failure record after exhausted retries, carrying the original S3 event.
+    await send(
+      JSON.stringify({
+        version: '1.0',
+        requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+        requestPayload: objectCreatedEvent([{ key: stored[1]?.key as string, size: stored[1]?.size as number }]),
+        responseContext: { statusCode: 200, functionError: 'Unhandled' },
+      }),
+    );
+    await send('not a record at all');
+  }
+
+  async function redrive(args: string[]) {
+    const stdout = capture();
+    const stderr = capture();
+    const status = await runRedriveCommand(args, {
+      env: stack.env,
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      clients: stack.clients,
+    });
+    return { status, stdout: stdout.text() };
+  }
+
+  it('in a dry run verifies every record and deletes nothing', async () => {
+    await drainQueue(stack, stack.failureQueueUrl, 0);
+    await fillFailureQueue();
+    const result = await redrive(['--dry-run']);
+    expect(result.stdout).toContain('4 messages, 0 deleted');
+    expect(result.stdout).toMatch(/verified\s+2/);
+    expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+    // Kept messages are visible again right after the run.
+    expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(4);
+  });
+
+  it('forwards what now goes through, deletes it, and keeps what stays rejected with the reason', async () => {
+    await fillFailureQueue();
+    const result = await redrive([]);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('4 messages, 2 deleted');
+    expect(result.stdout).toMatch(/forwarded\s+2/);
+    expect(result.stdout).toMatch(/rejected\s+1\s+NOT_ENCRYPTED 1/);
+    expect(result.stdout).toMatch(/unrecognised\s+1/);
+    const delivered = await drainQueue(stack, stack.outputQueueUrl, 1);
+    expect(delivered.map((m) => m.MessageAttributes?.SesMessageId?.StringValue).sort()).toEqual(['replay0', 'replay1']);
+    const left = await drainQueue(stack, stack.failureQueueUrl, 0);
+    expect(left.map((m) => m.Body)).toEqual(
+      expect.arrayContaining(['not a record at all', expect.stringContaining('NOT_ENCRYPTED')]),
+    );
+    expect(left).toHaveLength(2);
+  });
+});
+
+it('the compiled CLI prints a readable summary for replay', async () => {
+  const result = await runCli(['replay', target, '--dry-run'], offlineAwsEnv({ ...stack.env }));
+  expect(result.status).toBe(0);
+  expect(result.stdout.toString()).toMatch(
+    /^replay s3:\/\/inbound-mail\/raw\/ \(dry run: nothing sent\): 8 objects\n {2}verified +6\n {2}skipped +1\n {2}rejected +1 {3}NOT_ENCRYPTED 1\n {2}failed +0\n$/,
+  );
+});
