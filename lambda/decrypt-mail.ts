@@ -78,7 +78,8 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
   }
   options.onEnvelope?.(envelope);
 
-  const plaintext = await decryptBody(object.body, envelope, options, maxObjectBytes);
+  const objectLength = expectedLength ?? object.contentLength;
+  const plaintext = await decryptBody(object.body, envelope, options, maxObjectBytes, objectLength);
   return { envelope, messageId, plaintext };
 }
 
@@ -115,13 +116,14 @@ async function decryptBody(
   envelope: Envelope,
   options: DecryptMailOptions,
   maxObjectBytes: number,
+  objectLength: number | undefined,
 ): Promise<MailPlaintext> {
   let decipher: MailDecipher | undefined;
   let keyFailure: { error: unknown } | undefined;
   const keyReady = unwrapDataKey(options.kms, envelope, options.expectedKmsKeyArn).then(
     (dataKey) => {
       try {
-        decipher = new MailDecipher(envelope, dataKey, maxObjectBytes);
+        decipher = new MailDecipher(envelope, dataKey, maxObjectBytes, objectLength);
       } finally {
         dataKey.fill(0);
       }

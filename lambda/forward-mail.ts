@@ -39,7 +39,7 @@ export interface ForwardResult {
 }
 
 /** Parts for large payloads: within S3's 5 MiB minimum and the local emulator's 11 MiB request limit. */
-const PAYLOAD_PART_BYTES = 8 * 1024 * 1024;
+const PAYLOAD_PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * Sends the mail inline or offloads it. The caller must only pass plaintext that has authenticated.
@@ -167,7 +167,7 @@ async function putPayload(options: ForwardMailOptions, key: string, plaintext: M
     const upload = new Upload({
       client: options.s3,
       partSize: PAYLOAD_PART_BYTES,
-      queueSize: 2,
+      queueSize: 1,
       leavePartsOnError: false,
       params: {
         Bucket: options.payloadBucket,

@@ -24,21 +24,30 @@ export class MailDecipher {
   private readonly chunks: Buffer[] = [];
   private plaintextBytes = 0;
   private ciphertextBytes = 0;
-  /** The last bytes seen, held back because for GCM they may be the tag. */
+  /** GCM: the tag, or (length unknown) the last bytes seen, held back because they may be the tag. */
   private tail: Buffer = EMPTY;
+  /** GCM: where the tag starts, when the stored size is known; undefined means hold back the last 16 bytes. */
+  private readonly tagStart: number | undefined;
   private finished = false;
 
   /**
    * @param envelope the validated envelope (algorithm, IV, announced length)
    * @param dataKey the 32-byte data key; copied into the cipher, so the caller may zero it right after
    * @param maxObjectBytes the configured limit on stored objects; longer bodies are refused as soon as they exceed it
+   * @param objectLength the stored size when known: each piece is then decrypted whole, the tag split off where it
+   *   starts, with no extra call or copy per piece
    */
   constructor(
     private readonly envelope: Envelope,
     dataKey: Uint8Array,
     private readonly maxObjectBytes: number,
+    objectLength?: number,
   ) {
     this.gcm = envelope.contentAlgorithm === AES_GCM;
+    this.tagStart =
+      this.gcm && objectLength !== undefined && objectLength >= GCM_TAG_BYTES
+        ? objectLength - GCM_TAG_BYTES
+        : undefined;
     this.decipher = this.gcm
       ? createDecipheriv('aes-256-gcm', dataKey, envelope.iv, { authTagLength: GCM_TAG_BYTES })
       : createDecipheriv('aes-256-cbc', dataKey, envelope.iv);
@@ -57,6 +66,10 @@ export class MailDecipher {
     }
     if (!this.gcm) {
       this.push(this.decipher.update(piece));
+      return;
+    }
+    if (this.tagStart !== undefined) {
+      this.updateUpToTag(piece);
       return;
     }
     const held = this.tail.length + piece.length;
@@ -78,6 +91,26 @@ export class MailDecipher {
     this.push(this.decipher.update(piece.subarray(0, fromPiece)));
     // Copied: the caller may reuse its buffer for the next read.
     this.tail = Buffer.from(piece.subarray(fromPiece));
+  }
+
+  /** GCM with a known size: ciphertext goes to the cipher, the bytes from `tagStart` on are the tag. */
+  private updateUpToTag(piece: Uint8Array): void {
+    const tagStart = this.tagStart as number;
+    const start = this.ciphertextBytes - piece.length;
+    if (start + piece.length <= tagStart) {
+      this.push(this.decipher.update(piece));
+      return;
+    }
+    const cut = Math.max(0, tagStart - start);
+    if (cut > 0) {
+      this.push(this.decipher.update(piece.subarray(0, cut)));
+    }
+    /* Precondition: the body ends where its stored size says. */
+    if (this.tail.length + piece.length - cut > GCM_TAG_BYTES) {
+      this.fail(new IntegrityError('LENGTH_MISMATCH', 'object body is longer than its stored size'));
+    }
+    // Copied: the caller may reuse its buffer for the next read.
+    this.tail = Buffer.concat([this.tail, piece.subarray(cut)]);
   }
 
   /**

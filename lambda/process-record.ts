@@ -139,7 +139,7 @@ export async function processRecord(
     const mail = await decryptMail(
       {
         metadata: object.Metadata ?? {},
-        body,
+        body: collectingAsItGoes(body),
         contentLength: object.ContentLength,
         loadInstructionFile: () => loadInstructionFile(deps, bucket, key),
       },
@@ -183,6 +183,32 @@ export async function processRecord(
     return reject(deps, bucket, key, failure);
   } finally {
     (object?.Body as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+}
+
+/** Ciphertext consumed between two collections of it (see `collectingAsItGoes`). */
+const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Passes the stored body through, asking V8 to collect every 4 MiB so the ciphertext pieces already decrypted do not
+ * pile up next to the plaintext. V8 collects external memory on its own only after it has grown by about 64 MiB, which
+ * for a 40 MiB mail is the difference between about 145 and 175 MiB at peak (`npm run bench`). Active only where
+ * Node runs with --expose-gc, as the stack configures the function; elsewhere the body passes through untouched.
+ */
+async function* collectingAsItGoes(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    yield* body;
+    return;
+  }
+  let sinceCollection = 0;
+  for await (const piece of body) {
+    yield piece;
+    sinceCollection += piece.length;
+    if (sinceCollection >= COLLECT_EVERY_BYTES) {
+      sinceCollection = 0;
+      gc();
+    }
   }
 }
 

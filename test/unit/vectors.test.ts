@@ -124,3 +124,34 @@ it.each([1, 5, 16, 20])('returns the same bytes for legacy CBC in %i-byte pieces
   const result = await decrypt(vector, true, size);
   expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
 });
+
+it.each([1, 2, 3, 7, 13, 16, 17, 20])(
+  'returns the same bytes in %i-byte pieces when neither the stored size nor the mail size is known up front',
+  async (size) => {
+    for (const name of ['001-ses', '002-ses', 'v2-01']) {
+      const vector = vectors.find((v) => v.name === name) as Vector;
+      const { 'x-amz-unencrypted-content-length': _unknown, ...metadata } = vector.metadata;
+      const result = await decryptMail(
+        { metadata, body: inPieces(vector.object, size) },
+        {
+          kms: kmsClient(),
+          expectedKmsKeyArn: VECTOR_KEY_ARN,
+          expectedEncryptionContext: vector.callerEncryptionContext,
+        },
+      );
+      expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+    }
+  },
+);
+
+it('refuses a body longer than the stored size it came with', async () => {
+  const vector = vectors.find((v) => v.name === '002-ses') as Vector;
+  const { 'x-amz-unencrypted-content-length': _unknown, ...metadata } = vector.metadata;
+  const longer = Buffer.concat([vector.object, Buffer.alloc(3)]);
+  await expect(
+    decryptMail(
+      { metadata, body: inPieces(longer, 5), contentLength: vector.object.length },
+      { kms: kmsClient(), expectedKmsKeyArn: VECTOR_KEY_ARN },
+    ),
+  ).rejects.toMatchObject({ code: 'LENGTH_MISMATCH' });
+});
