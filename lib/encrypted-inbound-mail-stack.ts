@@ -21,6 +21,11 @@ export const CONTEXT_KEYS = [
   'activateRuleSet',
   'hostedZoneId',
   'hostedZoneName',
+  'requireMfa',
+  'operatorRoleArns',
+  'auditTrail',
+  'auditRetentionDays',
+  'macie',
 ] as const;
 
 export class EncryptedInboundMailStack extends Stack {
@@ -50,6 +55,11 @@ export class EncryptedInboundMailStack extends Stack {
       useFipsEndpoints: context.boolean('fips'),
       allowLegacyCbc: context.boolean('allowLegacyCbc'),
       activateRuleSet: context.boolean('activateRuleSet'),
+      requireMfaForKeyAdministration: context.boolean('requireMfa'),
+      operatorRoleArns: context.list('operatorRoleArns'),
+      auditTrail: context.boolean('auditTrail'),
+      auditRetentionDays: context.number('auditRetentionDays'),
+      payloadDiscovery: context.boolean('macie'),
       hostedZone:
         hostedZoneId !== undefined && hostedZoneName !== undefined
           ? route53.PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {

@@ -20,7 +20,10 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/env-names';
+import { AuditTrail } from './audit-trail';
 import { EncryptedS3Action } from './encrypted-s3-action';
+import { administrationOnlyKeyPolicy } from './key-policies';
+import { PayloadDiscoveryJob } from './payload-discovery-job';
 import { ReceiptRuleSetActivation } from './receipt-rule-set-activation';
 
 const PROJECT_ROOT = join(__dirname, '..');
@@ -130,6 +133,46 @@ export interface EncryptedInboundMailProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Require MFA for the administrative actions a person would take on the keys (policy changes, disabling, disabling
+   * rotation, scheduling deletion). CDK's CloudFormation execution role is exempt so deployments keep working.
+   *
+   * @default false
+   */
+  readonly requireMfaForKeyAdministration?: boolean;
+
+  /**
+   * IAM roles allowed to decrypt stored mail with the mail key (operators running `decrypt`, `replay`, `redrive`),
+   * under the same encryption-context conditions as the function. They also need s3:GetObject on the mail bucket.
+   *
+   * @default - nobody but the function
+   */
+  readonly operatorRoleArns?: readonly string[];
+
+  /**
+   * Record an audit trail: a CloudTrail trail (KMS-encrypted, log file validation on, its own access-logged bucket)
+   * with S3 data events for the mail and payload buckets. Every data-key unwrap is a KMS Decrypt event whose encryption
+   * context names the SES message id.
+   *
+   * @default false
+   */
+  readonly auditTrail?: boolean;
+
+  /**
+   * Days audit log files are kept, when `auditTrail` is on.
+   *
+   * @default 365
+   */
+  readonly auditRetentionDays?: number;
+
+  /**
+   * Run a daily Amazon Macie sensitive-data discovery job over the payload bucket (the only place decrypted mail
+   * rests). Macie must be enabled in the account.
+   *
+   * @default false
+   */
+  readonly payloadDiscovery?: boolean;
 }
 
 /** Receives SES mail encrypted with a customer-managed KMS key and delivers it decrypted to SQS. */
@@ -148,6 +191,10 @@ export class EncryptedInboundMail extends Construct {
   readonly ruleSet: ses.ReceiptRuleSet;
   readonly rule: ses.ReceiptRule;
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** The audit trail, when `auditTrail` is on. */
+  readonly auditTrail: AuditTrail | undefined;
+  /** The Macie job over the payload bucket, when `payloadDiscovery` is on. */
+  readonly payloadDiscoveryJob: PayloadDiscoveryJob | undefined;
   /** The MX record value to publish for the receiving domain. */
   readonly mxRecordValue: string;
 
@@ -164,6 +211,8 @@ export class EncryptedInboundMail extends Construct {
     const queueRetentionDays = props.queueRetentionDays ?? 4;
     const memorySize = props.memorySize ?? 1024;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const requireMfa = props.requireMfaForKeyAdministration === true;
+    const auditRetentionDays = props.auditRetentionDays ?? 365;
 
     if (recipients.length === 0 || recipients.some((r) => r.trim() === '')) {
       throw new Error('recipients must name at least one address or domain');
@@ -180,6 +229,14 @@ export class EncryptedInboundMail extends Construct {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(ruleSetName) || !/^[A-Za-z0-9_.-]{1,64}$/.test(ruleName)) {
       throw new Error('ruleSetName and ruleName must be 1 to 64 letters, digits, dots, dashes or underscores');
     }
+    if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) {
+      throw new Error('auditRetentionDays must be a whole number of days, at least 1');
+    }
+    for (const arn of props.operatorRoleArns ?? []) {
+      if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(arn)) {
+        throw new Error('operatorRoleArns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
+      }
+    }
     if (objectKeyPrefix.length > 0 && !objectKeyPrefix.endsWith('/')) {
       throw new Error("objectKeyPrefix must end with '/' so the function can tell the SES message id from the prefix");
     }
@@ -188,17 +245,41 @@ export class EncryptedInboundMail extends Construct {
     // Set for this construct's scope so it holds in any app, whatever its cdk.json says.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
+    // Both keys: administration by the account's IAM principals, use only as granted below; retained on delete, and a
+    // 30-day waiting period if someone schedules deletion anyway.
     this.mailKey = new kms.Key(this, 'MailKey', {
       description:
         'Encrypts inbound mail stored by SES (client-side); only the decrypt function may use it to decrypt.',
       enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
       removalPolicy,
+      policy: administrationOnlyKeyPolicy(this, { requireMfa }),
     });
     this.deliveryKey = new kms.Key(this, 'DeliveryKey', {
       description: 'Encrypts decrypted mail on the output queue, failure queue and payload bucket.',
       enableKeyRotation: true,
+      pendingWindow: Duration.days(30),
       removalPolicy,
+      policy: administrationOnlyKeyPolicy(this, { requireMfa }),
     });
+    const region = Stack.of(this).region;
+    const account = Stack.of(this).account;
+    // The account's principals (the function, consumers granted with grantConsume) use the delivery key only through
+    // SQS and S3, as their IAM policies allow.
+    this.deliveryKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'UseThroughSqsAndS3Only',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:CallerAccount': account,
+            'kms:ViaService': [`sqs.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`],
+          },
+        },
+      }),
+    );
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
       // Server access log delivery supports SSE-S3 only.
@@ -340,6 +421,18 @@ export class EncryptedInboundMail extends Construct {
       },
     });
     this.grantFunction(role, objectKeyPrefix, ruleName);
+    this.allowMailKeyDecrypt(
+      'FunctionUnwrapsDataKeysOfThisAccountAndRule',
+      [new iam.ArnPrincipal(role.roleArn)],
+      ruleName,
+    );
+    if ((props.operatorRoleArns ?? []).length > 0) {
+      this.allowMailKeyDecrypt(
+        'OperatorsUnwrapDataKeysOfThisAccountAndRule',
+        (props.operatorRoleArns ?? []).map((arn) => new iam.ArnPrincipal(arn)),
+        ruleName,
+      );
+    }
 
     this.mailBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
       prefix: objectKeyPrefix,
@@ -367,7 +460,6 @@ export class EncryptedInboundMail extends Construct {
       activation.node.addDependency(this.rule);
     }
 
-    const region = Stack.of(this).region;
     this.mxRecordValue = `10 inbound-smtp.${region}.amazonaws.com`;
     if (props.hostedZone !== undefined) {
       new ses.EmailIdentity(this, 'DomainIdentity', { identity: ses.Identity.publicHostedZone(props.hostedZone) });
@@ -375,6 +467,34 @@ export class EncryptedInboundMail extends Construct {
         zone: props.hostedZone,
         values: [{ priority: 10, hostName: `inbound-smtp.${region}.amazonaws.com` }],
       });
+    }
+
+    this.auditTrail = props.auditTrail
+      ? new AuditTrail(this, 'Audit', {
+          dataBuckets: [this.mailBucket, this.payloadBucket],
+          accessLogsBucket: this.accessLogsBucket,
+          requireMfaForKeyAdministration: requireMfa,
+          retentionDays: auditRetentionDays,
+          removalPolicy,
+        })
+      : undefined;
+    this.payloadDiscoveryJob = props.payloadDiscovery
+      ? new PayloadDiscoveryJob(this, 'PayloadDiscovery', { bucket: this.payloadBucket })
+      : undefined;
+    if (this.payloadDiscoveryJob !== undefined) {
+      // Macie reads the payloads through its service-linked role, which needs the delivery key.
+      this.deliveryKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'MacieReadsPayloads',
+          principals: [
+            new iam.ArnPrincipal(
+              `arn:${Stack.of(this).partition}:iam::${account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
+            ),
+          ],
+          actions: ['kms:Decrypt'],
+          resources: ['*'],
+        }),
+      );
     }
 
     this.alarms = [
@@ -500,6 +620,24 @@ export class EncryptedInboundMail extends Construct {
       'X-Ray needs xray:PutTraceSegments on Resource "*", which this design does not grant; logs and metrics carry timings.',
     );
     acknowledgeCdkHelpers(Stack.of(this));
+  }
+
+  /** A key-policy statement letting `principals` unwrap data keys only under this account's and rule's context. */
+  private allowMailKeyDecrypt(sid: string, principals: iam.IPrincipal[], ruleName: string): void {
+    this.mailKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        principals,
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: {
+            'kms:EncryptionContext:aws:ses:source-account': Stack.of(this).account,
+            'kms:EncryptionContext:aws:ses:rule-name': ruleName,
+          },
+        },
+      }),
+    );
   }
 
   private grantFunction(role: iam.Role, objectKeyPrefix: string, ruleName: string): void {

@@ -15,6 +15,11 @@ const ALL_OPTIONS = {
   fifo: 'true',
   fips: 'true',
   allowLegacyCbc: 'true',
+  requireMfa: 'true',
+  operatorRoleArns: 'arn:aws:iam::111122223333:role/mail-operator',
+  auditTrail: 'true',
+  auditRetentionDays: '400',
+  macie: 'true',
 };
 
 it.each([

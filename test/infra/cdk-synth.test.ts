@@ -9,25 +9,47 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
-it('synthesizes with only the recipients given, bundling the function locally', () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
-  try {
-    const result = spawnSync('npx', ['cdk', 'synth', '-c', 'recipients=inbox@example.com', '-o', outdir, '-q'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: 'true' },
-      timeout: 120_000,
-    });
-    expect(result.stderr).not.toMatch(/docker/i);
-    expect(result.status).toBe(0);
-    const template = JSON.parse(readFileSync(join(outdir, 'EncryptedInboundMail.template.json'), 'utf8'));
-    const fn = Object.values(template.Resources as Record<string, any>).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.OUTPUT_QUEUE_URL,
-    );
-    const assetPath = join(outdir, fn.Metadata['aws:asset:path'], 'index.js');
-    expect(existsSync(assetPath)).toBe(true);
-    expect(statSync(assetPath).size).toBeGreaterThan(10_000);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
-}, 150_000);
+const EVERY_OPTION = [
+  'recipients=inbox@example.com,example.org',
+  'activateRuleSet=true',
+  'hostedZoneId=Z0123456789',
+  'hostedZoneName=example.org',
+  'fifo=true',
+  'fips=true',
+  'allowLegacyCbc=true',
+  'requireMfa=true',
+  'operatorRoleArns=arn:aws:iam::111122223333:role/mail-operator',
+  'auditTrail=true',
+  'macie=true',
+];
+
+it.each([
+  ['only the recipients given', ['recipients=inbox@example.com']],
+  ['every option on', EVERY_OPTION],
+])(
+  'synthesizes with %s, bundling the function locally',
+  (_name, context) => {
+    const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+    try {
+      const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q'];
+      const result = spawnSync('npx', args, {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: 'true' },
+        timeout: 120_000,
+      });
+      expect(result.stderr).not.toMatch(/docker/i);
+      expect(result.status).toBe(0);
+      const template = JSON.parse(readFileSync(join(outdir, 'EncryptedInboundMail.template.json'), 'utf8'));
+      const fn = Object.values(template.Resources as Record<string, any>).find(
+        (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.OUTPUT_QUEUE_URL,
+      );
+      const assetPath = join(outdir, fn.Metadata['aws:asset:path'], 'index.js');
+      expect(existsSync(assetPath)).toBe(true);
+      expect(statSync(assetPath).size).toBeGreaterThan(10_000);
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
+  },
+  150_000,
+);

@@ -1,16 +1,25 @@
 /** Synthesizes the stack for template tests, without bundling the function (a dedicated test bundles for real). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EncryptedInboundMailStack } from '../../lib/encrypted-inbound-mail-stack';
 
 export const TEST_ENV = { account: '111122223333', region: 'eu-west-1' };
 
+/** The feature flags `cdk.json` gives the app, so tests synthesize what `cdk synth` does. */
+export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+).context;
+
 /** Builds the stack from `context` (`recipients` preset), lets `customize` add to it, then synthesizes it. */
 export function synthStack(
   context: Record<string, unknown> = {},
   customize: (stack: EncryptedInboundMailStack) => void = () => undefined,
 ): { stack: EncryptedInboundMailStack; template: Template } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', ...context } });
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', ...context },
+  });
   const stack = new EncryptedInboundMailStack(app, 'TestStack', { env: TEST_ENV });
   customize(stack);
   return { stack, template: Template.fromStack(stack) };

@@ -1,0 +1,87 @@
+/**
+ * Key policies that separate administration from use.
+ *
+ * Administrators (IAM principals of the account, through their IAM policies) may manage a key but not use it; use is
+ * granted statement by statement to the few principals that need it. Optionally, the actions a person would take to
+ * weaken a key (policy changes, disabling, deletion) require MFA.
+ */
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+
+/** Managing a key, never using it: no Encrypt, Decrypt, GenerateDataKey, ReEncrypt or CreateGrant. */
+export const KEY_ADMINISTRATION_ACTIONS = [
+  'kms:CancelKeyDeletion',
+  'kms:CreateAlias',
+  'kms:DeleteAlias',
+  'kms:DescribeKey',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:EnableKey',
+  'kms:EnableKeyRotation',
+  'kms:GetKeyPolicy',
+  'kms:GetKeyRotationStatus',
+  'kms:ListGrants',
+  'kms:ListKeyPolicies',
+  'kms:ListKeyRotations',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
+  'kms:RotateKeyOnDemand',
+  'kms:ScheduleKeyDeletion',
+  'kms:TagResource',
+  'kms:UntagResource',
+  'kms:UpdateAlias',
+  'kms:UpdateKeyDescription',
+] as const;
+
+/** What weakens a key or what it protects: with `requireMfa`, people must have signed in with MFA to do these. */
+export const SENSITIVE_KEY_ACTIONS = [
+  'kms:PutKeyPolicy',
+  'kms:DisableKey',
+  'kms:DisableKeyRotation',
+  'kms:ScheduleKeyDeletion',
+] as const;
+
+export interface KeyPolicyOptions {
+  /** Require MFA for the sensitive administrative actions (CloudFormation's CDK execution role is exempt). */
+  readonly requireMfa: boolean;
+}
+
+/**
+ * A key policy document holding only administration; callers add use statements for each principal that needs one.
+ *
+ * The MFA rule is a Deny for any principal of the account without MFA, except CDK's CloudFormation execution role,
+ * which updates the policy on deployment and cannot present MFA (without that exemption KMS's lockout check would also
+ * refuse to create the key).
+ */
+export function administrationOnlyKeyPolicy(scope: Construct, options: KeyPolicyOptions): iam.PolicyDocument {
+  const stack = Stack.of(scope);
+  const document = new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'KeyAdministrationNotUse',
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [...KEY_ADMINISTRATION_ACTIONS],
+        // In a key policy, "*" means this key.
+        resources: ['*'],
+      }),
+    ],
+  });
+  if (options.requireMfa) {
+    document.addStatements(
+      new iam.PolicyStatement({
+        sid: 'SensitiveKeyAdministrationRequiresMfa',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AccountRootPrincipal()],
+        actions: [...SENSITIVE_KEY_ACTIONS],
+        resources: ['*'],
+        conditions: {
+          BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+          ArnNotLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/cdk-*-cfn-exec-role-*` },
+        },
+      }),
+    );
+  }
+  return document;
+}

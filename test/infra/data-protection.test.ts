@@ -1,0 +1,181 @@
+/**
+ * The data-protection options: key administration separated from use (always), MFA for sensitive key administration,
+ * operator roles, the audit trail, and Macie discovery over payloads; each pinned off (the default) and on.
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { KEY_ADMINISTRATION_ACTIONS, SENSITIVE_KEY_ACTIONS } from '../../lib/key-policies';
+import { logicalId, synthStack } from '../support/synth';
+
+const off = synthStack();
+const on = synthStack({
+  requireMfa: 'true',
+  operatorRoleArns: 'arn:aws:iam::111122223333:role/mail-operator',
+  auditTrail: 'true',
+  macie: 'true',
+});
+
+function keyStatements(result: ReturnType<typeof synthStack>, key: 'mailKey' | 'deliveryKey'): any[] {
+  return result.template.toJSON().Resources[logicalId(result.stack.pipeline[key])].Properties.KeyPolicy.Statement;
+}
+
+function allKeyPolicies(result: ReturnType<typeof synthStack>): any[][] {
+  return Object.values(result.template.findResources('AWS::KMS::Key')).map((k) => k.Properties.KeyPolicy.Statement);
+}
+
+const USE_ACTIONS = /^kms:(Decrypt|Encrypt|GenerateDataKey.*|ReEncrypt.*|CreateGrant|\*)$/;
+
+describe('key administration', () => {
+  it('lets the account administer the keys but not use them; use is granted statement by statement', () => {
+    for (const statements of allKeyPolicies(off)) {
+      const admin = statements.find((s) => s.Sid === 'KeyAdministrationNotUse');
+      expect([...admin.Action].sort()).toEqual([...KEY_ADMINISTRATION_ACTIONS].sort());
+      expect([admin.Action].flat().filter((a: string) => USE_ACTIONS.test(a))).toEqual([]);
+    }
+  });
+
+  it('lets only the function (and SES, to encrypt) use the mail key, under the context conditions', () => {
+    const users = keyStatements(off, 'mailKey').filter(
+      (s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => USE_ACTIONS.test(a)),
+    );
+    expect(users.map((s) => s.Sid).sort()).toEqual([
+      'AllowSesToEncryptMailOfThisRule',
+      'FunctionUnwrapsDataKeysOfThisAccountAndRule',
+    ]);
+    const fn = users.find((s) => s.Sid === 'FunctionUnwrapsDataKeysOfThisAccountAndRule');
+    expect(fn.Principal).toEqual({
+      AWS: { 'Fn::GetAtt': [logicalId(off.stack.pipeline.function.role as any), 'Arn'] },
+    });
+    expect(fn.Action).toBe('kms:Decrypt');
+    expect(fn.Condition.StringEquals['kms:EncryptionContext:aws:ses:rule-name']).toBe('store-encrypted');
+  });
+
+  it('lets the account use the delivery key only through SQS and S3', () => {
+    const use = keyStatements(off, 'deliveryKey').find((s) => s.Sid === 'UseThroughSqsAndS3Only');
+    expect(use.Condition.StringEquals).toEqual({
+      'kms:CallerAccount': '111122223333',
+      'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'],
+    });
+  });
+
+  it('keeps keys on stack deletion, with the longest deletion waiting period', () => {
+    for (const key of Object.values(off.template.findResources('AWS::KMS::Key'))) {
+      expect(key).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: { PendingWindowInDays: 30 },
+      });
+    }
+  });
+
+  it('does not require MFA by default', () => {
+    for (const statements of allKeyPolicies(off)) {
+      expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([]);
+    }
+  });
+
+  it('requires MFA for policy changes, disabling and deletion on every key when asked, sparing the CDK deployment role', () => {
+    const policies = allKeyPolicies(on);
+    expect(policies).toHaveLength(3);
+    for (const statements of policies) {
+      const deny = statements.find((s) => s.Sid === 'SensitiveKeyAdministrationRequiresMfa');
+      expect([...deny.Action].sort()).toEqual([...SENSITIVE_KEY_ACTIONS].sort());
+      expect(deny).toMatchObject({
+        Effect: 'Deny',
+        Condition: {
+          BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+          ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/cdk-*-cfn-exec-role-*' },
+        },
+      });
+    }
+  });
+
+  it('lets named operator roles decrypt stored mail only under the same context, and nobody by default', () => {
+    expect(
+      keyStatements(off, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule'),
+    ).toBeUndefined();
+    const operators = keyStatements(on, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule');
+    expect(operators).toMatchObject({
+      Principal: { AWS: 'arn:aws:iam::111122223333:role/mail-operator' },
+      Action: 'kms:Decrypt',
+      Condition: { StringEquals: { 'kms:EncryptionContext:aws:ses:rule-name': 'store-encrypted' } },
+    });
+    expect(() => synthStack({ operatorRoleArns: 'jane' })).toThrow('operatorRoleArns must hold IAM role ARNs');
+  });
+});
+
+describe('audit trail', () => {
+  it('is off by default', () => {
+    off.template.resourceCountIs('AWS::CloudTrail::Trail', 0);
+  });
+
+  it('records management events and S3 data events of both buckets, encrypted, with log file validation', () => {
+    on.template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      EnableLogFileValidation: true,
+      IsLogging: true,
+      KMSKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuditKey'), 'Arn'] },
+      EventSelectors: Match.arrayWith([
+        { IncludeManagementEvents: true, ReadWriteType: 'All' },
+        Match.objectLike({
+          DataResources: [
+            {
+              Type: 'AWS::S3::Object',
+              Values: [
+                { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(on.stack.pipeline.mailBucket), 'Arn'] }, '/']] },
+                { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(on.stack.pipeline.payloadBucket), 'Arn'] }, '/']] },
+              ],
+            },
+          ],
+        }),
+      ]),
+    });
+  });
+
+  it('writes to a bucket of its own: access-logged, TLS only, versioned, expiring after the retention period', () => {
+    const trailBucket = on.stack.pipeline.auditTrail?.bucket;
+    const bucket = on.template.toJSON().Resources[logicalId(trailBucket as any)];
+    expect(bucket.Properties).toMatchObject({
+      LoggingConfiguration: { LogFilePrefix: 'audit-trail-bucket/' },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 365 })] },
+    });
+    const policy = Object.values(on.template.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => p.Properties.Bucket.Ref === logicalId(trailBucket as any),
+    );
+    expect(JSON.stringify(policy)).toContain('aws:SecureTransport');
+    expect(JSON.stringify(policy)).toContain('cloudtrail.amazonaws.com');
+  });
+
+  it('lets CloudTrail encrypt with its key only for this account, and the account read logs only through S3', () => {
+    const key = Object.entries(on.template.findResources('AWS::KMS::Key')).find(([id]) => id.includes('AuditKey'))?.[1];
+    const statements: any[] = key?.Properties.KeyPolicy.Statement;
+    expect(statements.find((s) => s.Sid === 'CloudTrailEncryptsThisAccountsTrails').Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': '111122223333' },
+      StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:111122223333:trail/*' },
+    });
+    expect(
+      statements.find((s) => s.Sid === 'AccountReadsTrailLogsThroughS3').Condition.StringEquals['kms:ViaService'],
+    ).toBe('s3.eu-west-1.amazonaws.com');
+    expect(key?.Properties.EnableKeyRotation).toBe(true);
+  });
+});
+
+describe('sensitive-data discovery', () => {
+  it('is off by default', () => {
+    expect(JSON.stringify(off.template.toJSON())).not.toContain('createClassificationJob');
+  });
+
+  it('creates a daily Macie job over the payload bucket, cancels it on removal, and lets Macie read payloads', () => {
+    const [job] = Object.values(on.template.findResources('Custom::AWS')).filter((r) =>
+      JSON.stringify(r.Properties.Create).includes('createClassificationJob'),
+    );
+    const create = JSON.stringify(job?.Properties.Create);
+    expect(create).toContain('SCHEDULED');
+    expect(create).toContain('dailySchedule');
+    expect(create).toContain(logicalId(on.stack.pipeline.payloadBucket));
+    expect(create).not.toContain(logicalId(on.stack.pipeline.mailBucket));
+    expect(JSON.stringify(job?.Properties.Delete)).toContain('CANCELLED');
+    const macie = keyStatements(on, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
+    expect(JSON.stringify(macie.Principal)).toContain('AWSServiceRoleForAmazonMacie');
+    expect(keyStatements(on, 'mailKey').find((s) => s.Sid === 'MacieReadsPayloads')).toBeUndefined();
+  });
+});
