@@ -497,32 +497,23 @@ export class EncryptedInboundMail extends Construct {
       );
     }
 
+    const period = Duration.minutes(5);
     this.alarms = [
-      new cloudwatch.Alarm(this, 'RejectedMailAlarm', {
-        alarmDescription: 'Stored mail was rejected or exhausted its retries: see the failure queue.',
-        metric: this.failureQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'FunctionErrorsAlarm', {
-        alarmDescription:
-          'The decrypt function failed (it will be retried; persistent errors end on the failure queue).',
-        metric: this.function.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'ConsumerDeadLetterAlarm', {
-        alarmDescription: 'A consumer failed on a delivered mail five times: see the output dead-letter queue.',
-        metric: this.outputDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      this.alarmOnAny(
+        'RejectedMailAlarm',
+        'Stored mail was rejected or exhausted its retries: see the failure queue.',
+        this.failureQueue.metricApproximateNumberOfMessagesVisible({ period }),
+      ),
+      this.alarmOnAny(
+        'FunctionErrorsAlarm',
+        'The decrypt function failed (it will be retried; persistent errors end on the failure queue).',
+        this.function.metricErrors({ period }),
+      ),
+      this.alarmOnAny(
+        'ConsumerDeadLetterAlarm',
+        'A consumer failed on a delivered mail five times: see the output dead-letter queue.',
+        this.outputDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+      ),
     ];
 
     this.acknowledgeAcceptedFindings(objectKeyPrefix);
@@ -620,6 +611,18 @@ export class EncryptedInboundMail extends Construct {
       'X-Ray needs xray:PutTraceSegments on Resource "*", which this design does not grant; logs and metrics carry timings.',
     );
     acknowledgeCdkHelpers(Stack.of(this));
+  }
+
+  /** An alarm that fires as soon as the metric is at least 1 in a period; no data means nothing happened. */
+  private alarmOnAny(id: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
+    return new cloudwatch.Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
   }
 
   /** A key-policy statement letting `principals` unwrap data keys only under this account's and rule's context. */

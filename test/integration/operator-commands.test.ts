@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { runRedriveCommand } from '../../cli/redrive-command';
 import { runReplayCommand } from '../../cli/replay-command';
@@ -39,10 +40,15 @@ function capture() {
   return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-async function replay(args: string[], interrupted?: Promise<void>) {
+/** Runs an operator command in-process against the local stack, capturing what it prints. */
+async function runCommand(
+  command: typeof runReplayCommand | typeof runRedriveCommand,
+  args: string[],
+  interrupted?: Promise<void>,
+) {
   const stdout = capture();
   const stderr = capture();
-  const status = await runReplayCommand(args, {
+  const status = await command(args, {
     env: stack.env,
     stdout: stdout.stream,
     stderr: stderr.stream,
@@ -51,6 +57,9 @@ async function replay(args: string[], interrupted?: Promise<void>) {
   });
   return { status, stdout: stdout.text(), stderr: stderr.text() };
 }
+
+const replay = (args: string[], interrupted?: Promise<void>) => runCommand(runReplayCommand, args, interrupted);
+const redrive = (args: string[]) => runCommand(runRedriveCommand, args);
 
 const target = `s3://${LOCAL_MAIL_BUCKET}/raw/`;
 
@@ -145,18 +154,6 @@ describe('redrive', () => {
     await send('not a record at all');
   }
 
-  async function redrive(args: string[]) {
-    const stdout = capture();
-    const stderr = capture();
-    const status = await runRedriveCommand(args, {
-      env: stack.env,
-      stdout: stdout.stream,
-      stderr: stderr.stream,
-      clients: stack.clients,
-    });
-    return { status, stdout: stdout.text() };
-  }
-
   it('in a dry run verifies every record and deletes nothing', async () => {
     await drainQueue(stack, stack.failureQueueUrl, 0);
     await fillFailureQueue();
@@ -192,4 +189,38 @@ it('the compiled CLI prints a readable summary for replay', async () => {
   expect(result.stdout.toString()).toMatch(
     /^replay s3:\/\/inbound-mail\/raw\/ \(dry run: nothing sent\): 8 objects\n {2}verified +6\n {2}skipped +1\n {2}rejected +1 {3}NOT_ENCRYPTED 1\n {2}failed +0\n$/,
   );
+});
+
+describe('reading from S3', () => {
+  it('decrypt s3://BUCKET/KEY reads the object through the SDK default chain and writes the MIME', async () => {
+    const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/raw/replay2`], offlineAwsEnv({ ...stack.env }));
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout.toString()).toBe('Subject: replay 2\r\n\r\nbody 2\r\n');
+  });
+
+  it('finds the envelope in <key>.instruction when the metadata holds none (CLI, replay and so the function)', async () => {
+    const mime = Buffer.from('Subject: instruction file\r\n\r\nenvelope beside the object\r\n');
+    const written = await storeMail(stack, mime, 'instrmail');
+    const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: LOCAL_MAIL_BUCKET, Key: written.key }));
+    const body = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    await putObject(stack, 'instr/instrmail', body, {});
+    await putObject(stack, 'instr/instrmail.instruction', Buffer.from(JSON.stringify(object.Metadata)), {});
+
+    const cli = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/instr/instrmail`], offlineAwsEnv({ ...stack.env }));
+    expect(cli.status).toBe(0);
+    expect(cli.stdout.equals(mime)).toBe(true);
+
+    const replayed = await replay([`s3://${LOCAL_MAIL_BUCKET}/instr/`]);
+    expect(replayed.stdout).toContain(': 1 objects');
+    expect(replayed.stdout).toMatch(/forwarded\s+1/);
+    const [message] = await drainQueue(stack, stack.outputQueueUrl, 1);
+    expect(message?.Body).toBe(mime.toString('utf8'));
+  });
+
+  it('says NoSuchKey, and exits 3, for an object that does not exist', async () => {
+    const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/raw/absent`], offlineAwsEnv({ ...stack.env }));
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/^ses-inbound decrypt: failed \(NoSuchKey/);
+  });
 });

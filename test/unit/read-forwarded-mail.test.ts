@@ -1,0 +1,93 @@
+/** The consumer helper: every message shape the pipeline sends, and messages it must refuse. */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ForwardedMailError, readForwardedMail } from '../../lambda/read-forwarded-mail';
+
+const MIME = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
+const SHA = createHash('sha256').update(MIME).digest('hex');
+const s3Mock = mockClient(S3Client);
+afterAll(() => s3Mock.restore());
+
+it('reads a Lambda SQS event record (camel-case fields) sent inline as base64', async () => {
+  const mail = await readForwardedMail({
+    body: MIME.toString('base64'),
+    messageAttributes: {
+      ContentEncoding: { stringValue: 'base64', dataType: 'String' },
+      ContentSha256: { stringValue: SHA, dataType: 'String' },
+      ContentLength: { stringValue: String(MIME.length), dataType: 'Number' },
+      SesMessageId: { stringValue: 'abc', dataType: 'String' },
+    },
+  });
+  expect(mail).toEqual({ mime: MIME, sesMessageId: 'abc', delivery: 'inline' });
+});
+
+it('follows a pointer marked with the legacy SQSLargePayloadSize attribute', async () => {
+  s3Mock.on(GetObjectCommand, { Bucket: 'payloads', Key: 'payloads/abc' }).resolves({
+    Body: sdkStreamMixin(Readable.from([MIME])),
+  });
+  const mail = await readForwardedMail(
+    {
+      Body: JSON.stringify([
+        'software.amazon.payloadoffloading.PayloadS3Pointer',
+        { s3BucketName: 'payloads', s3Key: 'payloads/abc' },
+      ]),
+      MessageAttributes: {
+        SQSLargePayloadSize: { DataType: 'Number', StringValue: String(MIME.length) },
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+      },
+    },
+    { s3: new S3Client({ region: 'us-east-1' }) },
+  );
+  expect(mail.mime.equals(MIME)).toBe(true);
+  expect(mail.delivery).toBe('offloaded');
+});
+
+it.each([
+  [
+    'bytes that do not match ContentSha256',
+    { Body: 'Subject: tampered', MessageAttributes: { ContentSha256: { DataType: 'String', StringValue: SHA } } },
+    /ContentSha256/,
+  ],
+  [
+    'a length that does not match ContentLength',
+    {
+      Body: MIME.toString(),
+      MessageAttributes: {
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+        ContentLength: { DataType: 'Number', StringValue: '3' },
+      },
+    },
+    /ContentLength/,
+  ],
+  ['no ContentSha256 at all', { Body: MIME.toString(), MessageAttributes: {} }, /no ContentSha256/],
+  [
+    'an unknown ContentEncoding',
+    {
+      Body: MIME.toString(),
+      MessageAttributes: {
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+        ContentEncoding: { DataType: 'String', StringValue: 'gzip' },
+      },
+    },
+    /unknown ContentEncoding/,
+  ],
+  [
+    'a pointer body that is not a pointer',
+    {
+      Body: '["other",{}]',
+      MessageAttributes: {
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+        ExtendedPayloadSize: { DataType: 'Number', StringValue: '1' },
+      },
+    },
+    /not an extended-client pointer/,
+  ],
+])('refuses %s', async (_name, message, error) => {
+  await expect(readForwardedMail(message, { s3: new S3Client({ region: 'us-east-1' }) })).rejects.toThrow(error);
+  await expect(readForwardedMail(message, { s3: new S3Client({ region: 'us-east-1' }) })).rejects.toBeInstanceOf(
+    ForwardedMailError,
+  );
+});
