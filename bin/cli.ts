@@ -13,6 +13,14 @@ const interrupted = new Promise<void>((resolve) => {
   });
 });
 
+// A reader that stops early (`| head`) closes the pipe: that is the reader's choice, not a failure to report.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') {
+    process.exit(process.exitCode ?? 0);
+  }
+  throw error;
+});
+
 runCli(process.argv.slice(2), { env: process.env, stdout: process.stdout, stderr: process.stderr, interrupted }).then(
   (status) => {
     process.exitCode = status;
