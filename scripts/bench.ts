@@ -260,7 +260,7 @@ async function benchHandlerMemory(stack: LocalStack): Promise<void> {
   log('handler peak memory, 40 MiB ...');
   const size = 40 * MiB;
   const stored = await storeMail(stack, mailOf(size));
-  const script = join(ROOT, 'scripts', 'bench-handler-process.cjs');
+  const script = join(ROOT, 'scripts', 'run-bundled-handler.cjs');
   // The function's NODE_OPTIONS, as the stack sets them.
   const env = {
     ...process.env,

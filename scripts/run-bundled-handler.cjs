@@ -1,5 +1,6 @@
-// Runs the bundled function (dist/lambda/index.js) on one S3 event in a process of its own, so `npm run bench` can
-// read this process's peak memory. Usage: node bench-handler-process.cjs '<S3 event JSON>'
+// Runs the bundled function (dist/lambda/index.js) on one S3 event in a process of its own, as Lambda would: the
+// benchmark reads this process's peak memory, the bundle smoke test its result.
+// Usage: node run-bundled-handler.cjs '<S3 event JSON>'
 const { join } = require('node:path');
 const { handler } = require(join(__dirname, '..', 'dist', 'lambda', 'index.js'));
 
