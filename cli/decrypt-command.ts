@@ -6,8 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -120,10 +119,27 @@ async function openSource(
 
 async function openFileSource(file: string, metadataFile: string): Promise<OpenedSource> {
   const metadata = await readMetadataFile(metadataFile);
-  const { size } = await stat(file);
-  // 1 MiB reads: large enough that per-call overhead vanishes next to AES-GCM, small enough to keep memory flat.
-  const body = createReadStream(file, { highWaterMark: 1 << 20 });
-  return { object: { metadata, body, contentLength: size }, close: () => body.destroy() };
+  const handle = await open(file, 'r');
+  const { size } = await handle.stat();
+  return {
+    object: { metadata, body: readInto(handle, Buffer.allocUnsafe(READ_BYTES)), contentLength: size },
+    close: () => void handle.close().catch(() => undefined),
+  };
+}
+
+/** 1 MiB reads: large enough that per-call overhead vanishes next to AES-GCM, small enough to keep memory flat. */
+const READ_BYTES = 1 << 20;
+
+/**
+ * Reads a file into one reused buffer: the ciphertext never piles up as garbage next to the plaintext, so a 40 MiB
+ * mail costs about its own size in memory. (decryptMail copies any piece it must hold.)
+ */
+async function* readInto(handle: FileHandle, buffer: Buffer): AsyncGenerator<Uint8Array> {
+  for (;;) {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+    if (bytesRead === 0) return;
+    yield buffer.subarray(0, bytesRead);
+  }
 }
 
 /** Reads a metadata file: either the bare map, or `aws s3api head-object` output with its `Metadata` field. */

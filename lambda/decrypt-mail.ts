@@ -24,7 +24,7 @@ const MAX_BYTES_AHEAD_OF_KEY = 8 * 1024 * 1024;
 export interface EncryptedObject {
   /** User metadata (`GetObject().Metadata`): names with or without `x-amz-meta-`. */
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** The stored body, in pieces of any size. */
+  /** The stored body, in pieces of any size; a piece's buffer may be reused once the next piece is asked for. */
   readonly body: AsyncIterable<Uint8Array>;
   /** The stored size when known (`ContentLength`), checked against the envelope before KMS is asked. */
   readonly contentLength?: number;
@@ -147,7 +147,8 @@ async function decryptBody(
       }
       waitingBytes += piece.length;
       checkBodyLength(waitingBytes, envelope, maxObjectBytes);
-      waiting.push(piece);
+      // Copied: a source may reuse its buffer once the next piece is asked for (the CLI's file reader does).
+      waiting.push(Buffer.from(piece));
       if (waitingBytes >= MAX_BYTES_AHEAD_OF_KEY) {
         // Bounded read-ahead: past this, wait for the key instead of holding the whole body twice in memory.
         await keyReady;

@@ -12,7 +12,7 @@ import { type MailReport, runMail } from './pipeline';
 const USAGE = `Usage: npm start [-- [--verbose] [mail.eml ...]]
 
 Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real handler in between.
-With no mail given, sends the bundled sample mail and a generated 3 MiB one (to show the payload-bucket path).`;
+With no mail given, sends the bundled sample mail and a generated 4 MiB one (to show the payload-bucket path).`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -96,7 +96,7 @@ async function defaultMails(): Promise<Array<{ name: string; mime: Buffer }>> {
   );
   return [
     { name: 'sample-mail.eml', mime: sample },
-    { name: 'generated-3MiB.eml', mime: large },
+    { name: 'generated-large.eml', mime: large },
   ];
 }
 

@@ -2,10 +2,11 @@
  * Every reference vector (written by the Ruby AWS SDK's S3 Encryption Clients) gives its expected outcome through the
  * decrypt core, with a KMS stand-in that checks context and key exactly as KMS does.
  */
+import type { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { decryptMail } from '../../lambda/decrypt-mail';
 import { InboundMailError } from '../../lambda/errors';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
-import { inPieces, joinPlaintext } from '../support/streams';
+import { inPieces, joinPlaintext, throughOneBuffer } from '../support/streams';
 import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
 
 const vectors = loadAllVectors();
@@ -155,3 +156,33 @@ it('refuses a body longer than the stored size it came with', async () => {
     ),
   ).rejects.toMatchObject({ code: 'LENGTH_MISMATCH' });
 });
+
+it.each([1, 5, 16, 17, 20, 4096])(
+  'returns the same bytes when the source reuses one %i-byte buffer for every piece, and KMS is slow',
+  async (size) => {
+    // KMS answers after the whole body has arrived, so every piece is held (and must have been copied).
+    const slowKms = {
+      send: (command: DecryptCommand) =>
+        new Promise((resolve) => setTimeout(() => resolve(emulator.decrypt(command.input)), 20)),
+    } as unknown as KMSClient;
+    for (const name of ['000-ses', '002-ses', 'v2-00']) {
+      const vector = vectors.find((v) => v.name === name) as Vector;
+      for (const sizesKnown of [true, false]) {
+        const { 'x-amz-unencrypted-content-length': _length, ...withoutLength } = vector.metadata;
+        const result = await decryptMail(
+          {
+            metadata: sizesKnown ? vector.metadata : withoutLength,
+            body: throughOneBuffer(vector.object, size),
+            contentLength: sizesKnown ? vector.object.length : undefined,
+          },
+          {
+            kms: slowKms,
+            expectedKmsKeyArn: VECTOR_KEY_ARN,
+            expectedEncryptionContext: vector.callerEncryptionContext,
+          },
+        );
+        expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+      }
+    }
+  },
+);
