@@ -187,12 +187,12 @@ export async function processRecord(
 }
 
 /** Ciphertext consumed between two collections of it (see `collectingAsItGoes`). */
-const COLLECT_EVERY_BYTES = 4 * 1024 * 1024;
+const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
 
 /**
- * Passes the stored body through, asking V8 to collect every 4 MiB so the ciphertext pieces already decrypted do not
+ * Passes the stored body through, asking V8 to collect every 2 MiB so the ciphertext pieces already decrypted do not
  * pile up next to the plaintext. V8 collects external memory on its own only after it has grown by about 64 MiB, which
- * for a 40 MiB mail is the difference between about 145 and 175 MiB at peak (`npm run bench`). Active only where
+ * for a 40 MiB mail is the difference between about 140 and 175 MiB at peak (`npm run bench`). Active only where
  * Node runs with --expose-gc, as the stack configures the function; elsewhere the body passes through untouched.
  */
 async function* collectingAsItGoes(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
