@@ -186,3 +186,19 @@ it.each([1, 5, 16, 17, 20, 4096])(
     }
   },
 );
+
+it('reads a legacy CBC object whose wrapped key is under the V1 name x-amz-key (as the Java V1 client allows)', async () => {
+  const vector = vectors.find((v) => v.name === 'v1cbc-01') as Vector;
+  const { 'x-amz-key-v2': wrapped, ...rest } = vector.metadata;
+  const metadata = { ...rest, 'x-amz-key': wrapped as string };
+  const refused = await decryptMail(
+    { metadata, body: inPieces(vector.object), contentLength: vector.object.length },
+    { kms: kmsClient(), expectedKmsKeyArn: VECTOR_KEY_ARN },
+  ).catch((e: unknown) => e);
+  expect(refused).toMatchObject({ code: 'LEGACY_CBC_REFUSED' });
+  const result = await decryptMail(
+    { metadata, body: inPieces(vector.object, 7), contentLength: vector.object.length },
+    { kms: kmsClient(), expectedKmsKeyArn: VECTOR_KEY_ARN, allowLegacyCbc: true },
+  );
+  expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+});
