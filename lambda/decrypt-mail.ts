@@ -38,8 +38,6 @@ export interface DecryptMailOptions extends DecryptPolicy {
   readonly maxMailBytes?: number;
   /** The object's key: when given, `aws:ses:message-id` must be its last part. @default - not checked */
   readonly objectKey?: string;
-  /** Called once the envelope and policy have passed, before KMS is asked (timings, logs). */
-  readonly onEnvelope?: (envelope: Envelope) => void;
 }
 
 export interface DecryptedMail {
@@ -76,7 +74,6 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
   if (envelope.plaintextLength !== undefined && envelope.plaintextLength > maxMailBytes) {
     throw new PolicyError('TOO_LARGE', `announced mail is larger than ${maxMailBytes} bytes`);
   }
-  options.onEnvelope?.(envelope);
 
   const objectLength = expectedLength ?? object.contentLength;
   const plaintext = await decryptBody(object.body, envelope, options, maxObjectBytes, objectLength);
