@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../lambda/env-names';
 import { AuditTrail } from './audit-trail';
 import { EncryptedS3Action } from './encrypted-s3-action';
+import functionBundle from './function-bundle.json';
 import { administrationOnlyKeyPolicy } from './key-policies';
 import { PayloadDiscoveryJob } from './payload-discovery-job';
 import { ReceiptRuleSetActivation } from './receipt-rule-set-activation';
@@ -395,10 +396,9 @@ export class EncryptedInboundMail extends Construct {
         sourcesContent: false,
         target: 'node22',
         format: OutputFormat.CJS,
-        // The SDK's ES module builds let esbuild drop what the function never calls (a third smaller).
-        mainFields: ['module', 'main'],
-        // Bundle the SDK the tests ran against rather than whatever version the runtime carries.
-        externalModules: [],
+        // The SDK the tests ran against is bundled, not the runtime's; function-bundle.json says what is left out.
+        mainFields: [...functionBundle.mainFields],
+        externalModules: [...functionBundle.external],
         forceDockerBundling: false,
       },
       environment: {

@@ -44,7 +44,8 @@ require('./cli-main.js');
 );
 
 if (!cliOnly) {
-  const { existsSync } = await import('node:fs');
+  const { existsSync, readFileSync } = await import('node:fs');
+  const functionBundle = JSON.parse(readFileSync(join(root, 'lib', 'function-bundle.json'), 'utf8'));
   if (existsSync(join(root, 'lambda', 'handler.ts'))) {
     await build({
       ...common,
@@ -52,8 +53,9 @@ if (!cliOnly) {
       outfile: 'dist/lambda/index.js',
       target: 'node22',
       format: 'cjs',
-      // The SDK's ES module builds let esbuild drop what the function never calls (a third smaller).
-      mainFields: ['module', 'main'],
+      // As the stack bundles it (lib/function-bundle.json says why).
+      mainFields: functionBundle.mainFields,
+      external: functionBundle.external,
     });
   }
 }
