@@ -2,6 +2,7 @@
  * The compiled CLI's `decrypt` against the KMS emulator over HTTP: every reference vector gives its expected outcome,
  * and a refusal writes nothing.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,4 +126,21 @@ it('rejects a malformed command line with usage and exit 2', async () => {
   expect((await runCli(['decrypt', '--bogus'], env)).status).toBe(2);
   expect((await runCli(['frobnicate'], env)).status).toBe(2);
   expect((await runCli(['decrypt', '--help'], env)).stdout.toString()).toContain('--encryption-context');
+});
+
+it('writes nothing but the MIME to standard output through `npm run cli`, so it can be redirected', async () => {
+  const vector = vectors.find((v) => v.name === '001-ses') as Vector;
+  const result = await new Promise<{ status: number | null; stdout: Buffer }>((resolve, reject) => {
+    const child = spawn('npm', ['run', 'cli', '--', ...argsFor(vector)], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (piece: Buffer) => out.push(piece));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(out) }));
+  });
+  expect(result.status).toBe(0);
+  expect(result.stdout.equals(vector.plain as Buffer)).toBe(true);
 });
