@@ -13,6 +13,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/config';
 import { decryptMail, type EncryptedObject } from '../lambda/decrypt-mail';
 import type { MailPlaintext } from '../lambda/mail-decipher';
+import { INSTRUCTION_FILE_SUFFIX } from '../lambda/process-record';
 import { UsageError } from './usage-error';
 
 export const DECRYPT_USAGE = `Usage:
@@ -179,7 +180,7 @@ async function openS3Source(
   const loadInstructionFile = async (): Promise<Record<string, unknown> | undefined> => {
     try {
       const instruction = await s3.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: `${location.key}.instruction` }),
+        new GetObjectCommand({ Bucket: location.bucket, Key: `${location.key}${INSTRUCTION_FILE_SUFFIX}` }),
       );
       const text = (await instruction.Body?.transformToString('utf8')) ?? '';
       const parsed: unknown = JSON.parse(text);

@@ -7,7 +7,12 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../lambda/aws-clients';
-import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/process-record';
+import {
+  encodeS3Key,
+  INSTRUCTION_FILE_SUFFIX,
+  type ObjectCreatedRecord,
+  processRecord,
+} from '../lambda/process-record';
 import { operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
@@ -36,9 +41,6 @@ export interface ReplayIo {
   /** Resolves when the operator interrupts (Ctrl-C): no new object starts, the resume key is saved. */
   readonly interrupted?: Promise<void>;
 }
-
-/** The suffix of S3 Encryption Client instruction files: envelopes, not mail. */
-const INSTRUCTION_SUFFIX = '.instruction';
 
 export async function runReplayCommand(args: readonly string[], io: ReplayIo): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -92,7 +94,7 @@ export async function runReplayCommand(args: readonly string[], io: ReplayIo): P
       }),
     );
     for (const item of page.Contents ?? []) {
-      if (item.Key === undefined || item.Key.endsWith(INSTRUCTION_SUFFIX)) continue;
+      if (item.Key === undefined || item.Key.endsWith(INSTRUCTION_FILE_SUFFIX)) continue;
       if (since !== undefined && (item.LastModified === undefined || item.LastModified < since)) continue;
       objects.push({ key: item.Key, size: item.Size ?? 0 });
     }

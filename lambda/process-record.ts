@@ -21,6 +21,9 @@ import type { FailureRecord } from './message-contract';
 /** The object SES writes under the rule's prefix when the rule is created; it is not mail. */
 export const SES_SETUP_NOTIFICATION = 'AMAZON_SES_SETUP_NOTIFICATION';
 
+/** The suffix of S3 Encryption Client instruction files: another object's envelope, not mail. */
+export const INSTRUCTION_FILE_SUFFIX = '.instruction';
+
 /** The parts of an S3 event record the function reads. */
 export interface ObjectCreatedRecord {
   readonly s3: {
@@ -110,6 +113,9 @@ export async function processRecord(
   }
   if (key.endsWith(SES_SETUP_NOTIFICATION)) {
     return { outcome: 'skipped', bucket, key, reason: 'SES_SETUP_NOTIFICATION' };
+  }
+  if (key.endsWith(INSTRUCTION_FILE_SUFFIX)) {
+    return { outcome: 'skipped', bucket, key, reason: 'INSTRUCTION_FILE' };
   }
   const identity = recordIdentity(record);
   if (deps.alreadyForwarded(identity)) {
@@ -227,7 +233,9 @@ async function loadInstructionFile(
 ): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
-    const response = await deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${key}.instruction` }));
+    const response = await deps.clients.s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${key}${INSTRUCTION_FILE_SUFFIX}` }),
+    );
     text = (await response.Body?.transformToString('utf8')) ?? '';
   } catch (error) {
     if (error instanceof NoSuchKey || errorNameOf(error) === 'NoSuchKey') {

@@ -257,6 +257,14 @@ it('skips the SES setup notification without reading it', async () => {
   expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
 });
 
+it('skips an S3 Encryption Client instruction file written under the prefix without reading it', async () => {
+  const result = await createHandler({ env: baseEnv(), clients })(
+    s3Event([{ bucket: MAIL_BUCKET, key: 'raw/somemessage.instruction', size: 600 }]),
+  );
+  expect(result).toEqual({ forwarded: 0, skipped: 1, rejected: 0 });
+  expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+});
+
 describe('rejected: one failure record, nothing on the output queue, the invocation succeeds', () => {
   type Scenario = () => Promise<{ event: ReturnType<typeof s3Event>; env?: Record<string, string> }>;
   const damage =
