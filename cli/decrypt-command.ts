@@ -12,28 +12,9 @@ import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/config';
 import { decryptMail, type EncryptedObject } from '../lambda/decrypt-mail';
+import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
 import type { MailPlaintext } from '../lambda/mail-decipher';
-import { INSTRUCTION_FILE_SUFFIX } from '../lambda/process-record';
 import { UsageError } from './usage-error';
-
-export const DECRYPT_USAGE = `Usage:
-  decrypt s3://BUCKET/KEY [options]
-  decrypt --file OBJECT --metadata METADATA.json [options]
-
-Decrypts one mail stored by SES with KMS encryption and writes the MIME.
-
-Options:
-  -o, --output FILE             write the MIME to FILE (default: standard output); nothing is written on failure
-  -f, --file OBJECT             the stored object's body, as downloaded
-  -m, --metadata FILE           its metadata: the bare map, or the output of 'aws s3api head-object'
-      --kms-key-arn ARN         the only KMS key the data key may be unwrapped with  [EXPECTED_KMS_KEY_ARN]
-      --source-account ID       aws:ses:source-account must equal this               [EXPECTED_SOURCE_ACCOUNT]
-      --rule-name NAME          aws:ses:rule-name must be one of these (repeatable)   [ALLOWED_RULE_NAMES]
-      --allow-legacy-cbc        read unauthenticated AES/CBC objects                  [ALLOW_LEGACY_CBC]
-      --encryption-context K=V  the encryption context you expect (repeatable; V2 kms+context objects)
-
-AWS access uses the SDK's default chain: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_S3,
-AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure.`;
 
 export interface DecryptCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;

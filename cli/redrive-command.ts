@@ -19,20 +19,6 @@ import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
 
-export const REDRIVE_USAGE = `Usage:
-  redrive [options]
-
-Moves the failure queue's records back through the function's logic. A message whose objects are now forwarded (or
-skipped) is deleted; one still rejected stays on the queue, and the summary gives the reasons.
-
-Options:
-      --queue-url URL   the failure queue (default: FAILURE_QUEUE_URL)
-      --max N           handle at most N messages (default: all)
-      --dry-run         decrypt and verify, send and delete nothing
-
-Uses the function's variables and the SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or
-unrecognised, 2 usage, 3 some failed transiently.`;
-
 export interface RedriveIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;

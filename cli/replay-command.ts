@@ -7,31 +7,12 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../lambda/aws-clients';
-import {
-  encodeS3Key,
-  INSTRUCTION_FILE_SUFFIX,
-  type ObjectCreatedRecord,
-  processRecord,
-} from '../lambda/process-record';
+import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
+import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/process-record';
 import { operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
-
-export const REPLAY_USAGE = `Usage:
-  replay s3://BUCKET/PREFIX [options]
-
-Re-processes stored mail through the same code as the function (decrypt, verify, deliver), in key order.
-
-Options:
-      --since ISO-DATE     only objects last modified at or after this time
-      --dry-run            decrypt and verify each object, send nothing (no queue message, no payload, no failure record)
-      --concurrency N      objects in flight at once (default 4, at most 32)
-      --start-after KEY    resume after this key (printed when a run stops early or fails transiently)
-      --checkpoint FILE    keep the resume key in FILE; read it on start when present
-
-Uses the function's variables (OUTPUT_QUEUE_URL, FAILURE_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and the
-SDK's default chain. Exit status: 0 done, 2 usage, 3 some objects failed transiently (run again to resume).`;
 
 export interface ReplayIo {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -3,10 +3,9 @@
  */
 import { ConfigError } from '../lambda/config';
 import { InboundMailError } from '../lambda/errors';
-import { DECRYPT_USAGE, runDecryptCommand } from './decrypt-command';
-import { REDRIVE_USAGE, runRedriveCommand } from './redrive-command';
-import { REPLAY_USAGE, runReplayCommand } from './replay-command';
+import { runDecryptCommand } from './decrypt-command';
 import { UsageError } from './usage-error';
+import { DECRYPT_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, transient: 3 } as const;
 
@@ -35,8 +34,15 @@ const COMMANDS = {
       return EXIT.ok;
     },
   },
-  replay: { usage: REPLAY_USAGE, run: runReplayCommand },
-  redrive: { usage: REDRIVE_USAGE, run: runRedriveCommand },
+  // Loaded on use: decrypting a file should not pay for the SQS and S3 clients replay and redrive need.
+  replay: {
+    usage: REPLAY_USAGE,
+    run: async (args: readonly string[], io: CliIo) => (await import('./replay-command')).runReplayCommand(args, io),
+  },
+  redrive: {
+    usage: REDRIVE_USAGE,
+    run: async (args: readonly string[], io: CliIo) => (await import('./redrive-command')).runRedriveCommand(args, io),
+  },
 } as const;
 
 /** Runs one command line; returns the exit status. Never prints mail content, keys or addresses. */

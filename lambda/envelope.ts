@@ -12,6 +12,9 @@ export const AES_CBC = 'AES/CBC/PKCS5Padding';
 export type ContentAlgorithm = typeof AES_GCM | typeof AES_CBC;
 export type WrapAlgorithm = 'kms' | 'kms+context';
 
+/** The suffix of S3 Encryption Client instruction files, `<key>.instruction`: another object's envelope, not mail. */
+export const INSTRUCTION_FILE_SUFFIX = '.instruction';
+
 /** The V2 clients' reserved encryption-context key that binds the content algorithm. */
 export const CEK_ALG_CONTEXT_KEY = 'aws:x-amz-cek-alg';
 

@@ -6,6 +6,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from './aws-clients';
 import type { FunctionConfig } from './config';
 import { decryptMail, MAX_ENCRYPTION_OVERHEAD_BYTES } from './decrypt-mail';
+import { INSTRUCTION_FILE_SUFFIX } from './envelope';
 import {
   errorNameOf,
   InboundMailError,
@@ -20,9 +21,6 @@ import type { FailureRecord } from './message-contract';
 
 /** The object SES writes under the rule's prefix when the rule is created; it is not mail. */
 export const SES_SETUP_NOTIFICATION = 'AMAZON_SES_SETUP_NOTIFICATION';
-
-/** The suffix of S3 Encryption Client instruction files: another object's envelope, not mail. */
-export const INSTRUCTION_FILE_SUFFIX = '.instruction';
 
 /** The parts of an S3 event record the function reads. */
 export interface ObjectCreatedRecord {

@@ -1,0 +1,49 @@
+/** The commands' usage texts, apart from the commands so that `--help` loads none of them. */
+
+export const DECRYPT_USAGE = `Usage:
+  decrypt s3://BUCKET/KEY [options]
+  decrypt --file OBJECT --metadata METADATA.json [options]
+
+Decrypts one mail stored by SES with KMS encryption and writes the MIME.
+
+Options:
+  -o, --output FILE             write the MIME to FILE (default: standard output); nothing is written on failure
+  -f, --file OBJECT             the stored object's body, as downloaded
+  -m, --metadata FILE           its metadata: the bare map, or the output of 'aws s3api head-object'
+      --kms-key-arn ARN         the only KMS key the data key may be unwrapped with  [EXPECTED_KMS_KEY_ARN]
+      --source-account ID       aws:ses:source-account must equal this               [EXPECTED_SOURCE_ACCOUNT]
+      --rule-name NAME          aws:ses:rule-name must be one of these (repeatable)   [ALLOWED_RULE_NAMES]
+      --allow-legacy-cbc        read unauthenticated AES/CBC objects                  [ALLOW_LEGACY_CBC]
+      --encryption-context K=V  the encryption context you expect (repeatable; V2 kms+context objects)
+
+AWS access uses the SDK's default chain: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_S3,
+AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure.`;
+
+export const REPLAY_USAGE = `Usage:
+  replay s3://BUCKET/PREFIX [options]
+
+Re-processes stored mail through the same code as the function (decrypt, verify, deliver), in key order.
+
+Options:
+      --since ISO-DATE     only objects last modified at or after this time
+      --dry-run            decrypt and verify each object, send nothing (no queue message, no payload, no failure record)
+      --concurrency N      objects in flight at once (default 4, at most 32)
+      --start-after KEY    resume after this key (printed when a run stops early or fails transiently)
+      --checkpoint FILE    keep the resume key in FILE; read it on start when present
+
+Uses the function's variables (OUTPUT_QUEUE_URL, FAILURE_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and the
+SDK's default chain. Exit status: 0 done, 2 usage, 3 some objects failed transiently (run again to resume).`;
+
+export const REDRIVE_USAGE = `Usage:
+  redrive [options]
+
+Moves the failure queue's records back through the function's logic. A message whose objects are now forwarded (or
+skipped) is deleted; one still rejected stays on the queue, and the summary gives the reasons.
+
+Options:
+      --queue-url URL   the failure queue (default: FAILURE_QUEUE_URL)
+      --max N           handle at most N messages (default: all)
+      --dry-run         decrypt and verify, send and delete nothing
+
+Uses the function's variables and the SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or
+unrecognised, 2 usage, 3 some failed transiently.`;
