@@ -16,6 +16,7 @@ import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
 import type { MailPlaintext } from '../lambda/mail-decipher';
 import { UsageError } from './usage-error';
 
+/** The environment and output stream `decrypt` uses. */
 export interface DecryptCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;

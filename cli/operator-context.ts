@@ -7,6 +7,7 @@ import { type FunctionConfig, readDecryptSettings, readFunctionConfig } from '..
 import type { ProcessRecordDeps } from '../lambda/process-record';
 import { UsageError } from './usage-error';
 
+/** How an operator command runs. */
 export interface OperatorOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Decrypt and verify, send nothing. */

@@ -3,6 +3,7 @@
  */
 import type { RecordOutcome } from '../lambda/process-record';
 
+/** Counts of outcomes, with rejections by reason. */
 export class OutcomeTally {
   forwarded = 0;
   skipped = 0;

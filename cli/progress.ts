@@ -7,6 +7,7 @@ export interface ProgressCounts {
   readonly detail: string;
 }
 
+/** One progress display for one command run. */
 export class Progress {
   private lastLine = 0;
   private drawn = false;

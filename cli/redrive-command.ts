@@ -19,6 +19,7 @@ import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
 
+/** The environment, output streams and (in tests) clients `redrive` uses. */
 export interface RedriveIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;
@@ -29,6 +30,7 @@ export interface RedriveIo {
 /** How long a received message stays hidden during a run: longer than a 40 MB mail takes, so a run sees it once. */
 const VISIBILITY_SECONDS = 300;
 
+/** Runs `redrive`; returns the exit status. */
 export async function runRedriveCommand(args: readonly string[], io: RedriveIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],

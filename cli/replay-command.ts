@@ -14,6 +14,7 @@ import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
 
+/** The environment, output streams and (in tests) clients `replay` uses. */
 export interface ReplayIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;
@@ -23,6 +24,7 @@ export interface ReplayIo {
   readonly interrupted?: Promise<void>;
 }
 
+/** Runs `replay`; returns the exit status. */
 export async function runReplayCommand(args: readonly string[], io: ReplayIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],

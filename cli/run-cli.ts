@@ -7,6 +7,7 @@ import { runDecryptCommand } from './decrypt-command';
 import { UsageError } from './usage-error';
 import { DECRYPT_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
 
+/** Exit statuses: decrypted or done, refused, usage, transient failure. */
 export const EXIT = { ok: 0, refused: 1, usage: 2, transient: 3 } as const;
 
 const USAGE = `Usage: ses-inbound <command> [options]
@@ -18,6 +19,7 @@ Commands:
 
 Run 'ses-inbound <command> --help' for a command's options.`;
 
+/** The process's environment and streams, passed in so tests can run the CLI in-process. */
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;

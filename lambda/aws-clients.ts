@@ -6,12 +6,14 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
+/** The three clients the function uses. */
 export interface AwsClients {
   readonly s3: S3Client;
   readonly kms: KMSClient;
   readonly sqs: SQSClient;
 }
 
+/** Creates the clients from the default configuration chain (call once per container). */
 export function createAwsClients(): AwsClients {
   return {
     s3: new S3Client({}),

@@ -9,6 +9,7 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** `auto`: raw text when the MIME is SQS-safe UTF-8, else base64; `base64`: always base64. */
 export type BodyEncoding = 'auto' | 'base64';
 
 /** The settings that govern decryption (shared by the function and the CLI). */

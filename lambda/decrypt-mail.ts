@@ -32,6 +32,7 @@ export interface EncryptedObject {
   readonly loadInstructionFile?: () => Promise<Readonly<Record<string, unknown>> | undefined>;
 }
 
+/** The policy plus the KMS client and limits `decryptMail` works with. */
 export interface DecryptMailOptions extends DecryptPolicy {
   readonly kms: KMSClient;
   /** Larger objects are refused. @default 41_943_040 */
@@ -40,6 +41,7 @@ export interface DecryptMailOptions extends DecryptPolicy {
   readonly objectKey?: string;
 }
 
+/** A mail that has authenticated: its envelope, SES message id and plaintext. */
 export interface DecryptedMail {
   readonly envelope: Envelope;
   /** The SES message id, when `objectKey` was given and matched. */

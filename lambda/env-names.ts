@@ -17,4 +17,5 @@ export const ENV = {
   BODY_ENCODING: 'BODY_ENCODING',
 } as const;
 
+/** One of the function's environment variable names. */
 export type EnvName = (typeof ENV)[keyof typeof ENV];

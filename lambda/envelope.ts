@@ -9,7 +9,9 @@ export const AES_GCM = 'AES/GCM/NoPadding';
 /** AES-256-CBC with PKCS#7 padding: the unauthenticated V1 format, read only on request. */
 export const AES_CBC = 'AES/CBC/PKCS5Padding';
 
+/** The content algorithms this reader implements. */
 export type ContentAlgorithm = typeof AES_GCM | typeof AES_CBC;
+/** KMS wrapping: `kms` (SES, V1) binds the material description; `kms+context` (V2) also binds the algorithm. */
 export type WrapAlgorithm = 'kms' | 'kms+context';
 
 /** The suffix of S3 Encryption Client instruction files, `<key>.instruction`: another object's envelope, not mail. */
@@ -34,6 +36,7 @@ export interface Envelope {
   readonly source: 'metadata' | 'instruction-file';
 }
 
+/** What an envelope may be besides SES's own format. */
 export interface ReadEnvelopeOptions {
   /** Read AES/CBC objects (unauthenticated). @default false */
   readonly allowLegacyCbc?: boolean;

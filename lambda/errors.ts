@@ -15,6 +15,7 @@ export type ReasonCode =
   | ForwardErrorCode
   | SourceErrorCode;
 
+/** Codes of `EnvelopeError`. */
 export type EnvelopeErrorCode =
   /** The object carries no envelope at all: it was stored unencrypted. */
   | 'NOT_ENCRYPTED'
@@ -29,6 +30,7 @@ export type EnvelopeErrorCode =
   /** The material description does not hold the encryption context the caller expects. */
   | 'CONTEXT_MISMATCH';
 
+/** Codes of `PolicyError`. */
 export type PolicyErrorCode =
   /** `aws:ses:source-account` is missing or is not the expected account. */
   | 'SOURCE_ACCOUNT_MISMATCH'
@@ -39,6 +41,7 @@ export type PolicyErrorCode =
   /** The object is larger than the configured maximum; it was not read. */
   | 'TOO_LARGE';
 
+/** Codes of `KeyUnwrapError`. */
 export type KeyUnwrapErrorCode =
   /** KMS refused the wrapped key with this encryption context (`InvalidCiphertextException`). */
   | 'KMS_DECRYPT_REFUSED'
@@ -51,6 +54,7 @@ export type KeyUnwrapErrorCode =
   /** KMS answered with a data key that is not 32 bytes. */
   | 'DATA_KEY_INVALID';
 
+/** Codes of `IntegrityError`. */
 export type IntegrityErrorCode =
   /** The AES-GCM tag did not verify: the body, IV, tag, or key is not what was encrypted. */
   | 'AUTHENTICATION_FAILED'
@@ -59,10 +63,12 @@ export type IntegrityErrorCode =
   /** The object or plaintext length disagrees with the envelope. */
   | 'LENGTH_MISMATCH';
 
+/** The code of `TransientError`. */
 export type TransientErrorCode =
   /** Throttling, a 5xx, a timeout or a dropped connection: retrying may succeed. */
   'TRANSIENT';
 
+/** Codes of `SourceError`. */
 export type SourceErrorCode =
   /** The stored object was gone when the function came to read it. */
   | 'OBJECT_NOT_FOUND'
@@ -71,6 +77,7 @@ export type SourceErrorCode =
   /** S3 refused the read for another reason that retrying will not fix. */
   | 'OBJECT_UNREADABLE';
 
+/** The code of `ForwardError`. */
 export type ForwardErrorCode =
   /** The decrypted mail could not be delivered for a reason retrying will not fix. */
   'FORWARD_FAILED';

@@ -12,6 +12,7 @@ import { errorNameOf, ForwardError, isTransientFailure, TransientError } from '.
 import type { MailPlaintext } from './mail-decipher';
 import { MESSAGE_ATTRIBUTES, POINTER_CLASS } from './message-contract';
 
+/** Where and how verified mail is delivered (from the function's configuration). */
 export interface ForwardMailOptions {
   readonly sqs: SQSClient;
   readonly s3: S3Client;
@@ -22,6 +23,7 @@ export interface ForwardMailOptions {
   readonly bodyEncoding: BodyEncoding;
 }
 
+/** A verified mail and where it came from. */
 export interface MailToForward {
   readonly messageId: string;
   readonly plaintext: MailPlaintext;
@@ -29,6 +31,7 @@ export interface MailToForward {
   readonly sourceKey: string;
 }
 
+/** How a mail was delivered, for logs and metrics. */
 export interface ForwardResult {
   readonly delivery: 'inline' | 'offloaded';
   readonly contentEncoding: 'identity' | 'base64';
@@ -132,6 +135,7 @@ export function fifoIdsFor(queueUrl: string, id: string): { MessageGroupId?: str
   return { MessageGroupId: safe, MessageDeduplicationId: safe };
 }
 
+/** Hex SHA-256 of bytes given in pieces. */
 export function sha256Hex(chunks: readonly Uint8Array[]): string {
   const hash = createHash('sha256');
   for (const chunk of chunks) {

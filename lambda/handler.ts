@@ -28,6 +28,7 @@ export class RetryableRecordsError extends Error {
   override readonly name = 'RetryableRecordsError';
 }
 
+/** What a handler is made with; both default to what Lambda provides. */
 export interface CreateHandlerOptions {
   /** @default process.env, read at the first invocation */
   readonly env?: Readonly<Record<string, string | undefined>>;

@@ -36,6 +36,7 @@ export interface ObjectCreatedRecord {
   };
 }
 
+/** What became of one record: forwarded, skipped, rejected (recorded on the failure queue) or retry. */
 export type RecordOutcome =
   | {
       readonly outcome: 'forwarded';
@@ -53,6 +54,7 @@ export type RecordOutcome =
       readonly errorName: string;
     };
 
+/** Sizes and timings of one record, filled in as it is processed (for the log line and metrics). */
 export interface RecordTimings {
   decryptMillis?: number;
   forwardMillis?: number;
@@ -60,6 +62,7 @@ export interface RecordTimings {
   mailBytes?: number;
 }
 
+/** What `processRecord` works with: configuration, clients, and this container's memory of forwarded objects. */
 export interface ProcessRecordDeps {
   readonly clients: AwsClients;
   readonly config: FunctionConfig;

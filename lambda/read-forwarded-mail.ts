@@ -12,6 +12,7 @@ export class ForwardedMailError extends Error {
   override readonly name = 'ForwardedMailError';
 }
 
+/** A forwarded mail as a consumer receives it: the exact MIME bytes, checked against their hash. */
 export interface ForwardedMail {
   readonly mime: Buffer;
   readonly sesMessageId: string | undefined;

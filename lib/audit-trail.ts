@@ -11,6 +11,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { administrationOnlyKeyPolicy } from './key-policies';
 
+/** Properties of `AuditTrail`. */
 export interface AuditTrailProps {
   /** Buckets whose object reads and writes are recorded (S3 data events). */
   readonly dataBuckets: readonly s3.IBucket[];
@@ -23,6 +24,7 @@ export interface AuditTrailProps {
   readonly removalPolicy: RemovalPolicy;
 }
 
+/** The trail, its bucket and its key. */
 export class AuditTrail extends Construct {
   readonly trail: cloudtrail.Trail;
   readonly bucket: s3.Bucket;

@@ -28,6 +28,7 @@ export const CONTEXT_KEYS = [
   'macie',
 ] as const;
 
+/** The stack `cdk deploy` creates: one `EncryptedInboundMail` configured from context. */
 export class EncryptedInboundMailStack extends Stack {
   readonly pipeline: EncryptedInboundMail;
 

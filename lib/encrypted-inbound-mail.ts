@@ -31,6 +31,7 @@ const PROJECT_ROOT = join(__dirname, '..');
 /** The function's source; the only thing `lib/` knows of `lambda/` besides its environment names. */
 export const HANDLER_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
 
+/** Properties of `EncryptedInboundMail`; only `recipients` is required. */
 export interface EncryptedInboundMailProps {
   /** Addresses or domains SES accepts mail for. Must not be empty. */
   readonly recipients: readonly string[];

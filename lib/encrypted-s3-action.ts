@@ -10,6 +10,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 
+/** Where SES stores mail and with which key, for which rule. */
 export interface EncryptedS3ActionOptions {
   readonly bucket: s3.Bucket;
   readonly kmsKey: kms.Key;

@@ -7,6 +7,7 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { EncryptedInboundMailStack } from './encrypted-inbound-mail-stack';
 import { NoPersonalDataAspect } from './no-personal-data-aspect';
 
+/** The deployed stack's name (no personal data). */
 export const STACK_NAME = 'EncryptedInboundMail';
 
 /** Builds the app; tests pass context and an output directory. */

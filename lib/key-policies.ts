@@ -43,6 +43,7 @@ export const SENSITIVE_KEY_ACTIONS = [
   'kms:ScheduleKeyDeletion',
 ] as const;
 
+/** Options of `administrationOnlyKeyPolicy`. */
 export interface KeyPolicyOptions {
   /** Require MFA for the sensitive administrative actions (CloudFormation's CDK execution role is exempt). */
   readonly requireMfa: boolean;

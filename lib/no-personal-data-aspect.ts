@@ -12,6 +12,7 @@ export class PersonalDataInNameError extends Error {
   override readonly name = 'PersonalDataInNameError';
 }
 
+/** Add with `AspectPriority.READONLY` so it sees tags applied by other aspects. */
 export class NoPersonalDataAspect implements IAspect {
   visit(node: IConstruct): void {
     if (EMAIL_ADDRESS.test(node.node.id)) {

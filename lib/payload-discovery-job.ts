@@ -18,10 +18,12 @@ import { Construct } from 'constructs';
 const JOB_ARNS = `arn:${Aws.PARTITION}:macie2:${Aws.REGION}:${Aws.ACCOUNT_ID}:classification-job/*`;
 const JOB_ARNS_AS_REPORTED = 'arn:<AWS::Partition>:macie2:<AWS::Region>:<AWS::AccountId>:classification-job/*';
 
+/** Properties of `PayloadDiscoveryJob`. */
 export interface PayloadDiscoveryJobProps {
   readonly bucket: s3.IBucket;
 }
 
+/** The Macie classification job, as a custom resource. */
 export class PayloadDiscoveryJob extends Construct {
   readonly resource: AwsCustomResource;
 

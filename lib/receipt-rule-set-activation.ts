@@ -9,11 +9,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 
+/** Properties of `ReceiptRuleSetActivation`. */
 export interface ReceiptRuleSetActivationProps {
   /** The rule set to activate. */
   readonly ruleSetName: string;
 }
 
+/** Activates the rule set on create and update; deactivates on delete. */
 export class ReceiptRuleSetActivation extends Construct {
   constructor(scope: Construct, id: string, props: ReceiptRuleSetActivationProps) {
     super(scope, id);

@@ -10,6 +10,7 @@ import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** A KMS encryption context. */
 export type EncryptionContext = Readonly<Record<string, string>>;
 
 /** A KMS error as the service names it. */
@@ -30,6 +31,7 @@ export interface KnownCiphertext {
   readonly keyId: string;
 }
 
+/** Options of `KmsEmulator`. */
 export interface KmsEmulatorOptions {
   readonly region?: string;
   readonly accountId?: string;

@@ -12,6 +12,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../lambda/env-names';
 import { KmsEmulator, startKmsEmulatorServer } from './kms-emulator';
 
+/** The local stack's fixed names: region, account, rule, buckets, prefix. */
 export const LOCAL_REGION = 'us-east-1';
 export const LOCAL_ACCOUNT = '111122223333';
 export const LOCAL_RULE = 'store-encrypted';
@@ -19,6 +20,7 @@ export const LOCAL_MAIL_BUCKET = 'inbound-mail';
 export const LOCAL_PAYLOAD_BUCKET = 'inbound-payloads';
 export const LOCAL_MAIL_PREFIX = 'raw/';
 
+/** Options of `startLocalStack`. */
 export interface LocalStackOptions {
   /** Answer every Nth KMS request with ThrottlingException. @default - never */
   readonly kmsThrottleEvery?: number;
@@ -26,6 +28,7 @@ export interface LocalStackOptions {
   readonly fifo?: boolean;
 }
 
+/** The running emulators and what was created in them. */
 export interface LocalStack {
   readonly kms: KmsEmulator;
   readonly kmsKeyArn: string;

@@ -12,6 +12,7 @@ import { readForwardedMail } from '../lambda/read-forwarded-mail';
 import { LOCAL_ACCOUNT, LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, LOCAL_RULE, type LocalStack } from './local-stack';
 import { storeAsSes } from './ses-simulator';
 
+/** The function's handler, as the pipeline calls it. */
 export type S3EventHandler = (event: S3Event) => Promise<HandlerResult>;
 
 /** What happened to one mail, as the consumer saw it. */

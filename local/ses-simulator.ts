@@ -5,6 +5,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 
+/** The receipt rule's settings that shape what SES stores. */
 export interface SesStoreOptions {
   /** The KMS key the rule encrypts with (key or alias ARN; it becomes `kms_cmk_id`). */
   readonly kmsKeyArn: string;
