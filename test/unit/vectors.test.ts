@@ -202,3 +202,34 @@ it('reads a legacy CBC object whose wrapped key is under the V1 name x-amz-key (
   );
   expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
 });
+
+it('asks KMS for the data key before it reads any of the body, so the two overlap', async () => {
+  const vector = vectors.find((v) => v.name === '005-ses') as Vector;
+  let kmsAsked: () => void = () => undefined;
+  const asked = new Promise<void>((resolve) => {
+    kmsAsked = resolve;
+  });
+  const kms = {
+    send: async (command: DecryptCommand) => {
+      kmsAsked();
+      return emulator.decrypt(command.input);
+    },
+  } as unknown as KMSClient;
+  // The body does not start until KMS has been asked: a reader that downloaded first would wait forever.
+  async function* body() {
+    await asked;
+    yield* inPieces(vector.object, 65_536);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('body read before KMS was asked')), 2000);
+  });
+  const result = (await Promise.race([
+    decryptMail(
+      { metadata: vector.metadata, body: body(), contentLength: vector.object.length },
+      { kms, expectedKmsKeyArn: VECTOR_KEY_ARN },
+    ),
+    timeout,
+  ]).finally(() => clearTimeout(timer))) as Awaited<ReturnType<typeof decryptMail>>;
+  expect(joinPlaintext(result.plaintext).equals(vector.plain as Buffer)).toBe(true);
+});
