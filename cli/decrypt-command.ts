@@ -12,7 +12,6 @@ import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/config';
 import { decryptMail, type EncryptedObject } from '../lambda/decrypt-mail';
-import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
 import type { MailPlaintext } from '../lambda/mail-decipher';
 import { UsageError } from './usage-error';
 
@@ -152,30 +151,22 @@ async function openS3Source(
   region: string | undefined,
 ): Promise<OpenedSource> {
   // Loaded only for s3:// sources: file decryption does not pay for the S3 client's start-up.
-  const { S3Client, GetObjectCommand, NoSuchKey } = await import('@aws-sdk/client-s3');
+  const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
+  const { loadInstructionFile } = await import('../lambda/instruction-file');
   const s3 = new S3Client({ region });
   const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
   const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
   if (body === undefined) {
     throw new Error('S3 returned no body');
   }
-  const loadInstructionFile = async (): Promise<Record<string, unknown> | undefined> => {
-    try {
-      const instruction = await s3.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: `${location.key}${INSTRUCTION_FILE_SUFFIX}` }),
-      );
-      const text = (await instruction.Body?.transformToString('utf8')) ?? '';
-      const parsed: unknown = JSON.parse(text);
-      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') {
-        return undefined;
-      }
-      throw error;
-    }
-  };
+  const loadInstruction = () => loadInstructionFile(s3, location.bucket, location.key);
   return {
-    object: { metadata: response.Metadata ?? {}, body, contentLength: response.ContentLength, loadInstructionFile },
+    object: {
+      metadata: response.Metadata ?? {},
+      body,
+      contentLength: response.ContentLength,
+      loadInstructionFile: loadInstruction,
+    },
     close: () => {
       body.destroy?.();
       s3.destroy();

@@ -8,6 +8,7 @@ import type { FunctionConfig } from './config';
 import { decryptMail, MAX_ENCRYPTION_OVERHEAD_BYTES } from './decrypt-mail';
 import { INSTRUCTION_FILE_SUFFIX } from './envelope';
 import {
+  EnvelopeError,
   errorNameOf,
   InboundMailError,
   isTransientFailure,
@@ -17,6 +18,7 @@ import {
   TransientError,
 } from './errors';
 import { type ForwardResult, fifoIdsFor, forwardMail, sha256Hex } from './forward-mail';
+import { loadInstructionFile } from './instruction-file';
 import type { FailureRecord } from './message-contract';
 
 /** The object SES writes under the rule's prefix when the rule is created; it is not mail. */
@@ -148,7 +150,13 @@ export async function processRecord(
         metadata: object.Metadata ?? {},
         body: collectingAsItGoes(body),
         contentLength: object.ContentLength,
-        loadInstructionFile: () => loadInstructionFile(deps, bucket, key),
+        loadInstructionFile: async () => {
+          try {
+            return await loadInstructionFile(clients.s3, bucket, key);
+          } catch (error) {
+            throw error instanceof EnvelopeError ? error : sourceError(error);
+          }
+        },
       },
       {
         kms: clients.kms,
@@ -224,33 +232,6 @@ async function getObject(deps: ProcessRecordDeps, bucket: string, key: string): 
     return await deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   } catch (error) {
     throw sourceError(error);
-  }
-}
-
-async function loadInstructionFile(
-  deps: ProcessRecordDeps,
-  bucket: string,
-  key: string,
-): Promise<Record<string, unknown> | undefined> {
-  let text: string;
-  try {
-    const response = await deps.clients.s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: `${key}${INSTRUCTION_FILE_SUFFIX}` }),
-    );
-    text = (await response.Body?.transformToString('utf8')) ?? '';
-  } catch (error) {
-    if (error instanceof NoSuchKey || errorNameOf(error) === 'NoSuchKey') {
-      return undefined;
-    }
-    throw sourceError(error);
-  }
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
   }
 }
 

@@ -257,6 +257,28 @@ it('skips the SES setup notification without reading it', async () => {
   expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
 });
 
+it('says NOT_ENCRYPTED for an object without envelope when S3 answers AccessDenied for the missing instruction file', async () => {
+  // Without s3:ListBucket (the function has none), S3 reports a missing object as AccessDenied.
+  put({ ...(await sesObject(kms, keyArn, TEXT_MAIL, 'noenvelope')), metadata: {} });
+  s3Mock
+    .on(GetObjectCommand, { Key: 'raw/noenvelope.instruction' })
+    .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client' }));
+  await createHandler({ env: baseEnv(), clients })(
+    s3Event([{ bucket: MAIL_BUCKET, key: 'raw/noenvelope', size: 100 }]),
+  );
+  expect(failureRecords().map((r) => r.reason)).toEqual(['NOT_ENCRYPTED']);
+});
+
+it('says ENVELOPE_INVALID for an instruction file that is not a JSON object', async () => {
+  const object = await sesObject(kms, keyArn, TEXT_MAIL, 'badinstruction');
+  put({ ...object, metadata: {} });
+  stored.set('raw/badinstruction.instruction', { body: Buffer.from('["not", "an", "object"]'), metadata: {} });
+  await createHandler({ env: baseEnv(), clients })(
+    s3Event([{ bucket: MAIL_BUCKET, key: 'raw/badinstruction', size: 100 }]),
+  );
+  expect(failureRecords().map((r) => r.reason)).toEqual(['ENVELOPE_INVALID']);
+});
+
 it('skips an S3 Encryption Client instruction file written under the prefix without reading it', async () => {
   const result = await createHandler({ env: baseEnv(), clients })(
     s3Event([{ bucket: MAIL_BUCKET, key: 'raw/somemessage.instruction', size: 600 }]),
