@@ -229,16 +229,8 @@ function readMaterialDescription(value: string | undefined): Record<string, stri
   if (value === undefined) {
     throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is missing');
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch (cause) {
-    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is not JSON', { cause });
-  }
   /* Precondition: the material description is a JSON object of strings. */
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is not a JSON object');
-  }
+  const parsed = parseJsonObject(value, 'x-amz-matdesc');
   const context: Record<string, string> = {};
   for (const [name, entry] of Object.entries(parsed)) {
     if (typeof entry !== 'string') {
@@ -247,6 +239,23 @@ function readMaterialDescription(value: string | undefined): Record<string, stri
     context[name] = entry;
   }
   return context;
+}
+
+/**
+ * Parses a JSON object (a material description, an instruction file).
+ * @throws EnvelopeError ENVELOPE_INVALID naming `what`
+ */
+export function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new EnvelopeError('ENVELOPE_INVALID', `${what} is not JSON`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new EnvelopeError('ENVELOPE_INVALID', `${what} is not a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
 }
 
 function readPlaintextLength(value: string | undefined): number | undefined {

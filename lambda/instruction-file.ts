@@ -3,8 +3,8 @@
  * its metadata. SES never writes one; other S3 Encryption Clients can.
  */
 import { GetObjectCommand, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
-import { INSTRUCTION_FILE_SUFFIX } from './envelope';
-import { EnvelopeError, errorNameOf } from './errors';
+import { INSTRUCTION_FILE_SUFFIX, parseJsonObject } from './envelope';
+import { errorNameOf } from './errors';
 
 /**
  * Returns the instruction file's fields, or undefined when there is none.
@@ -29,15 +29,6 @@ export async function loadInstructionFile(
     }
     throw error;
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new EnvelopeError('ENVELOPE_INVALID', 'instruction file is not JSON', { cause });
-  }
   /* Precondition: an instruction file is a JSON object. */
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EnvelopeError('ENVELOPE_INVALID', 'instruction file is not a JSON object');
-  }
-  return parsed as Record<string, unknown>;
+  return parseJsonObject(text, 'instruction file');
 }
