@@ -31,11 +31,12 @@ it.each([
   (_name, context) => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
     try {
-      const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q'];
+      const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q', '--no-notices'];
       const result = spawnSync('npx', args, {
         cwd: ROOT,
         encoding: 'utf8',
-        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CI: 'true' },
+        // Offline: no version check, notices or telemetry.
+        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', CI: 'true' },
         timeout: 120_000,
       });
       expect(result.stderr).not.toMatch(/docker/i);
