@@ -7,6 +7,16 @@ import { type FunctionConfig, readDecryptSettings, readFunctionConfig } from '..
 import type { ProcessRecordDeps } from '../lambda/process-record';
 import { UsageError } from './usage-error';
 
+/** What replay and redrive are run with: the process's environment and streams, and (in tests) clients. */
+export interface OperatorIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly clients?: AwsClients;
+  /** Resolves when the operator interrupts (Ctrl-C): no new work starts. */
+  readonly interrupted?: Promise<void>;
+}
+
 /** How an operator command runs. */
 export interface OperatorOptions {
   readonly env: Readonly<Record<string, string | undefined>>;

@@ -10,28 +10,19 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '../lambda/aws-clients';
 import { ENV } from '../lambda/env-names';
 import type { FailureRecord } from '../lambda/message-contract';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord, type RecordOutcome } from '../lambda/process-record';
-import { operatorDeps } from './operator-context';
+import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
-
-/** The environment, output streams and (in tests) clients `redrive` uses. */
-export interface RedriveIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly clients?: AwsClients;
-}
 
 /** How long a received message stays hidden during a run: longer than a 40 MB mail takes, so a run sees it once. */
 const VISIBILITY_SECONDS = 300;
 
 /** Runs `redrive`; returns the exit status. */
-export async function runRedriveCommand(args: readonly string[], io: RedriveIo): Promise<number> {
+export async function runRedriveCommand(args: readonly string[], io: OperatorIo): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     allowPositionals: false,

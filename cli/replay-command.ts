@@ -6,26 +6,15 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { AwsClients } from '../lambda/aws-clients';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/process-record';
-import { operatorDeps } from './operator-context';
+import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
 
-/** The environment, output streams and (in tests) clients `replay` uses. */
-export interface ReplayIo {
-  readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly clients?: AwsClients;
-  /** Resolves when the operator interrupts (Ctrl-C): no new object starts, the resume key is saved. */
-  readonly interrupted?: Promise<void>;
-}
-
 /** Runs `replay`; returns the exit status. */
-export async function runReplayCommand(args: readonly string[], io: ReplayIo): Promise<number> {
+export async function runReplayCommand(args: readonly string[], io: OperatorIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
