@@ -8,50 +8,57 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/config';
 import { decryptMail, type EncryptedObject } from '../lambda/decrypt-mail';
 import type { MailPlaintext } from '../lambda/mail-decipher';
+import { parseCommandArgs, printable } from './parse-command-args';
 import { UsageError } from './usage-error';
 
-/** The environment and output stream `decrypt` uses. */
+/** The environment and output streams `decrypt` uses. */
 export interface DecryptCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
 }
+
+/** Printed on standard error whenever legacy CBC reading is switched on. */
+export const LEGACY_CBC_WARNING =
+  'warning: --allow-legacy-cbc reads unauthenticated AES/CBC: whoever could write the object can change the mail ' +
+  "without it being detected. Objects whose material description is SES's are refused all the same.";
+
+const DECRYPT_OPTIONS = {
+  output: { type: 'string', short: 'o' },
+  file: { type: 'string', short: 'f' },
+  metadata: { type: 'string', short: 'm' },
+  'kms-key-arn': { type: 'string' },
+  'source-account': { type: 'string' },
+  'rule-name': { type: 'string', multiple: true },
+  'allow-legacy-cbc': { type: 'boolean' },
+  'encryption-context': { type: 'string', multiple: true },
+} as const;
 
 /** Runs `decrypt` with the given arguments. Throws `UsageError` for bad arguments; refusals propagate as thrown. */
 export async function runDecryptCommand(args: readonly string[], io: DecryptCommandIo): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
-      output: { type: 'string', short: 'o' },
-      file: { type: 'string', short: 'f' },
-      metadata: { type: 'string', short: 'm' },
-      'kms-key-arn': { type: 'string' },
-      'source-account': { type: 'string' },
-      'rule-name': { type: 'string', multiple: true },
-      'allow-legacy-cbc': { type: 'boolean' },
-      'encryption-context': { type: 'string', multiple: true },
-    },
-  });
+  const { values, positionals } = parseCommandArgs(args, DECRYPT_OPTIONS, true);
 
   const settings = readDecryptSettings({
     ...io.env,
     ...(values['kms-key-arn'] !== undefined ? { EXPECTED_KMS_KEY_ARN: values['kms-key-arn'] } : {}),
     ...(values['source-account'] !== undefined ? { EXPECTED_SOURCE_ACCOUNT: values['source-account'] } : {}),
     ...(values['rule-name'] !== undefined ? { ALLOWED_RULE_NAMES: values['rule-name'].join(',') } : {}),
-    ...(values['allow-legacy-cbc'] === true ? { ALLOW_LEGACY_CBC: 'true' } : {}),
   });
+  const allowLegacyCbc = values['allow-legacy-cbc'] === true;
+  if (allowLegacyCbc) {
+    io.stderr.write(`${LEGACY_CBC_WARNING}\n`);
+  }
   const expectedKmsKeyArn = settings.expectedKmsKeyArn;
   if (expectedKmsKeyArn === undefined) {
     throw new UsageError('no KMS key given: set EXPECTED_KMS_KEY_ARN or pass --kms-key-arn');
   }
   const expectedEncryptionContext = parseContextPairs(values['encryption-context'] ?? []);
 
+  // The pin is a key ARN (config refuses anything else), so it always names a region the key lives in.
   const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? regionOfArn(expectedKmsKeyArn);
   const source = await openSource(positionals, values.file, values.metadata, region);
   const kms = new KMSClient({ region });
@@ -61,9 +68,13 @@ export async function runDecryptCommand(args: readonly string[], io: DecryptComm
       expectedKmsKeyArn,
       expectedSourceAccount: settings.expectedSourceAccount,
       allowedRuleNames: settings.allowedRuleNames,
-      allowLegacyCbc: settings.allowLegacyCbc,
+      allowLegacyCbc,
       maxMailBytes: settings.maxMailBytes,
       expectedEncryptionContext,
+      // From S3, the object's key is known: an SES object copied under another key is refused, as the function does.
+      // Other clients' objects name no SES message id, so only SES objects are held to it.
+      objectKey: source.objectKey,
+      sesMailOnly: false,
     });
     if (values.output === undefined) {
       await writeToStream(io.stdout, plaintext);
@@ -78,6 +89,8 @@ export async function runDecryptCommand(args: readonly string[], io: DecryptComm
 
 interface OpenedSource {
   readonly object: EncryptedObject;
+  /** The S3 key, for an object read from S3. */
+  readonly objectKey?: string;
   close(): void;
 }
 
@@ -101,7 +114,12 @@ async function openSource(
 
 async function openFileSource(file: string, metadataFile: string): Promise<OpenedSource> {
   const metadata = await readMetadataFile(metadataFile);
-  const handle = await open(file, 'r');
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (cause) {
+    throw fileError('--file', file, cause);
+  }
   const { size } = await handle.stat();
   return {
     object: { metadata, body: readInto(handle, Buffer.allocUnsafe(READ_BYTES)), contentLength: size },
@@ -126,11 +144,17 @@ async function* readInto(handle: FileHandle, buffer: Buffer): AsyncGenerator<Uin
 
 /** Reads a metadata file: either the bare map, or `aws s3api head-object` output with its `Metadata` field. */
 export async function readMetadataFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    throw fileError('--metadata', path, cause);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (cause) {
-    throw new UsageError(`cannot read ${path} as JSON metadata`, { cause });
+    throw new UsageError(`--metadata ${printable(path)} is not JSON`, { cause });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new UsageError(`${path} must hold a JSON object`);
@@ -154,13 +178,27 @@ async function openS3Source(
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
   const { loadInstructionFile } = await import('../lambda/instruction-file');
   const s3 = new S3Client({ region });
-  const response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  let response: import('@aws-sdk/client-s3').GetObjectCommandOutput;
+  try {
+    response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  } catch (error) {
+    s3.destroy();
+    const name = (error as { name?: unknown }).name;
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket') {
+      throw new UsageError(
+        `no object s3://${printable(location.bucket)}/${printable(location.key)} (${name}): check the bucket and key`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
   const body = response.Body as (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
   if (body === undefined) {
     throw new Error('S3 returned no body');
   }
   const loadInstruction = () => loadInstructionFile(s3, location.bucket, location.key);
   return {
+    objectKey: location.key,
     object: {
       metadata: response.Metadata ?? {},
       body,
@@ -183,11 +221,25 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
   return { bucket: match[1] as string, key: match[2] as string };
 }
 
+/** Names the file and what is wrong with it, for a path the user gave. */
+function fileError(flag: string, path: string, cause: unknown): UsageError {
+  const code = (cause as { code?: unknown }).code;
+  const why =
+    code === 'ENOENT'
+      ? 'no such file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot be read (${typeof code === 'string' ? code : 'error'})`;
+  return new UsageError(`${flag} ${printable(path)}: ${why}`, { cause });
+}
+
 function parseContextPairs(pairs: readonly string[]): Record<string, string> | undefined {
   if (pairs.length === 0) {
     return undefined;
   }
-  const context: Record<string, string> = {};
+  const context: Record<string, string> = Object.create(null);
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0) {

@@ -3,7 +3,6 @@
  * function's own `processRecord`. Messages whose objects now go through are deleted; the rest stay, and the summary
  * says why.
  */
-import { parseArgs } from 'node:util';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -15,6 +14,7 @@ import type { FailureRecord } from '../lambda/message-contract';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord, type RecordOutcome } from '../lambda/process-record';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
+import { parseCommandArgs } from './parse-command-args';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
 
@@ -23,12 +23,11 @@ const VISIBILITY_SECONDS = 300;
 
 /** Runs `redrive`; returns the exit status. */
 export async function runRedriveCommand(args: readonly string[], io: OperatorIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    allowPositionals: false,
-    strict: true,
-    options: { 'queue-url': { type: 'string' }, max: { type: 'string' }, 'dry-run': { type: 'boolean' } },
-  });
+  const { values } = parseCommandArgs(
+    args,
+    { 'queue-url': { type: 'string' }, max: { type: 'string' }, 'dry-run': { type: 'boolean' } },
+    false,
+  );
   const dryRun = values['dry-run'] === true;
   const queueUrl = values['queue-url'] ?? io.env[ENV.FAILURE_QUEUE_URL];
   if (queueUrl === undefined || queueUrl === '') {

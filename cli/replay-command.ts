@@ -4,29 +4,28 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/process-record';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
+import { parseCommandArgs, printable } from './parse-command-args';
 import { Progress } from './progress';
 import { UsageError } from './usage-error';
 
 /** Runs `replay`; returns the exit status. */
 export async function runReplayCommand(args: readonly string[], io: OperatorIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...args],
-    allowPositionals: true,
-    strict: true,
-    options: {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
       since: { type: 'string' },
       'dry-run': { type: 'boolean' },
       concurrency: { type: 'string' },
       'start-after': { type: 'string' },
       checkpoint: { type: 'string' },
     },
-  });
+    true,
+  );
   const location = /^s3:\/\/([^/]+)\/?(.*)$/.exec(positionals[0] ?? '');
   if (positionals.length !== 1 || location === null) {
     throw new UsageError('give one s3://BUCKET/PREFIX');
@@ -45,7 +44,7 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   const checkpoint = values.checkpoint;
   let startAfter = values['start-after'];
   if (startAfter === undefined && checkpoint !== undefined && existsSync(checkpoint)) {
-    startAfter = (await readFile(checkpoint, 'utf8')).trim() || undefined;
+    startAfter = readCheckpoint(await readFile(checkpoint, 'utf8'));
   }
 
   const deps = operatorDeps({ env: io.env, dryRun, clients: io.clients }, true);
@@ -86,7 +85,7 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     }
     if (checkpoint !== undefined && resumeKey !== undefined && (force || Date.now() - lastSaved > 1000)) {
       lastSaved = Date.now();
-      await writeFile(`${checkpoint}.tmp`, `${resumeKey}\n`);
+      await writeFile(`${checkpoint}.tmp`, `${JSON.stringify({ startAfter: resumeKey })}\n`);
       await rename(`${checkpoint}.tmp`, checkpoint);
     }
   };
@@ -121,12 +120,42 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   io.stdout.write(
     `replay s3://${bucket}/${prefix}${dryRun ? ' (dry run: nothing sent)' : ''}: ${objects.length} objects${stop ? ', interrupted' : ''}\n${tally.summary(label)}\n`,
   );
-  if (!complete && resumeKey !== undefined) {
+  if (!complete && checkpoint !== undefined) {
     io.stdout.write(
-      `  resume with --start-after '${resumeKey}'${checkpoint !== undefined ? ` (saved in ${checkpoint})` : ''}\n`,
+      `  resume by running the same command again: the resume key is saved in ${printable(checkpoint)}\n`,
+    );
+  } else if (!complete && resumeKey !== undefined) {
+    // The key is data, never part of a command line: a key can hold quotes, spaces or terminal escapes. JSON shows
+    // every character of it unambiguously, and --checkpoint resumes without copying it at all.
+    io.stdout.write(
+      `  resume after this key (a JSON string; give its value to --start-after, or use --checkpoint FILE):\n  ${jsonForTerminal(resumeKey)}\n`,
     );
   } else if (!complete) {
     io.stdout.write('  resume by running the same command again\n');
   }
   return complete ? 0 : 3;
+}
+
+/**
+ * A checkpoint file: `{"startAfter": KEY}` as JSON, so a key with spaces, quotes or line breaks survives exactly. A
+ * file holding a bare key (as earlier versions wrote) is read as that key.
+ */
+function readCheckpoint(text: string): string | undefined {
+  try {
+    const parsed = JSON.parse(text) as { startAfter?: unknown };
+    if (typeof parsed === 'object' && parsed !== null && typeof parsed.startAfter === 'string') {
+      return parsed.startAfter;
+    }
+  } catch {
+    // A bare key from an earlier version.
+  }
+  return text.trim() || undefined;
+}
+
+/** JSON for a terminal: also escapes DEL, the C1 controls and the line separators, which JSON leaves as they are. */
+export function jsonForTerminal(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\u009f\u2028\u2029]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -3,12 +3,18 @@
  */
 import { ConfigError } from '../lambda/config';
 import { InboundMailError } from '../lambda/errors';
+import { version } from '../package.json';
 import { runDecryptCommand } from './decrypt-command';
+import { closestFlag, printable } from './parse-command-args';
+import { describeSetupProblem } from './setup-problem';
 import { UsageError } from './usage-error';
 import { DECRYPT_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
 
-/** Exit statuses: decrypted or done, refused, usage, transient failure. */
-export const EXIT = { ok: 0, refused: 1, usage: 2, transient: 3 } as const;
+/**
+ * Exit statuses: decrypted or done; refused (the object: a reason code is printed); usage (the command line, a file
+ * or object that is not there); transient failure (run again); set-up (credentials or region: fix, then run again).
+ */
+export const EXIT = { ok: 0, refused: 1, usage: 2, transient: 3, setup: 4 } as const;
 
 const USAGE = `Usage: ses-inbound <command> [options]
 
@@ -17,7 +23,8 @@ Commands:
   replay    re-process stored mail through the function's logic, with progress
   redrive   move the failure queue's records back through the function's logic
 
-Run 'ses-inbound <command> --help' for a command's options.`;
+Run 'ses-inbound <command> --help' for a command's options, 'ses-inbound --version' for the version.
+Exit status: 0 done, 1 refused, 2 usage, 3 transient failure (run again), 4 AWS set-up (credentials, region).`;
 
 /** The process's environment and streams, passed in so tests can run the CLI in-process. */
 export interface CliIo {
@@ -54,8 +61,15 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     io.stdout.write(`${USAGE}\n`);
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
+  if (command === '--version' || command === '-v') {
+    io.stdout.write(`ses-inbound ${version}\n`);
+    return EXIT.ok;
+  }
   if (!Object.hasOwn(COMMANDS, command)) {
-    io.stderr.write(`ses-inbound: unknown command '${printable(command)}'\n${USAGE}\n`);
+    const closest = closestFlag(command, Object.keys(COMMANDS));
+    io.stderr.write(
+      `ses-inbound: unknown command '${printable(command)}'${closest === undefined ? '' : `; did you mean ${closest}?`}\n${USAGE}\n`,
+    );
     return EXIT.usage;
   }
   const { usage, run } = COMMANDS[command as keyof typeof COMMANDS];
@@ -66,11 +80,16 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   try {
     return await run(rest, io);
   } catch (error) {
-    return report(command, usage, error, io.stderr);
+    return report(command, error, io.stderr);
   }
 }
 
-function report(command: string, usage: string, error: unknown, stderr: NodeJS.WritableStream): number {
+function report(command: string, error: unknown, stderr: NodeJS.WritableStream): number {
+  const setupProblem = describeSetupProblem(error);
+  if (setupProblem !== undefined) {
+    stderr.write(`ses-inbound ${command}: ${setupProblem}\n`);
+    return EXIT.setup;
+  }
   if (error instanceof InboundMailError) {
     if (error.retryable) {
       stderr.write(`ses-inbound ${command}: failed, may succeed on retry (${error.code}): ${error.message}\n`);
@@ -80,7 +99,9 @@ function report(command: string, usage: string, error: unknown, stderr: NodeJS.W
     return EXIT.refused;
   }
   if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
-    stderr.write(`ses-inbound ${command}: ${(error as Error).message}\n${usage}\n`);
+    stderr.write(
+      `ses-inbound ${command}: ${(error as Error).message}\nRun 'ses-inbound ${command} --help' for its options.\n`,
+    );
     return EXIT.usage;
   }
   const name = error instanceof Error ? error.name : 'Error';
@@ -93,8 +114,4 @@ function report(command: string, usage: string, error: unknown, stderr: NodeJS.W
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
-
-function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 40);
 }

@@ -2,6 +2,7 @@
  * Parses the function's environment contract (DESIGN.md) once, strictly. The handler, the operator CLI and the local
  * runner share it, so a setting means the same everywhere.
  */
+import { isKmsKeyArn } from './decrypt-policy';
 import { ENV } from './env-names';
 
 /** A configuration value is missing or out of range. */
@@ -12,12 +13,15 @@ export class ConfigError extends Error {
 /** `auto`: raw text when the MIME is SQS-safe UTF-8, else base64; `base64`: always base64. */
 export type BodyEncoding = 'auto' | 'base64';
 
-/** The settings that govern decryption (shared by the function and the CLI). */
+/**
+ * The settings that govern decryption (shared by the function and the CLI). There is no legacy-CBC setting: the
+ * function never reads AES/CBC (SES never writes it); only the CLI's `--allow-legacy-cbc` does, for other clients'
+ * objects.
+ */
 export interface DecryptSettings {
   readonly expectedKmsKeyArn: string | undefined;
   readonly expectedSourceAccount: string | undefined;
   readonly allowedRuleNames: readonly string[] | undefined;
-  readonly allowLegacyCbc: boolean;
   readonly maxMailBytes: number;
 }
 
@@ -61,11 +65,18 @@ export function readDecryptSettings(env: Env): DecryptSettings {
   if (account !== undefined && !/^\d{12}$/.test(account)) {
     throw new ConfigError(`${ENV.EXPECTED_SOURCE_ACCOUNT} must be a 12-digit AWS account id`);
   }
+  const keyArn = optional(env, ENV.EXPECTED_KMS_KEY_ARN);
+  // An alias ARN would follow UpdateAlias to whatever key it is pointed at next; the pin must name one key for good.
+  if (keyArn !== undefined && !isKmsKeyArn(keyArn)) {
+    throw new ConfigError(
+      `${ENV.EXPECTED_KMS_KEY_ARN} must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID), not an alias or a key id; ` +
+        "find it with 'aws kms describe-key --key-id alias/NAME --query KeyMetadata.Arn'",
+    );
+  }
   return {
-    expectedKmsKeyArn: optional(env, ENV.EXPECTED_KMS_KEY_ARN),
+    expectedKmsKeyArn: keyArn,
     expectedSourceAccount: account,
     allowedRuleNames: ruleNames,
-    allowLegacyCbc: readBoolean(env, ENV.ALLOW_LEGACY_CBC, false),
     maxMailBytes: readInteger(env, ENV.MAX_MAIL_BYTES, CONFIG_DEFAULTS.maxMailBytes, 1, 2 ** 31),
   };
 }
@@ -109,17 +120,6 @@ function required(env: Env, name: string): string {
     throw new ConfigError(`${name} is required`);
   }
   return value;
-}
-
-function readBoolean(env: Env, name: string, fallback: boolean): boolean {
-  const value = optional(env, name)?.toLowerCase();
-  if (value === undefined) {
-    return fallback;
-  }
-  if (value === 'true' || value === 'false') {
-    return value === 'true';
-  }
-  throw new ConfigError(`${name} must be true or false`);
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {

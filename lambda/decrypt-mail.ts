@@ -4,7 +4,14 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { unwrapDataKey } from './data-key';
 import { checkDecryptPolicy, checkMessageId, type DecryptPolicy } from './decrypt-policy';
-import { type Envelope, expectedObjectLength, hasEnvelopeFields, normalizeMetadata, parseEnvelope } from './envelope';
+import {
+  type Envelope,
+  expectedObjectLength,
+  hasEnvelopeFields,
+  isSesMaterialDescription,
+  normalizeMetadata,
+  parseEnvelope,
+} from './envelope';
 import { EnvelopeError, IntegrityError, PolicyError } from './errors';
 import { checkBodyLength, MailDecipher, type MailPlaintext } from './mail-decipher';
 
@@ -37,8 +44,17 @@ export interface DecryptMailOptions extends DecryptPolicy {
   readonly kms: KMSClient;
   /** Larger objects are refused. @default 41_943_040 */
   readonly maxMailBytes?: number;
-  /** The object's key: when given, `aws:ses:message-id` must be its last part. @default - not checked */
+  /** The object's key: when given, `aws:ses:message-id` must be its last part (see `sesMailOnly`). @default - not checked */
   readonly objectKey?: string;
+  /**
+   * With `objectKey`: true requires every object to be SES mail named by its message id (the function); false checks
+   * the message id only of objects whose material description is SES's, so other clients' objects can be read (the
+   * CLI). Either way an SES object copied under another key is refused: its `aws:ses:*` members are bound by KMS, so
+   * they cannot be removed to dodge the check.
+   *
+   * @default true
+   */
+  readonly sesMailOnly?: boolean;
 }
 
 /** A mail that has authenticated: its envelope, SES message id and plaintext. */
@@ -65,7 +81,10 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
 
   const envelope = await readEnvelope(object, options);
   checkDecryptPolicy(envelope, options);
-  const messageId = options.objectKey === undefined ? undefined : checkMessageId(envelope, options.objectKey);
+  const checkId =
+    options.objectKey !== undefined &&
+    (options.sesMailOnly !== false || isSesMaterialDescription(envelope.materialDescription));
+  const messageId = checkId ? checkMessageId(envelope, options.objectKey as string) : undefined;
 
   const expectedLength = expectedObjectLength(envelope);
   /* Precondition: the stored size is the one the envelope implies. */

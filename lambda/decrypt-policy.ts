@@ -2,16 +2,29 @@
  * The deployment's policy over an envelope, checked before KMS is asked for anything.
  */
 import { CEK_ALG_CONTEXT_KEY, type Envelope } from './envelope';
-import { EnvelopeError, PolicyError } from './errors';
+import { EnvelopeError, KeyUnwrapError, PolicyError } from './errors';
 
 /** The material-description keys SES writes. */
 export const SES_MESSAGE_ID = 'aws:ses:message-id';
 export const SES_RULE_NAME = 'aws:ses:rule-name';
 export const SES_SOURCE_ACCOUNT = 'aws:ses:source-account';
+/** The material-description key naming the KMS key (or alias) the rule encrypts with. */
+export const KMS_CMK_ID = 'kms_cmk_id';
+
+/** A KMS key ARN (not an alias ARN, a bare key id or an alias name): it names one key for good. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+/** True when `value` is a KMS key ARN, `arn:<partition>:kms:<region>:<account>:key/<id>`. */
+export function isKmsKeyArn(value: string): boolean {
+  return KMS_KEY_ARN.test(value);
+}
 
 /** What a deployment (or an operator at the CLI) accepts. */
 export interface DecryptPolicy {
-  /** The only KMS key data keys may be unwrapped with, passed to KMS as `KeyId`. */
+  /**
+   * The only KMS key data keys may be unwrapped with, passed to KMS as `KeyId`. A key ARN: an alias would follow
+   * `UpdateAlias` to whatever key it is pointed at next (config and the CLI refuse anything else).
+   */
   readonly expectedKmsKeyArn: string;
   /** `aws:ses:source-account` must equal this. @default - not checked */
   readonly expectedSourceAccount?: string;
@@ -29,12 +42,23 @@ export interface DecryptPolicy {
 }
 
 /**
- * Checks source account, rule name and caller context against the policy.
+ * Checks source account, rule name, the key the object names and the caller context against the policy, from the
+ * envelope alone: nothing here asks KMS.
  * @throws PolicyError SOURCE_ACCOUNT_MISMATCH or RULE_NAME_NOT_ALLOWED
+ * @throws KeyUnwrapError KMS_WRONG_KEY when `kms_cmk_id` is a key ARN other than the pinned one
  * @throws EnvelopeError CONTEXT_MISMATCH
  */
 export function checkDecryptPolicy(envelope: Envelope, policy: DecryptPolicy): void {
   const context = envelope.materialDescription;
+  const namedKey = context[KMS_CMK_ID];
+  /*
+   * Precondition: a kms_cmk_id that is a key ARN is the pinned key. SES writes whatever the rule was configured with:
+   * a key ARN is compared here, before KMS is asked; an alias ARN cannot be resolved without KMS, so for it the
+   * pin alone decides (KMS answers IncorrectKeyException when the data key is under another key).
+   */
+  if (namedKey !== undefined && isKmsKeyArn(namedKey) && namedKey !== policy.expectedKmsKeyArn) {
+    throw new KeyUnwrapError('KMS_WRONG_KEY', `${KMS_CMK_ID} names another key than the one expected`);
+  }
   if (policy.expectedSourceAccount !== undefined) {
     /* Precondition: aws:ses:source-account is the expected account. */
     if (context[SES_SOURCE_ACCOUNT] !== policy.expectedSourceAccount) {
@@ -53,7 +77,8 @@ export function checkDecryptPolicy(envelope: Envelope, policy: DecryptPolicy): v
     /* Precondition: a kms+context material description, less aws:x-amz-cek-alg, equals the expected context. */
     const actual = Object.entries(context).filter(([name]) => name !== CEK_ALG_CONTEXT_KEY);
     const same =
-      actual.length === Object.keys(expected).length && actual.every(([name, value]) => expected[name] === value);
+      actual.length === Object.keys(expected).length &&
+      actual.every(([name, value]) => Object.hasOwn(expected, name) && expected[name] === value);
     if (!same) {
       throw new EnvelopeError('CONTEXT_MISMATCH', 'encryption context is not the one the caller expects');
     }

@@ -3,6 +3,7 @@
  * object. Written by hand: there is no JavaScript S3 Encryption Client to delegate to (see docs in FORMAT.md).
  */
 import { EnvelopeError } from './errors';
+import { parseJsonStringMap } from './json-string-map';
 
 /** AES-256-GCM, the content algorithm SES and the V2 clients write. */
 export const AES_GCM = 'AES/GCM/NoPadding';
@@ -19,6 +20,16 @@ export const INSTRUCTION_FILE_SUFFIX = '.instruction';
 
 /** The V2 clients' reserved encryption-context key that binds the content algorithm. */
 export const CEK_ALG_CONTEXT_KEY = 'aws:x-amz-cek-alg';
+
+/** The prefix of the material-description members SES writes (`aws:ses:message-id`, `aws:ses:rule-name`, …). */
+export const SES_CONTEXT_PREFIX = 'aws:ses:';
+
+/**
+ * The most user metadata read, names and values in UTF-8. S3 itself stores at most 2 KB of user-defined metadata
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html); the slack is for raw header spellings.
+ * A metadata file given to the CLI can be anything, so the bound is checked rather than assumed.
+ */
+export const MAX_METADATA_BYTES = 8192;
 
 /** A validated envelope: everything needed to unwrap the data key and decrypt the body. */
 export interface Envelope {
@@ -66,7 +77,9 @@ const ENVELOPE_FIELDS = [
  * @throws EnvelopeError ENVELOPE_INVALID when two names collide after normalisation, or a value is not a string.
  */
 export function normalizeMetadata(metadata: Readonly<Record<string, unknown>>): Record<string, string> {
-  const normalized: Record<string, string> = {};
+  // Null prototype: a field named __proto__ is a field like any other, never a way to reach Object.prototype.
+  const normalized: Record<string, string> = Object.create(null);
+  let bytes = 0;
   for (const [rawName, value] of Object.entries(metadata)) {
     if (value === undefined) {
       continue;
@@ -76,6 +89,11 @@ export function normalizeMetadata(metadata: Readonly<Record<string, unknown>>): 
     /* Precondition: metadata values are strings. */
     if (typeof value !== 'string') {
       throw new EnvelopeError('ENVELOPE_INVALID', `metadata field ${safeName(name)} is not a string`);
+    }
+    bytes += Buffer.byteLength(name) + Buffer.byteLength(value);
+    /* Precondition: the metadata is no larger than S3 lets an object carry. */
+    if (bytes > MAX_METADATA_BYTES) {
+      throw new EnvelopeError('ENVELOPE_INVALID', `metadata is larger than ${MAX_METADATA_BYTES} bytes`);
     }
     /* Precondition: no field is given twice under different spellings. */
     if (Object.hasOwn(normalized, name)) {
@@ -118,6 +136,16 @@ export function parseEnvelope(
   // V1 objects written with x-amz-key and no x-amz-cek-alg are AES/CBC (FORMAT.md, "Other variants").
   const contentAlgorithm = readContentAlgorithm(fields['x-amz-cek-alg'] ?? (keyV1 !== undefined ? AES_CBC : undefined));
 
+  const materialDescription = readMaterialDescription(fields['x-amz-matdesc']);
+  /*
+   * Precondition: an object whose material description is SES's is never AES/CBC, whatever the legacy setting.
+   * SES writes only AES/GCM, and its `kms` wrapping does not bind x-amz-cek-alg: with a genuine SES data key and
+   * `x-amz-cek-alg` changed to CBC, a reader would CBC-decrypt bytes of the writer's choosing with the real key, and
+   * its answers (padding error or not) would make a padding oracle.
+   */
+  if (contentAlgorithm === AES_CBC && isSesMaterialDescription(materialDescription)) {
+    throw new EnvelopeError('LEGACY_CBC_REFUSED', 'SES never writes AES/CBC: an SES object naming it is refused');
+  }
   /* Precondition: AES/CBC is read only when legacy reading is switched on. */
   if (contentAlgorithm === AES_CBC && options.allowLegacyCbc !== true) {
     throw new EnvelopeError('LEGACY_CBC_REFUSED', 'object uses unauthenticated AES/CBC and legacy CBC reading is off');
@@ -158,7 +186,6 @@ export function parseEnvelope(
     throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-tag-len is not valid on an AES/CBC object');
   }
 
-  const materialDescription = readMaterialDescription(fields['x-amz-matdesc']);
   if (wrapAlgorithm === 'kms+context') {
     /* Precondition: kms+context binds the content algorithm in the context, and it matches x-amz-cek-alg. */
     if (materialDescription[CEK_ALG_CONTEXT_KEY] !== contentAlgorithm) {
@@ -224,38 +251,18 @@ function readContentAlgorithm(value: string | undefined): ContentAlgorithm {
   );
 }
 
-function readMaterialDescription(value: string | undefined): Record<string, string> {
+function readMaterialDescription(value: string | undefined): Readonly<Record<string, string>> {
   /* Precondition: a KMS-wrapped envelope has a material description. */
   if (value === undefined) {
     throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc is missing');
   }
-  /* Precondition: the material description is a JSON object of strings. */
-  const parsed = parseJsonObject(value, 'x-amz-matdesc');
-  const context: Record<string, string> = {};
-  for (const [name, entry] of Object.entries(parsed)) {
-    if (typeof entry !== 'string') {
-      throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-matdesc holds a value that is not a string');
-    }
-    context[name] = entry;
-  }
-  return context;
+  /* Precondition: the material description is a JSON object of strings, each member named once. */
+  return parseJsonStringMap(value, 'x-amz-matdesc');
 }
 
-/**
- * Parses a JSON object (a material description, an instruction file).
- * @throws EnvelopeError ENVELOPE_INVALID naming `what`
- */
-export function parseJsonObject(text: string, what: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new EnvelopeError('ENVELOPE_INVALID', `${what} is not JSON`, { cause });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new EnvelopeError('ENVELOPE_INVALID', `${what} is not a JSON object`);
-  }
-  return parsed as Record<string, unknown>;
+/** True when the material description holds a member SES writes (`aws:ses:…`): the object claims to be SES mail. */
+export function isSesMaterialDescription(materialDescription: Readonly<Record<string, string>>): boolean {
+  return Object.keys(materialDescription).some((name) => name.startsWith(SES_CONTEXT_PREFIX));
 }
 
 function readPlaintextLength(value: string | undefined): number | undefined {

@@ -13,7 +13,8 @@ export type ReasonCode =
   | IntegrityErrorCode
   | TransientErrorCode
   | ForwardErrorCode
-  | SourceErrorCode;
+  | SourceErrorCode
+  | CredentialsErrorCode;
 
 /** Codes of `EnvelopeError`. */
 export type EnvelopeErrorCode =
@@ -67,6 +68,14 @@ export type IntegrityErrorCode =
 export type TransientErrorCode =
   /** Throttling, a 5xx, a timeout or a dropped connection: retrying may succeed. */
   'TRANSIENT';
+
+/** The code of `CredentialsError`. */
+export type CredentialsErrorCode =
+  /**
+   * AWS found no credentials, or refused the ones given (expired, unknown, badly signed): a problem of the caller's
+   * set-up, never of the object, so the object is retried rather than rejected.
+   */
+  'CREDENTIALS_REJECTED';
 
 /** Codes of `SourceError`. */
 export type SourceErrorCode =
@@ -157,6 +166,16 @@ export class TransientError extends InboundMailError {
   override readonly retryable = true;
 }
 
+/**
+ * AWS refused the caller's credentials, or none were found. Retryable: the function must not consume mail over a
+ * set-up problem (the event goes back to Lambda, and after its retries to the on-failure destination).
+ */
+export class CredentialsError extends InboundMailError {
+  override readonly name = 'CredentialsError';
+  readonly code = 'CREDENTIALS_REJECTED' as const;
+  override readonly retryable = true;
+}
+
 /** Delivery of a verified mail failed permanently (for example a queue that refuses the message). */
 export class ForwardError extends InboundMailError {
   override readonly name = 'ForwardError';
@@ -173,6 +192,8 @@ const TRANSIENT_ERROR_NAMES = new Set([
   'SlowDown',
   'RequestLimitExceeded',
   'ProvisionedThroughputExceededException',
+  // KMS: "a quota was exceeded"; it passes with time, and says nothing about the object.
+  'LimitExceededException',
   'KMSInternalException',
   'DependencyTimeoutException',
   'KeyUnavailableException',
@@ -195,6 +216,29 @@ const TRANSIENT_NETWORK_CODES = new Set([
   'ENETUNREACH',
   'EHOSTUNREACH',
 ]);
+
+// What AWS services and the SDK's credential chain answer when credentials are missing, expired, unknown or
+// badly signed (KMS and STS spell them ...Exception; S3 does not).
+const CREDENTIALS_ERROR_NAMES = new Set([
+  'CredentialsProviderError',
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+  'MissingAuthenticationTokenException',
+  'InvalidClientTokenId',
+  'InvalidAccessKeyId',
+  'InvalidToken',
+  'SignatureDoesNotMatch',
+  'TokenRefreshRequired',
+  'RequestExpired',
+]);
+
+/** True when AWS refused the caller's credentials, or the SDK found none: a set-up problem, not the object's. */
+export function isCredentialsFailure(error: unknown): boolean {
+  return CREDENTIALS_ERROR_NAMES.has(errorNameOf(error));
+}
 
 /**
  * True when an AWS SDK or network error may pass on retry: throttling, a 5xx, a timeout, a dropped connection.
@@ -231,7 +275,7 @@ export function isTransientFailure(error: unknown): boolean {
 /** The error's class name when it has one, for logs and failure records; never its message. */
 export function errorNameOf(error: unknown): string {
   if (error instanceof Error) {
-    return error.name;
+    return typeof error.name === 'string' ? error.name : 'Error';
   }
   return typeof error;
 }

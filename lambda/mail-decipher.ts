@@ -16,6 +16,7 @@ export interface MailPlaintext {
 }
 
 const EMPTY = Buffer.alloc(0);
+const CBC_FAILURE = 'AES-CBC object did not decrypt';
 
 /** Decrypts one body fed in pieces of any size. */
 export class MailDecipher {
@@ -135,7 +136,7 @@ export class MailDecipher {
       this.fail(
         this.gcm
           ? new IntegrityError('AUTHENTICATION_FAILED', 'AES-GCM tag did not verify', { cause })
-          : new IntegrityError('DECRYPTION_FAILED', 'AES-CBC padding is invalid', { cause }),
+          : new IntegrityError('DECRYPTION_FAILED', CBC_FAILURE),
       );
     }
     const announced = this.envelope.plaintextLength;
@@ -167,6 +168,11 @@ export class MailDecipher {
 
   private fail(error: Error): never {
     this.discard();
+    // AES/CBC is unauthenticated: telling a bad padding from a wrong length would hand whoever wrote the object a
+    // padding oracle. Every CBC failure after the key is unwrapped reads the same.
+    if (!this.gcm && error instanceof IntegrityError) {
+      throw new IntegrityError('DECRYPTION_FAILED', CBC_FAILURE);
+    }
     throw error;
   }
 }

@@ -8,9 +8,11 @@ import type { FunctionConfig } from './config';
 import { decryptMail, MAX_ENCRYPTION_OVERHEAD_BYTES } from './decrypt-mail';
 import { INSTRUCTION_FILE_SUFFIX } from './envelope';
 import {
+  CredentialsError,
   EnvelopeError,
   errorNameOf,
   InboundMailError,
+  isCredentialsFailure,
   isTransientFailure,
   PolicyError,
   type ReasonCode,
@@ -163,7 +165,6 @@ export async function processRecord(
         expectedKmsKeyArn: config.expectedKmsKeyArn,
         expectedSourceAccount: config.expectedSourceAccount,
         allowedRuleNames: config.allowedRuleNames,
-        allowLegacyCbc: config.allowLegacyCbc,
         maxMailBytes: config.maxMailBytes,
         objectKey: key,
       },
@@ -239,6 +240,9 @@ function sourceError(error: unknown): Error {
   const name = errorNameOf(error);
   if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') {
     return new SourceError('OBJECT_NOT_FOUND', 'the stored object no longer exists', { cause: error });
+  }
+  if (isCredentialsFailure(error)) {
+    return new CredentialsError(`AWS credentials missing or refused calling S3 GetObject (${name})`, { cause: error });
   }
   if (isTransientFailure(error)) {
     return new TransientError(`S3 GetObject failed transiently (${name})`, { cause: error });

@@ -94,13 +94,6 @@ export interface EncryptedInboundMailProps {
   readonly useFipsEndpoints?: boolean;
 
   /**
-   * Read unauthenticated AES/CBC objects (legacy S3 Encryption Client V1). SES never writes them.
-   *
-   * @default false
-   */
-  readonly allowLegacyCbc?: boolean;
-
-  /**
    * Make the rule set the account's active one (replacing the active set; deactivated when removed).
    *
    * @default false
@@ -411,7 +404,6 @@ export class EncryptedInboundMail extends Construct {
         [ENV.EXPECTED_KMS_KEY_ARN]: this.mailKey.keyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,
         [ENV.ALLOWED_RULE_NAMES]: ruleName,
-        [ENV.ALLOW_LEGACY_CBC]: String(props.allowLegacyCbc === true),
         [ENV.MAX_MAIL_BYTES]: String(41_943_040),
         [ENV.BODY_ENCODING]: 'auto',
         // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts).

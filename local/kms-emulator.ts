@@ -4,7 +4,9 @@
  * Written by hand because no KMS emulator exists on npm. It does what this project relies on KMS for, the way KMS
  * does it: ciphertext blobs bound to the exact encryption context (any difference is `InvalidCiphertextException`),
  * key pinning through `KeyId` (`IncorrectKeyException`), unknown keys (`NotFoundException`), and throttling on demand
- * (`ThrottlingException`). It does not check SigV4 signatures or IAM.
+ * (`ThrottlingException`, every Nth request or in bursts longer than the SDK's own retries), and refused credentials
+ * for access key ids revoked on demand (`UnrecognizedClientException`, over HTTP). It does not check SigV4 signatures
+ * or IAM.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -57,7 +59,9 @@ export class KmsEmulator {
   private readonly aliases = new Map<string, string>();
   private readonly known = new Map<string, KnownCiphertext>();
   private throttleEvery: number | undefined;
+  private throttleBurst = 0;
   private requests = 0;
+  private readonly revokedAccessKeys = new Set<string>();
   /** Every request's operation name, in order (tests read it to count calls). */
   readonly calls: string[] = [];
 
@@ -100,6 +104,21 @@ export class KmsEmulator {
   setThrottleEvery(every: number | undefined): void {
     this.throttleEvery = every;
     this.requests = 0;
+  }
+
+  /** Throttle the next `count` requests, one after another (a burst the SDK's retries cannot ride out when long). */
+  throttleNext(count: number): void {
+    this.throttleBurst = count;
+  }
+
+  /** Answer requests signed with this access key id `UnrecognizedClientException`, as KMS does for unknown keys. */
+  revokeAccessKey(accessKeyId: string): void {
+    this.revokedAccessKeys.add(accessKeyId);
+  }
+
+  /** True when requests signed with this access key id are refused. */
+  isRevoked(accessKeyId: string): boolean {
+    return this.revokedAccessKeys.has(accessKeyId);
   }
 
   /** KMS `GenerateDataKey` with `KeySpec: AES_256` or `NumberOfBytes`. */
@@ -229,6 +248,10 @@ export class KmsEmulator {
   private count(operation: string): void {
     this.calls.push(operation);
     this.requests += 1;
+    if (this.throttleBurst > 0) {
+      this.throttleBurst -= 1;
+      throw new KmsEmulatorError('ThrottlingException', 'Rate exceeded');
+    }
     if (this.throttleEvery !== undefined && this.requests % this.throttleEvery === 0) {
       throw new KmsEmulatorError('ThrottlingException', 'Rate exceeded');
     }
@@ -291,7 +314,15 @@ async function answer(emulator: KmsEmulator, request: IncomingMessage, response:
   const operation = target.startsWith('TrentService.') ? target.slice('TrentService.'.length) : '';
   let status = 200;
   let payload: Record<string, unknown>;
+  // SigV4: `Authorization: AWS4-HMAC-SHA256 Credential=<access key id>/<date>/<region>/kms/aws4_request, …`.
+  const accessKeyId = /Credential=([^/]+)\//.exec(String(request.headers.authorization ?? ''))?.[1];
   try {
+    if (accessKeyId !== undefined && emulator.isRevoked(accessKeyId)) {
+      throw new KmsEmulatorError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    }
     const body = JSON.parse(Buffer.concat(pieces).toString('utf8') || '{}') as Record<string, unknown>;
     payload = emulator.handle(operation, body);
   } catch (error) {

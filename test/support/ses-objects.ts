@@ -19,7 +19,10 @@ export function sesObject(
   return storeAsSes(kms, mime, { kmsKeyArn: keyArn, ruleName: RULE, sourceAccount: ACCOUNT, messageId });
 }
 
-/** A V1 legacy object (kms wrap, AES/CBC); `badPadding` makes its last block decrypt to invalid PKCS#7 padding. */
+/**
+ * A V1 legacy object (kms wrap, AES/CBC) with an SES-shaped material description; the function refuses it whatever
+ * its settings (SES never writes CBC). `badPadding` makes its last block decrypt to invalid PKCS#7 padding.
+ */
 export async function cbcObject(
   kms: KMSClient,
   keyArn: string,
@@ -33,6 +36,17 @@ export async function cbcObject(
     'aws:ses:source-account': ACCOUNT,
     kms_cmk_id: keyArn,
   };
+  return { ...(await cbcObjectWithMatdesc(kms, keyArn, mime, matdesc, options)), key: `raw/${messageId}`, messageId };
+}
+
+/** A V1 legacy object (kms wrap, AES/CBC) as the Ruby and Java V1 clients write it, with any material description. */
+export async function cbcObjectWithMatdesc(
+  kms: KMSClient,
+  keyArn: string,
+  mime: Uint8Array,
+  matdesc: Record<string, string>,
+  options: { badPadding?: boolean } = {},
+): Promise<{ body: Buffer; metadata: Record<string, string> }> {
   const key = await kms.send(
     new GenerateDataKeyCommand({ KeyId: keyArn, KeySpec: 'AES_256', EncryptionContext: matdesc }),
   );
@@ -47,8 +61,6 @@ export async function cbcObject(
     body = Buffer.concat([cipher.update(mime), cipher.final()]);
   }
   return {
-    key: `raw/${messageId}`,
-    messageId,
     body,
     metadata: {
       'x-amz-key-v2': Buffer.from(key.CiphertextBlob as Uint8Array).toString('base64'),

@@ -8,15 +8,18 @@ import {
   DisabledException,
   KMSInternalException,
 } from '@aws-sdk/client-kms';
+import { readDecryptSettings } from '../../lambda/config';
 import { decryptMail, type EncryptedObject } from '../../lambda/decrypt-mail';
 import { InboundMailError } from '../../lambda/errors';
 import { KmsEmulator } from '../../local/kms-emulator';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
+import { cbcObjectWithMatdesc } from '../support/ses-objects';
 import { inPieces, joinPlaintext } from '../support/streams';
 
 const emulator = new KmsEmulator();
 const keyArn = emulator.createKey();
+const otherKeyArn = emulator.createKey();
 let kmsMock = mockKmsWith(emulator);
 afterAll(() => kmsMock.restore());
 
@@ -40,6 +43,14 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   );
   expect(error).toBeInstanceOf(InboundMailError);
   return (error as InboundMailError).code;
+}
+
+/** A material description of another S3 Encryption Client's object (no `aws:ses:` members). */
+const GENERIC_MATDESC = JSON.stringify({ kms_cmk_id: keyArn });
+
+/** The stored SES object's material description with `edit` applied to its JSON text. */
+function matdescEdited(edit: (json: string) => string): Record<string, string> {
+  return { ...stored.metadata, 'x-amz-matdesc': edit(stored.metadata['x-amz-matdesc'] as string) };
 }
 
 function without(name: string): Record<string, string> {
@@ -125,6 +136,7 @@ const cases: Array<[string, () => Record<string, unknown>, string]> = [
       'x-amz-wrap-alg': 'kms+context',
       'x-amz-cek-alg': 'AES/CBC/PKCS5Padding',
       'x-amz-iv': Buffer.alloc(16).toString('base64'),
+      'x-amz-matdesc': GENERIC_MATDESC,
     }),
     'ENVELOPE_INVALID',
   ],
@@ -142,8 +154,56 @@ const cases: Array<[string, () => Record<string, unknown>, string]> = [
       ...stored.metadata,
       'x-amz-cek-alg': 'AES/CBC/PKCS5Padding',
       'x-amz-iv': Buffer.alloc(16).toString('base64'),
+      'x-amz-matdesc': GENERIC_MATDESC,
     }),
     'ENVELOPE_INVALID',
+  ],
+  [
+    "an object whose material description is SES's is never AES/CBC, whatever the legacy setting",
+    () => {
+      // The downgrade: a genuine SES data key and matdesc, x-amz-cek-alg changed to CBC, any bytes as the body.
+      const { 'x-amz-tag-len': _tag, ...rest } = stored.metadata;
+      return { ...rest, 'x-amz-cek-alg': 'AES/CBC/PKCS5Padding', 'x-amz-iv': Buffer.alloc(16, 7).toString('base64') };
+    },
+    'LEGACY_CBC_REFUSED',
+  ],
+  [
+    "an object whose material description is SES's is never AES/CBC (V1 key name, algorithm left out)",
+    () => {
+      const { 'x-amz-tag-len': _tag, 'x-amz-cek-alg': _alg, 'x-amz-key-v2': key, ...rest } = stored.metadata;
+      return { ...rest, 'x-amz-key': key, 'x-amz-iv': Buffer.alloc(16, 7).toString('base64') };
+    },
+    'LEGACY_CBC_REFUSED',
+  ],
+  [
+    'no member is named __proto__ (it cannot round-trip through a plain object)',
+    () => matdescEdited((json) => json.replace('{', '{"__proto__":"x",')),
+    'ENVELOPE_INVALID',
+  ],
+  [
+    'no member is named twice',
+    () => matdescEdited((json) => json.replace('{', '{"aws:ses:rule-name":"another-rule",')),
+    'ENVELOPE_INVALID',
+  ],
+  [
+    'every name and value is well-formed Unicode',
+    () => matdescEdited((json) => json.replace('{', '{"x":"\\ud800",')),
+    'ENVELOPE_INVALID',
+  ],
+  [
+    'the material description is a JSON object of strings (text after it)',
+    () => matdescEdited((json) => `${json} {}`),
+    'ENVELOPE_INVALID',
+  ],
+  [
+    'the metadata is no larger than S3 lets an object carry',
+    () => ({ ...stored.metadata, 'x-padding': 'a'.repeat(8192) }),
+    'ENVELOPE_INVALID',
+  ],
+  [
+    'a kms_cmk_id that is a key ARN is the pinned key',
+    () => matdescEdited((json) => json.replace(keyArn, otherKeyArn)),
+    'KMS_WRONG_KEY',
   ],
   ['metadata values are strings', () => ({ ...stored.metadata, 'x-amz-tag-len': 128 }), 'ENVELOPE_INVALID'],
   [
@@ -296,4 +356,154 @@ it('gives no address, subject or body text in any refusal message', async () => 
   for (const message of messages) {
     expect(message).not.toMatch(/example\.com|hello|body of the mail/);
   }
+});
+
+describe('the deployment policy is checked on the envelope alone, before KMS is asked', () => {
+  function attemptWith(policy: Partial<Parameters<typeof decryptMail>[1]>) {
+    return decryptMail(
+      { metadata: stored.metadata, body: inPieces(stored.body), contentLength: stored.body.length },
+      { kms: kmsClient(), expectedKmsKeyArn: keyArn, ...policy },
+    );
+  }
+
+  it.each([
+    ['SOURCE_ACCOUNT_MISMATCH', { expectedSourceAccount: '999999999999' }],
+    ['RULE_NAME_NOT_ALLOWED', { allowedRuleNames: ['another-rule'] }],
+    ['MESSAGE_ID_MISMATCH', { objectKey: 'raw/some-other-message' }],
+    ['KMS_WRONG_KEY', { expectedKmsKeyArn: otherKeyArn }],
+  ] as const)('%s', async (code, policy) => {
+    const before = emulator.calls.length;
+    expect(await codeOf(attemptWith(policy))).toBe(code);
+    expect(emulator.calls.length).toBe(before);
+  });
+
+  it('passes with the matching account, rule and key (the control for the cases above)', async () => {
+    const result = await attemptWith({
+      expectedSourceAccount: '111122223333',
+      allowedRuleNames: ['rule'],
+      objectKey: stored.key,
+    });
+    expect(joinPlaintext(result.plaintext).equals(MIME)).toBe(true);
+  });
+});
+
+describe('aliases', () => {
+  it('decrypts mail whose rule named an alias (kms_cmk_id is the alias ARN), pinned to the key ARN', async () => {
+    const aliasArn = emulator.createAlias('inbound-mail', keyArn);
+    const viaAlias = await storeAsSes(kmsClient(), MIME, { kmsKeyArn: aliasArn, ruleName: 'rule', sourceAccount: '1' });
+    expect(JSON.parse(viaAlias.metadata['x-amz-matdesc'] as string).kms_cmk_id).toBe(aliasArn);
+    const result = await decryptMail(
+      { metadata: viaAlias.metadata, body: inPieces(viaAlias.body), contentLength: viaAlias.body.length },
+      { kms: kmsClient(), expectedKmsKeyArn: keyArn },
+    );
+    expect(joinPlaintext(result.plaintext).equals(MIME)).toBe(true);
+  });
+
+  it('leaves an alias kms_cmk_id to KMS: pinned to another key, KMS refuses it (IncorrectKeyException)', async () => {
+    const aliasArn = emulator.createAlias('elsewhere', keyArn);
+    const viaAlias = await storeAsSes(kmsClient(), MIME, { kmsKeyArn: aliasArn, ruleName: 'rule', sourceAccount: '1' });
+    const before = emulator.calls.length;
+    const refusal = decryptMail(
+      { metadata: viaAlias.metadata, body: inPieces(viaAlias.body), contentLength: viaAlias.body.length },
+      { kms: kmsClient(), expectedKmsKeyArn: otherKeyArn },
+    );
+    expect(await codeOf(refusal)).toBe('KMS_WRONG_KEY');
+    expect(emulator.calls.length).toBe(before + 1);
+  });
+
+  it.each([
+    ['an alias ARN', 'arn:aws:kms:us-east-1:111122223333:alias/inbound-mail'],
+    ['an alias name', 'alias/inbound-mail'],
+    ['a bare key id', '1234abcd-12ab-34cd-56ef-1234567890ab'],
+  ])('refuses %s as the pin: it must name one key for good', (_what, pin) => {
+    expect(() => readDecryptSettings({ EXPECTED_KMS_KEY_ARN: pin })).toThrow(
+      /EXPECTED_KMS_KEY_ARN must be a KMS key ARN .*describe-key/,
+    );
+  });
+});
+
+describe('CBC (other clients, legacy reading on): every failure after the key is unwrapped reads the same', () => {
+  async function genericCbc(mime: Buffer, options: { badPadding?: boolean; announced?: number } = {}) {
+    const reencrypted = await cbcObjectWithMatdesc(kmsClient(), keyArn, mime, { kms_cmk_id: keyArn }, options);
+    return {
+      ...reencrypted,
+      metadata: {
+        ...reencrypted.metadata,
+        'x-amz-unencrypted-content-length': String(options.announced ?? mime.length),
+      },
+    };
+  }
+
+  async function failureOf(object: { body: Buffer; metadata: Record<string, string> }) {
+    const error = await decryptMail(
+      { metadata: object.metadata, body: inPieces(object.body, 5), contentLength: object.body.length },
+      { kms: kmsClient(), expectedKmsKeyArn: keyArn, allowLegacyCbc: true },
+    ).catch((e: unknown) => e as InboundMailError);
+    return { code: (error as InboundMailError).code, message: (error as InboundMailError).message };
+  }
+
+  it('a bad padding and a wrong announced length (same block count) give the same code and message', async () => {
+    const mime = Buffer.alloc(100, 0x61);
+    const control = await genericCbc(mime);
+    const decrypted = await decryptMail(
+      { metadata: control.metadata, body: inPieces(control.body), contentLength: control.body.length },
+      { kms: kmsClient(), expectedKmsKeyArn: keyArn, allowLegacyCbc: true },
+    );
+    expect(joinPlaintext(decrypted.plaintext).equals(mime)).toBe(true);
+
+    const badPadding = await failureOf(await genericCbc(mime, { badPadding: true }));
+    // 101 bytes pad to the same 112-byte object, so only decryption can tell the length is wrong.
+    const wrongLength = await failureOf(await genericCbc(mime, { announced: 101 }));
+    expect(badPadding).toEqual({ code: 'DECRYPTION_FAILED', message: 'AES-CBC object did not decrypt' });
+    expect(wrongLength).toEqual(badPadding);
+  });
+});
+
+describe("KMS failures: what is the object's, what is the set-up's, what may pass", () => {
+  afterEach(() => {
+    kmsMock.restore();
+    kmsMock = mockKmsWith(emulator);
+  });
+
+  function kmsRejects(name: string, fault: 'client' | 'server' = 'client') {
+    kmsMock.restore();
+    kmsMock = mockKmsWith(emulator);
+    kmsMock.on(DecryptCommand).rejects(Object.assign(new Error('x'), { name, $fault: fault, $metadata: {} }));
+  }
+
+  it.each([
+    'ExpiredTokenException',
+    'UnrecognizedClientException',
+    'InvalidSignatureException',
+    'CredentialsProviderError',
+  ])('%s is a credentials problem: retried, never a rejection of the mail', async (name) => {
+    kmsRejects(name);
+    const error = await attempt(stored.metadata).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'CredentialsError', code: 'CREDENTIALS_REJECTED', retryable: true });
+  });
+
+  it.each([
+    'LimitExceededException',
+    'SomeExceptionKmsAddsNextYear',
+    'constructor',
+    'toString',
+    '__proto__',
+    'hasOwnProperty',
+  ])('%s is retried, not a rejection (names are looked up as own entries only)', async (name) => {
+    kmsRejects(name);
+    const error = await attempt(stored.metadata).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'TRANSIENT', retryable: true });
+  });
+
+  it.each([
+    ['InvalidCiphertextException', 'KMS_DECRYPT_REFUSED'],
+    ['IncorrectKeyException', 'KMS_WRONG_KEY'],
+    ['AccessDeniedException', 'KMS_ACCESS_DENIED'],
+    ['NotFoundException', 'KMS_KEY_UNUSABLE'],
+    ['KMSInvalidStateException', 'KMS_KEY_UNUSABLE'],
+  ])('%s rejects the object for good (%s)', async (name, code) => {
+    kmsRejects(name);
+    const error = await attempt(stored.metadata).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code, retryable: false });
+  });
 });

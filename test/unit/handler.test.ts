@@ -15,13 +15,12 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { sqsMessageBytes } from '../../lambda/forward-mail';
 import { createHandler, RetryableRecordsError } from '../../lambda/handler';
 import { readForwardedMail } from '../../lambda/read-forwarded-mail';
 import { KmsEmulator } from '../../local/kms-emulator';
 import type { SesStoredObject } from '../../local/ses-simulator';
 import { mockKmsWith } from '../support/mock-kms';
-import { ACCOUNT, cbcObject, RULE, s3Event, sesObject } from '../support/ses-objects';
+import { ACCOUNT, cbcObject, cbcObjectWithMatdesc, RULE, s3Event, sesObject } from '../support/ses-objects';
 
 const MAIL_BUCKET = 'mail-bucket';
 const PAYLOAD_BUCKET = 'payload-bucket';
@@ -58,6 +57,7 @@ beforeEach(() => {
   payloads = new Map();
   s3Mock.reset();
   sqsMock.reset();
+  kmsMock.resetHistory();
   s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
     const object = stored.get(input.Key);
     if (object === undefined) {
@@ -186,12 +186,34 @@ describe('forwarded', () => {
     expect((await received()).equals(TEXT_MAIL)).toBe(true);
   });
 
+  /**
+   * The message size by SQS's published rule, written here apart from the code under test: the body's UTF-8 bytes
+   * plus, for every attribute, its name, its data type and its value ("All parts of the message attribute, including
+   * Name, Type, and Value, are part of the message size restriction":
+   * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_MessageAttributeValue.html).
+   */
+  function sizeBySqsRule(
+    body: string,
+    attributes: Record<string, { DataType?: string; StringValue?: string; BinaryValue?: Uint8Array }>,
+  ): number {
+    let size = Buffer.byteLength(body, 'utf8');
+    for (const [name, value] of Object.entries(attributes)) {
+      size += Buffer.byteLength(name, 'utf8') + Buffer.byteLength(value.DataType ?? '', 'utf8');
+      size += value.BinaryValue?.length ?? Buffer.byteLength(value.StringValue ?? '', 'utf8');
+    }
+    return size;
+  }
+
   it('sends inline when the message is exactly INLINE_MAX_BYTES, and offloads at one byte more', async () => {
-    const mime = Buffer.from(`Subject: edge\r\n\r\n${'x'.repeat(3000)}`);
+    const mime = Buffer.from(`Subject: edge \u00e9\r\n\r\n${'x'.repeat(3000)}`);
     const object = put(await sesObject(kms, keyArn, mime, 'edgemail'));
     await createHandler({ env: baseEnv(), clients })(eventFor(object));
     const inline = sent(OUTPUT)[0];
-    const exactBytes = sqsMessageBytes(inline?.MessageBody as string, inline?.MessageAttributes ?? {});
+    const attributes = inline?.MessageAttributes ?? {};
+    // Six attributes, each counted; the accented body counts in UTF-8 bytes, not characters.
+    expect(Object.keys(attributes)).toHaveLength(6);
+    const exactBytes = sizeBySqsRule(inline?.MessageBody as string, attributes);
+    expect(exactBytes).toBeGreaterThan(mime.length + 6 * 10);
 
     sqsMock.resetHistory();
     await createHandler({ env: baseEnv({ INLINE_MAX_BYTES: String(exactBytes) }), clients })(eventFor(object));
@@ -236,15 +258,20 @@ describe('forwarded', () => {
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input.Key).toBe('in box/é+/spaced');
   });
 
-  it('decrypts legacy CBC mail only when ALLOW_LEGACY_CBC is true', async () => {
-    const object = put(await cbcObject(kms, keyArn, TEXT_MAIL, 'cbcmail'));
-    await createHandler({ env: baseEnv(), clients })(eventFor(object));
-    expect(failureRecords()).toEqual([
-      { bucket: MAIL_BUCKET, key: object.key, reason: 'LEGACY_CBC_REFUSED', errorName: 'EnvelopeError' },
-    ]);
-    sqsMock.resetHistory();
-    await createHandler({ env: baseEnv({ ALLOW_LEGACY_CBC: 'true' }), clients })(eventFor(object));
-    expect((await received()).equals(TEXT_MAIL)).toBe(true);
+  it('refuses AES/CBC whatever the environment says: the function has no legacy switch (SES never writes CBC)', async () => {
+    const sesShaped = put(await cbcObject(kms, keyArn, TEXT_MAIL, 'cbcmail'));
+    const generic = put({
+      ...(await cbcObjectWithMatdesc(kms, keyArn, TEXT_MAIL, { kms_cmk_id: keyArn })),
+      key: 'raw/cbcgeneric',
+      messageId: 'cbcgeneric',
+    });
+    const result = await createHandler({ env: baseEnv({ ALLOW_LEGACY_CBC: 'true' }), clients })(
+      eventFor(sesShaped, generic),
+    );
+    expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 2 });
+    expect(failureRecords().map((r) => r.reason)).toEqual(['LEGACY_CBC_REFUSED', 'LEGACY_CBC_REFUSED']);
+    expect(sent(OUTPUT)).toHaveLength(0);
+    expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
   });
 });
 
@@ -289,6 +316,17 @@ it('skips an S3 Encryption Client instruction file written under the prefix with
 
 describe('rejected: one failure record, nothing on the output queue, the invocation succeeds', () => {
   type Scenario = () => Promise<{ event: ReturnType<typeof s3Event>; env?: Record<string, string> }>;
+  afterEach(() => {
+    kmsMock.on(DecryptCommand).callsFake((input) => emulator.decrypt(input));
+  });
+  const kmsAnswers =
+    (name: string, answer: () => void): Scenario =>
+    async () => {
+      const object = put(await sesObject(kms, keyArn, TEXT_MAIL, name));
+      answer();
+      return { event: eventFor(object) };
+    };
+  const disabledKey = emulator.createKey();
   const damage =
     (name: string, change: (o: SesStoredObject) => SesStoredObject): Scenario =>
     async () => {
@@ -360,14 +398,37 @@ describe('rejected: one failure record, nothing on the output queue, the invocat
       }),
     ],
     [
-      'DECRYPTION_FAILED',
-      async () => ({
-        event: eventFor(put(await cbcObject(kms, keyArn, TEXT_MAIL, 'badpad', { badPadding: true }))),
-        env: { ALLOW_LEGACY_CBC: 'true' },
-      }),
+      'KMS_ACCESS_DENIED',
+      kmsAnswers('denied', () =>
+        kmsMock
+          .on(DecryptCommand)
+          .rejects(Object.assign(new Error('x'), { name: 'AccessDeniedException', $fault: 'client' })),
+      ),
+    ],
+    [
+      'KMS_KEY_UNUSABLE',
+      async () => {
+        const object = put(await sesObject(kms, disabledKey, TEXT_MAIL, 'disabledkey'));
+        emulator.disableKey(disabledKey);
+        return { event: eventFor(object), env: { EXPECTED_KMS_KEY_ARN: disabledKey } };
+      },
+    ],
+    [
+      'DATA_KEY_INVALID',
+      kmsAnswers('shortkey', () => kmsMock.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(16) })),
     ],
     ['LENGTH_MISMATCH', damage('short', (o) => ({ ...o, body: o.body.subarray(0, o.body.length - 1) }))],
     ['OBJECT_NOT_FOUND', async () => ({ event: s3Event([{ bucket: MAIL_BUCKET, key: 'raw/gone', size: 10 }]) })],
+    [
+      'OBJECT_UNREADABLE',
+      async () => {
+        // An archived object: S3 refuses the read until it is restored, which retrying does not do.
+        s3Mock
+          .on(GetObjectCommand, { Key: 'raw/archived' })
+          .rejects(Object.assign(new Error('x'), { name: 'InvalidObjectState', $fault: 'client' }));
+        return { event: s3Event([{ bucket: MAIL_BUCKET, key: 'raw/archived', size: 10 }]) };
+      },
+    ],
   ];
 
   it.each(scenarios)('%s', async (reason, scenario) => {
@@ -419,6 +480,26 @@ describe('retry', () => {
     kmsMock.on(DecryptCommand).callsFake(() => {
       throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
     });
+    await expect(createHandler({ env: baseEnv(), clients })(eventFor(object))).rejects.toBeInstanceOf(
+      RetryableRecordsError,
+    );
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+    kmsMock.on(DecryptCommand).callsFake((input) => emulator.decrypt(input));
+  });
+
+  it.each([
+    ['KMS', 'UnrecognizedClientException'],
+    ['KMS', 'ExpiredTokenException'],
+    ['S3', 'InvalidAccessKeyId'],
+    ['S3', 'CredentialsProviderError'],
+  ])('fails the invocation when %s refuses the credentials (%s), consuming nothing', async (service, name) => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, `creds${name}`));
+    const refusal = Object.assign(new Error('x'), { name, $fault: 'client' });
+    if (service === 'KMS') {
+      kmsMock.on(DecryptCommand).rejects(refusal);
+    } else {
+      s3Mock.on(GetObjectCommand).rejects(refusal);
+    }
     await expect(createHandler({ env: baseEnv(), clients })(eventFor(object))).rejects.toBeInstanceOf(
       RetryableRecordsError,
     );

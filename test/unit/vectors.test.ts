@@ -5,6 +5,7 @@
 import type { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { decryptMail } from '../../lambda/decrypt-mail';
 import { InboundMailError } from '../../lambda/errors';
+import { allZero, watchHeldPlaintext } from '../support/held-plaintext';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
 import { inPieces, joinPlaintext, throughOneBuffer } from '../support/streams';
 import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
@@ -68,10 +69,16 @@ describe.each(vectors.filter((v) => v.outcome === 'reject').map((v) => [v.name, 
     it.each([false, true])(
       'is refused with a stable reason code and releases nothing (legacy CBC %s)',
       async (legacy) => {
-        const error = await decrypt(vector, legacy).catch((e: unknown) => e);
-        expect(error).toBeInstanceOf(InboundMailError);
-        expect((error as InboundMailError).retryable).toBe(false);
-        expect((error as InboundMailError).code).toMatch(/^[A-Z_]+$/);
+        const held = watchHeldPlaintext();
+        try {
+          const error = await decrypt(vector, legacy).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(InboundMailError);
+          expect((error as InboundMailError).retryable).toBe(false);
+          expect((error as InboundMailError).code).toMatch(/^[A-Z_]+$/);
+          expect(allZero(held.pieces())).toBe(true);
+        } finally {
+          held.stop();
+        }
       },
     );
   },
