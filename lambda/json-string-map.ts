@@ -15,6 +15,7 @@ export type StringMap = Readonly<Record<string, string>>;
 
 const WHITESPACE = /[ \t\n\r]*/y;
 // A JSON string token: no raw control characters, only JSON's escapes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the range excludes control characters, as RFC 8259 requires.
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 // A UTF-16 surrogate without its partner: such a string has no UTF-8 form, so KMS could not receive it unchanged.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
