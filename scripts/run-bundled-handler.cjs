@@ -10,8 +10,7 @@ const reportPeak = process.env.REPORT_PEAK_RSS === '1';
 const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
 handler(JSON.parse(process.argv[2] ?? '{"Records":[]}')).then(
-  (result) =>
-    process.stdout.write(`${JSON.stringify(reportPeak ? { result, peakRssMiB: peakRssMiB() } : result)}\n`),
+  (result) => process.stdout.write(`${JSON.stringify(reportPeak ? { result, peakRssMiB: peakRssMiB() } : result)}\n`),
   (error) => {
     if (reportPeak) {
       process.stdout.write(`${JSON.stringify({ error: error.name, peakRssMiB: peakRssMiB() })}\n`);

@@ -22,11 +22,20 @@ function matdescWith(edit: (json: string) => string): Record<string, string> {
 }
 
 /** The attacks, each an object made from a genuine SES object, and the reason it must get. */
-const attacks: Array<{ name: string; key: string; reason: string; store: () => Promise<void> }> = [
+const attacks: Array<{
+  name: string;
+  key: string;
+  reason: string;
+  store: () => Promise<void>;
+  /** Extra environment for the function. */
+  env?: Record<string, string>;
+}> = [
   {
     name: 'cipher downgrade (genuine SES data key, x-amz-cek-alg set to CBC)',
     key: `downgrade/${ID}`,
     reason: 'LEGACY_CBC_REFUSED',
+    // The variable earlier versions read to turn legacy CBC on: the function no longer has such a switch.
+    env: { ALLOW_LEGACY_CBC: 'true' },
     store: () => {
       const { 'x-amz-tag-len': _tag, ...withoutTag } = genuine.metadata;
       return putObject(stack, `downgrade/${ID}`, Buffer.alloc(64, 0x41), {
@@ -41,7 +50,13 @@ const attacks: Array<{ name: string; key: string; reason: string; store: () => P
     name: 'a __proto__ member added to the material description',
     key: `proto/${ID}`,
     reason: 'ENVELOPE_INVALID',
-    store: () => putObject(stack, `proto/${ID}`, genuine.body, matdescWith((j) => j.replace('{', '{"__proto__":"x",'))),
+    store: () =>
+      putObject(
+        stack,
+        `proto/${ID}`,
+        genuine.body,
+        matdescWith((j) => j.replace('{', '{"__proto__":"x",')),
+      ),
   },
   {
     name: 'a second rule-name member in the material description',
@@ -87,21 +102,17 @@ afterAll(async () => {
 
 function runBundled(event: unknown, env: Record<string, string>) {
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'scripts', 'run-bundled-handler.cjs'), JSON.stringify(event)],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          ...stack.env,
-          NODE_OPTIONS: '--enable-source-maps --expose-gc',
-          POWERTOOLS_LOG_LEVEL: 'ERROR',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-          ...env,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-bundled-handler.cjs'), JSON.stringify(event)], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...stack.env,
+        NODE_OPTIONS: '--enable-source-maps --expose-gc',
+        POWERTOOLS_LOG_LEVEL: 'ERROR',
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        ...env,
       },
-    );
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -116,19 +127,23 @@ function eventFor(key: string) {
 }
 
 describe('through the bundled function', () => {
-  it.each(attacks.map((a) => [a.name, a] as const))('refuses %s', async (_name, attack) => {
-    const run = await runBundled(eventFor(attack.key), { REPORT_PEAK_RSS: '1' });
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as { result: unknown; peakRssMiB: number };
-    expect(report.result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
-    // A 96 MiB instruction file read whole would take the process past 250 MiB; bounded, it stays near its idle size.
-    expect(report.peakRssMiB).toBeLessThan(160);
-    expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
-    const failures = (await drainQueue(stack, stack.failureQueueUrl, 0)).map((m) => JSON.parse(m.Body ?? '{}'));
-    expect(failures).toEqual([
-      { bucket: LOCAL_MAIL_BUCKET, key: attack.key, reason: attack.reason, errorName: expect.any(String) },
-    ]);
-  }, 60_000);
+  it.each(attacks.map((a) => [a.name, a] as const))(
+    'refuses %s',
+    async (_name, attack) => {
+      const run = await runBundled(eventFor(attack.key), { REPORT_PEAK_RSS: '1', ...attack.env });
+      expect(run.status).toBe(0);
+      const report = JSON.parse(run.stdout) as { result: unknown; peakRssMiB: number };
+      expect(report.result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+      // A 96 MiB instruction file read whole would take the process past 250 MiB; bounded, it stays near its idle size.
+      expect(report.peakRssMiB).toBeLessThan(160);
+      expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+      const failures = (await drainQueue(stack, stack.failureQueueUrl, 0)).map((m) => JSON.parse(m.Body ?? '{}'));
+      expect(failures).toEqual([
+        { bucket: LOCAL_MAIL_BUCKET, key: attack.key, reason: attack.reason, errorName: expect.any(String) },
+      ]);
+    },
+    60_000,
+  );
 
   it('forwards the genuine object it was made from (the control)', async () => {
     await putObject(stack, genuine.key, genuine.body, genuine.metadata);
@@ -160,7 +175,10 @@ describe('through the compiled CLI (decrypt s3://…)', () => {
 
   it('refuses the downgrade even with --allow-legacy-cbc (SES never writes CBC), and warns what the flag risks', async () => {
     const downgrade = attacks[0] as (typeof attacks)[number];
-    const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/${downgrade.key}`, '--allow-legacy-cbc'], cliEnv());
+    const result = await runCli(
+      ['decrypt', `s3://${LOCAL_MAIL_BUCKET}/${downgrade.key}`, '--allow-legacy-cbc'],
+      cliEnv(),
+    );
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('warning: --allow-legacy-cbc reads unauthenticated AES/CBC');
     expect(result.stderr).toContain('refused (LEGACY_CBC_REFUSED)');
@@ -193,6 +211,8 @@ describe('through the compiled CLI (decrypt s3://…)', () => {
     const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noCredentials } = cliEnv();
     const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/${genuine.key}`], noCredentials);
     expect(result.status).toBe(4);
-    expect(result.stderr).toMatch(/^ses-inbound decrypt: no AWS credentials found: set AWS_PROFILE .*AWS_ACCESS_KEY_ID/);
+    expect(result.stderr).toMatch(
+      /^ses-inbound decrypt: no AWS credentials found: set AWS_PROFILE .*AWS_ACCESS_KEY_ID/,
+    );
   });
 });
