@@ -5,9 +5,15 @@
 const { join } = require('node:path');
 const { handler } = require(join(__dirname, '..', 'dist', 'lambda', 'index.js'));
 
+const { readFileSync } = require('node:fs');
+
 const reportPeak = process.env.REPORT_PEAK_RSS === '1';
-// resourceUsage().maxRSS is in KiB.
-const peakRssMiB = () => Math.round(process.resourceUsage().maxRSS / 1024);
+// VmHWM is this process image's own peak. getrusage's maxRSS is not: Linux carries it over exec from the parent
+// that forked us (a test runner worker of 200 MiB would be reported as our peak).
+const peakRssMiB = () => {
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  return Math.round((hwm === undefined ? process.resourceUsage().maxRSS : Number(hwm)) / 1024);
+};
 
 handler(JSON.parse(process.argv[2] ?? '{"Records":[]}')).then(
   (result) => process.stdout.write(`${JSON.stringify(reportPeak ? { result, peakRssMiB: peakRssMiB() } : result)}\n`),

@@ -14,7 +14,6 @@ const ALL_OPTIONS = {
   hostedZoneName: 'example.org',
   fifo: 'true',
   fips: 'true',
-  allowLegacyCbc: 'true',
   requireMfa: 'true',
   operatorRoleArns: 'arn:aws:iam::111122223333:role/mail-operator',
   auditTrail: 'true',

@@ -16,7 +16,6 @@ const EVERY_OPTION = [
   'hostedZoneName=example.org',
   'fifo=true',
   'fips=true',
-  'allowLegacyCbc=true',
   'requireMfa=true',
   'operatorRoleArns=arn:aws:iam::111122223333:role/mail-operator',
   'auditTrail=true',

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LEGACY_CBC_WARNING } from '../../cli/decrypt-command';
 import { startKmsEmulatorServer } from '../../local/kms-emulator';
 import { offlineAwsEnv, runCli } from '../support/run-cli';
 import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
@@ -57,13 +58,14 @@ describe.each(vectors.map((v) => [v.name, v] as const))('vector %s', (_name, vec
   });
 
   if (vector.outcome === 'ok-only-with-legacy-cbc-allowed') {
-    it('decrypts with --allow-legacy-cbc, and with ALLOW_LEGACY_CBC=true', async () => {
+    it('decrypts with --allow-legacy-cbc only (warning what it risks); the environment cannot switch it on', async () => {
       const byFlag = await runCli(argsFor(vector, '--allow-legacy-cbc'), env);
       expect(byFlag.status).toBe(0);
       expect(byFlag.stdout.equals(vector.plain as Buffer)).toBe(true);
+      expect(byFlag.stderr).toBe(`${LEGACY_CBC_WARNING}\n`);
       const byEnv = await runCli(argsFor(vector), { ...env, ALLOW_LEGACY_CBC: 'true' });
-      expect(byEnv.status).toBe(0);
-      expect(byEnv.stdout.equals(vector.plain as Buffer)).toBe(true);
+      expect(byEnv.status).toBe(1);
+      expect(byEnv.stderr).toContain('refused (LEGACY_CBC_REFUSED)');
     });
   }
 });
@@ -126,6 +128,69 @@ it('rejects a malformed command line with usage and exit 2', async () => {
   expect((await runCli(['decrypt', '--bogus'], env)).status).toBe(2);
   expect((await runCli(['frobnicate'], env)).status).toBe(2);
   expect((await runCli(['decrypt', '--help'], env)).stdout.toString()).toContain('--encryption-context');
+});
+
+describe('errors the user causes name the cause and the fix', () => {
+  it('a misspelt flag: a plain message naming the closest flag, exit 2', async () => {
+    const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+    const result = await runCli(argsFor(vector, '--kms-key', VECTOR_KEY_ARN), env);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      "ses-inbound decrypt: unknown option --kms-key; did you mean --kms-key-arn?\nRun 'ses-inbound decrypt --help' for its options.\n",
+    );
+    const typo = await runCli(argsFor(vector, '--ouptut', 'x.eml'), env);
+    expect(typo.stderr).toContain('unknown option --ouptut; did you mean --output?');
+    const command = await runCli(['decrpyt'], env);
+    expect(command.status).toBe(2);
+    expect(command.stderr).toContain("unknown command 'decrpyt'; did you mean decrypt?");
+  });
+
+  it('a file that is not there: its flag and path, exit 2', async () => {
+    const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+    const missing = join(work, 'no-such-object.bin');
+    const result = await runCli(['decrypt', '--file', missing, '--metadata', join(vector.dir, 'metadata.json')], env);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(`ses-inbound decrypt: --file ${missing}: no such file\n`);
+    const noMetadata = await runCli(
+      ['decrypt', '--file', join(vector.dir, 'object.bin'), '--metadata', `${missing}.json`],
+      env,
+    );
+    expect(noMetadata.status).toBe(2);
+    expect(noMetadata.stderr).toContain(`--metadata ${missing}.json: no such file`);
+  });
+
+  it('an alias or key id as the pin: says to give the key ARN, and how to find it, exit 2', async () => {
+    const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+    const result = await runCli(argsFor(vector, '--kms-key-arn', 'alias/inbound-mail'), env);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('must be a KMS key ARN');
+    expect(result.stderr).toContain('aws kms describe-key');
+  });
+
+  it('no credentials at all: says where to set them, exit 4 (not a refusal of the object)', async () => {
+    const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...noCredentials } = env;
+    const result = await runCli(argsFor(vector), noCredentials);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toMatch(/^ses-inbound decrypt: no AWS credentials found: set AWS_PROFILE/);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('no region (replay, which has no key ARN to take it from): says to set AWS_REGION, exit 4', async () => {
+    const { AWS_REGION: _region, ...noRegion } = env;
+    const result = await runCli(['replay', 's3://inbound-mail/raw/', '--dry-run'], noRegion);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toBe('ses-inbound replay: no AWS region: set AWS_REGION (or a region in your AWS_PROFILE)\n');
+  });
+
+  it('--version prints the version', async () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    const result = await runCli(['--version'], env);
+    expect(result.status).toBe(0);
+    expect(result.stdout.toString()).toBe(`ses-inbound ${version}\n`);
+  });
 });
 
 it('writes nothing but the MIME to standard output through `npm run cli`, so it can be redirected', async () => {

@@ -100,7 +100,7 @@ it('replay resumes after a key, and a checkpoint makes the next run pick up wher
   const checkpoint = join(work, 'replay.checkpoint');
   const first = await replay([target, '--checkpoint', checkpoint, '--since', '2000-01-01']);
   expect(first.status).toBe(0);
-  expect(readFileSync(checkpoint, 'utf8').trim()).toBe('raw/replay5');
+  expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).toEqual({ startAfter: 'raw/replay5' });
   await drainQueue(stack, stack.outputQueueUrl, 1);
   const second = await replay([target, '--checkpoint', checkpoint]);
   expect(second.stdout).toContain(': 0 objects');
@@ -110,9 +110,52 @@ it('replay stops cleanly when interrupted and says how to resume', async () => {
   const result = await replay([target, '--concurrency', '1'], Promise.resolve());
   expect(result.status).toBe(3);
   expect(result.stdout).toContain('interrupted');
-  expect(result.stdout).toMatch(/resume with --start-after '(raw\/)?[\w]+'|resume by running the same command again/);
+  expect(result.stdout).toMatch(
+    /resume after this key \(a JSON string[^\n]*\n {2}"raw\/\w+"\n|resume by running the same command again/,
+  );
   await drainQueue(stack, stack.outputQueueUrl, 1);
   await drainQueue(stack, stack.failureQueueUrl, 0);
+});
+
+it('replay prints a resume key holding quotes, spaces and escapes only as data, never inside a command line', async () => {
+  const hostile = "quoted/it's $(touch pwned) \u001b[2J\u009b";
+  await putObject(stack, `${hostile}a`, Buffer.from('x'), {});
+  await putObject(stack, `${hostile}b`, Buffer.from('x'), {});
+  let interrupt: () => void = () => undefined;
+  const interrupted = new Promise<void>((resolve) => {
+    interrupt = resolve;
+  });
+  // Stop after the first object: the resume key is then the hostile key ending in "a".
+  const stdout = capture();
+  const done = runReplayCommand([`s3://${LOCAL_MAIL_BUCKET}/quoted/`, '--concurrency', '1', '--dry-run'], {
+    env: stack.env,
+    stdout: { write: (chunk: string) => stdout.stream.write(chunk) } as unknown as NodeJS.WritableStream,
+    stderr: new PassThrough(),
+    clients: {
+      ...stack.clients,
+      s3: new Proxy(stack.clients.s3, {
+        get(target, property, receiver) {
+          const value = Reflect.get(target, property, receiver);
+          if (property !== 'send') return value;
+          return async (command: { constructor: { name: string } }) => {
+            const answer = await (value as (c: unknown) => Promise<unknown>).call(target, command);
+            if (command.constructor.name === 'GetObjectCommand') interrupt();
+            return answer;
+          };
+        },
+      }),
+    },
+    interrupted,
+  });
+  expect(await done).toBe(3);
+  const text = stdout.text();
+  expect(text).not.toMatch(/--start-after '/);
+  const lines = text.split('\n');
+  const keyLine = lines[lines.findIndex((line) => line.includes('resume after this key')) + 1] ?? '';
+  // One JSON string, every control character escaped: it reads back as exactly the key.
+  expect(JSON.parse(keyLine.trim())).toBe(`${hostile}a`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the test is that no control character is printed.
+  expect(keyLine).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
 });
 
 it('replay --since in the future finds nothing', async () => {
@@ -218,9 +261,11 @@ describe('reading from S3', () => {
     expect(message?.Body).toBe(mime.toString('utf8'));
   });
 
-  it('says NoSuchKey, and exits 3, for an object that does not exist', async () => {
+  it('names the object that does not exist, and exits 2 (the command line named it)', async () => {
     const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/raw/absent`], offlineAwsEnv({ ...stack.env }));
-    expect(result.status).toBe(3);
-    expect(result.stderr).toMatch(/^ses-inbound decrypt: failed \(NoSuchKey/);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^ses-inbound decrypt: no object s3:\/\/inbound-mail\/raw\/absent \(NoSuchKey\): check the bucket and key\n/,
+    );
   });
 });
