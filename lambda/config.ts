@@ -1,5 +1,5 @@
 /**
- * Parses the function's environment contract (DESIGN.md) once, strictly. The handler, the operator CLI and the local
+ * Parses the function's configuration (docs/CONTRACT.md) once, strictly. The handler, the operator CLI and the local
  * runner share it, so a setting means the same everywhere.
  */
 import { isKmsKeyArn } from './decrypt-policy';
@@ -36,7 +36,7 @@ export interface FunctionConfig extends DecryptSettings {
   readonly bodyEncoding: BodyEncoding;
 }
 
-/** Defaults of DESIGN.md's environment table. */
+/** Defaults of the configuration table in docs/CONTRACT.md. */
 export const CONFIG_DEFAULTS = {
   payloadPrefix: 'payloads/',
   inlineMaxBytes: 262_144,

@@ -1,6 +1,6 @@
 /**
  * Reads and validates the S3 Encryption Client envelope that SES (and the other S3 Encryption Clients) store with an
- * object. Written by hand: there is no JavaScript S3 Encryption Client to delegate to (see docs in FORMAT.md).
+ * object. Written by hand: there is no JavaScript S3 Encryption Client to delegate to (docs/FORMAT.md).
  */
 import { EnvelopeError } from './errors';
 import { parseJsonStringMap } from './json-string-map';
@@ -133,7 +133,7 @@ export function parseEnvelope(
   }
 
   const wrapAlgorithm = readWrapAlgorithm(fields['x-amz-wrap-alg']);
-  // V1 objects written with x-amz-key and no x-amz-cek-alg are AES/CBC (FORMAT.md, "Other variants").
+  // V1 objects written with x-amz-key and no x-amz-cek-alg are AES/CBC (docs/FORMAT.md, "Other variants").
   const contentAlgorithm = readContentAlgorithm(fields['x-amz-cek-alg'] ?? (keyV1 !== undefined ? AES_CBC : undefined));
 
   const materialDescription = readMaterialDescription(fields['x-amz-matdesc']);

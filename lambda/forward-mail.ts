@@ -1,6 +1,6 @@
 /**
  * Delivers a verified mail to the output queue: inline when the whole SQS message fits, otherwise as an object in
- * the payload bucket plus an SQS Extended Client pointer (DESIGN.md, "The message on the output queue").
+ * the payload bucket plus an SQS Extended Client pointer (docs/CONTRACT.md, "The message on the output queue").
  */
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';

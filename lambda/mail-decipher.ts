@@ -2,7 +2,7 @@
  * Streaming AES-256 decryption of a mail body that releases nothing until the whole body has authenticated.
  *
  * `decipher.update()` returns plaintext GCM has not verified yet, so every piece is kept inside this object and handed
- * out only by `final()`, after the tag checks (FORMAT.md, "The rule that matters most"). On failure the withheld
+ * out only by `final()`, after the tag checks (docs/FORMAT.md, "The rule that matters most"). On failure the withheld
  * plaintext is zeroed.
  */
 import { createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * The output queue's message contract (DESIGN.md), spelled once for the forwarder and the consumer helper.
+ * The output queue's message contract (docs/CONTRACT.md), spelled once for the forwarder and the consumer helper.
  */
 
 /** Message attribute names. */
@@ -23,7 +23,7 @@ export const POINTER_CLASS = 'software.amazon.payloadoffloading.PayloadS3Pointer
 export interface FailureRecord {
   readonly bucket: string;
   readonly key: string;
-  /** A stable reason code (see errors.ts). */
+  /** A stable reason code (docs/CONTRACT.md, "Reason codes"). */
   readonly reason: string;
   /** The error class that carried the reason. */
   readonly errorName: string;

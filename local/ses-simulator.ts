@@ -1,6 +1,6 @@
 /**
  * Writes a mail to S3 exactly as an SES receipt rule's S3 action does with "encrypt message" on: AES-256-GCM under a
- * fresh KMS data key, the 16-byte tag appended, and the envelope in user metadata (FORMAT.md).
+ * fresh KMS data key, the 16-byte tag appended, and the envelope in user metadata (docs/FORMAT.md).
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
