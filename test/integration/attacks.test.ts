@@ -4,14 +4,12 @@
  * local emulators. Each attempt is refused with a stable reason, nothing reaches the output queue, and set-up problems
  * (refused credentials) consume no mail.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject } from '../../local/pipeline';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
+import { runBundledHandler } from '../support/bundled-handler';
 import { offlineAwsEnv, runCli } from '../support/run-cli';
 
-const ROOT = join(__dirname, '..', '..');
 const MIME = Buffer.from('From: someone@example.org\r\nSubject: attack surface\r\n\r\nthe genuine mail\r\n');
 let stack: LocalStack;
 let genuine: SesStoredObject;
@@ -101,25 +99,7 @@ afterAll(async () => {
 });
 
 function runBundled(event: unknown, env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'scripts', 'run-bundled-handler.cjs'), JSON.stringify(event)], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...stack.env,
-        NODE_OPTIONS: '--enable-source-maps --expose-gc',
-        POWERTOOLS_LOG_LEVEL: 'ERROR',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  return runBundledHandler(event, { ...stack.env, ...env });
 }
 
 function eventFor(key: string) {

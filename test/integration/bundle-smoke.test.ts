@@ -2,54 +2,26 @@
  * The function as Lambda runs it: the esbuild bundle (dist/lambda/index.js, built as the stack builds it) handling an
  * S3 event in a Node process of its own, against the local emulators.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { readForwardedMail } from '../../lambda/read-forwarded-mail';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
+import { buildBundles, runBundledHandler } from '../support/bundled-handler';
 
-const ROOT = join(__dirname, '..', '..');
 let stack: LocalStack;
 
 beforeAll(async () => {
-  await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], process.env);
+  await buildBundles();
   stack = await startLocalStack();
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-function run(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
-
 it('decrypts and forwards a small and a large mail, with the function environment the stack sets', async () => {
   const small = Buffer.from('Subject: bundled\r\n\r\nfrom the bundle\r\n');
   const large = Buffer.alloc(9 * 1024 * 1024, 0x42);
   const stored = [await storeMail(stack, small), await storeMail(stack, large)];
-  const result = await run(
-    process.execPath,
-    [join(ROOT, 'scripts', 'run-bundled-handler.cjs'), JSON.stringify(objectCreatedEvent(stored))],
-    {
-      PATH: process.env.PATH ?? '',
-      ...stack.env,
-      NODE_OPTIONS: '--enable-source-maps --expose-gc',
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    },
-  );
+  const result = await runBundledHandler(objectCreatedEvent(stored), { ...stack.env, POWERTOOLS_LOG_LEVEL: 'WARN' });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   expect(JSON.parse(result.stdout)).toEqual({ forwarded: 2, skipped: 0, rejected: 0 });
