@@ -2,6 +2,15 @@
 /**
  * The CDK app (`cdk.json` runs it). Entry point only: the app itself is built by `lib/inbound-mail-app.ts`.
  */
-import { buildApp } from '../lib/inbound-mail-app';
+import { buildApp, isConfigurationError } from '../lib/inbound-mail-app';
 
-buildApp();
+try {
+  buildApp();
+} catch (error) {
+  // A setting the stack cannot use: one line naming it and the fix, not a stack trace.
+  if (isConfigurationError(error)) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

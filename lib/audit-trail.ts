@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acceptControl, NO_OBJECT_LOCK_REASON } from './accepted-findings';
 import { administrationOnlyKeyPolicy } from './key-policies';
 
 /** Properties of `AuditTrail`. */
@@ -33,7 +34,9 @@ export class AuditTrail extends Construct {
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const trailArnPattern = `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*`;
+    // A fixed name, so the key policy can name the trail's ARN without depending on the trail (which depends on it).
+    const trailName = `${stack.stackName}-mail-audit`;
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
     this.key = new kms.Key(this, 'Key', {
       description: 'Encrypts the audit trail of the inbound-mail pipeline.',
       enableKeyRotation: true,
@@ -42,15 +45,16 @@ export class AuditTrail extends Construct {
       policy: administrationOnlyKeyPolicy(this, { requireMfa: props.requireMfaForKeyAdministration }),
     });
     const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+    // CloudTrail's documented statements, narrowed to this trail with aws:SourceArn as CloudTrail recommends
+    // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html).
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
-        sid: 'CloudTrailEncryptsThisAccountsTrails',
+        sid: 'CloudTrailEncryptsThisTrail',
         principals: [cloudTrail],
         actions: ['kms:GenerateDataKey*'],
         resources: ['*'],
         conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailArnPattern },
+          StringEquals: { 'aws:SourceArn': trailArn, 'kms:EncryptionContext:aws:cloudtrail:arn': trailArn },
         },
       }),
     );
@@ -60,7 +64,7 @@ export class AuditTrail extends Construct {
         principals: [cloudTrail],
         actions: ['kms:DescribeKey'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
       }),
     );
     this.key.addToResourcePolicy(
@@ -70,8 +74,11 @@ export class AuditTrail extends Construct {
         actions: ['kms:Decrypt'],
         resources: ['*'],
         conditions: {
-          StringEquals: { 'kms:CallerAccount': stack.account, 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': trailArnPattern },
+          StringEquals: {
+            'kms:CallerAccount': stack.account,
+            'kms:ViaService': `s3.${stack.region}.amazonaws.com`,
+            'kms:EncryptionContext:aws:cloudtrail:arn': trailArn,
+          },
         },
       }),
     );
@@ -79,7 +86,9 @@ export class AuditTrail extends Construct {
     this.bucket = new s3.Bucket(this, 'Bucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
-      bucketKeyEnabled: true,
+      // No S3 Bucket Key: under one, a log file's encryption context is the bucket's ARN, not aws:cloudtrail:arn, so
+      // the conditions above could not match, and CloudTrail would need kms:Decrypt as well.
+      bucketKeyEnabled: false,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
@@ -94,6 +103,7 @@ export class AuditTrail extends Construct {
     });
 
     this.trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName,
       bucket: this.bucket,
       encryptionKey: this.key,
       enableFileValidation: true,
@@ -102,6 +112,12 @@ export class AuditTrail extends Construct {
       // Management events include every KMS Decrypt: the record of who unwrapped which mail's data key.
       managementEvents: cloudtrail.ReadWriteType.ALL,
     });
+    acceptControl(
+      this.bucket,
+      's3_event_notifications_enabled_check',
+      'Nothing reacts to trail log files being written.',
+    );
+    acceptControl(this.bucket, 's3_bucket_object_lock_enabled_check', NO_OBJECT_LOCK_REASON);
     this.trail.addS3EventSelector(
       props.dataBuckets.map((bucket) => ({ bucket })),
       { readWriteType: cloudtrail.ReadWriteType.ALL, includeManagementEvents: true },

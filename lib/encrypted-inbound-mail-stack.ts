@@ -1,31 +1,17 @@
 /**
- * The deployable stack: builds `EncryptedInboundMail` from CDK context (`-c name=value`).
+ * The deployable stack: builds `EncryptedInboundMail` from CDK context (`-c name=value`), after checking the region
+ * and every context key.
  */
-import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { checkDeploymentRegion } from './deployment-region';
 import { EncryptedInboundMail } from './encrypted-inbound-mail';
+import { RECIPIENT_RULE } from './recipients';
+import { ContextError, StackContext } from './stack-context';
 
-/** The context keys the stack reads; `recipients` is the only one required. */
-export const CONTEXT_KEYS = [
-  'recipients',
-  'ruleSetName',
-  'ruleName',
-  'objectKeyPrefix',
-  'inlineMaxBytes',
-  'rawMailRetentionDays',
-  'queueRetentionDays',
-  'fifo',
-  'fips',
-  'activateRuleSet',
-  'hostedZoneId',
-  'hostedZoneName',
-  'requireMfa',
-  'operatorRoleArns',
-  'auditTrail',
-  'auditRetentionDays',
-  'macie',
-] as const;
+export { CONTEXT_KEYS } from './stack-context';
 
 /** The stack `cdk deploy` creates: one `EncryptedInboundMail` configured from context. */
 export class EncryptedInboundMailStack extends Stack {
@@ -33,15 +19,20 @@ export class EncryptedInboundMailStack extends Stack {
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
-    const context = new ContextReader(this);
+    const context = new StackContext(this);
+    context.checkKnownKeys();
     const recipients = context.list('recipients');
     if (recipients === undefined || recipients.length === 0) {
-      throw new Error('context recipients is required: npx cdk deploy -c recipients=inbox@example.com[,example.org]');
+      throw new ContextError(
+        `context recipients is required: npx cdk deploy -c recipients=inbox@example.com[,example.org] (${RECIPIENT_RULE})`,
+      );
     }
+    const fips = context.boolean('fips') === true;
+    checkDeploymentRegion(this.region, { fips });
     const hostedZoneId = context.string('hostedZoneId');
     const hostedZoneName = context.string('hostedZoneName');
     if ((hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
-      throw new Error('give both hostedZoneId and hostedZoneName, or neither');
+      throw new ContextError('give both hostedZoneId and hostedZoneName, or neither');
     }
     this.pipeline = new EncryptedInboundMail(this, 'InboundMail', {
       recipients,
@@ -52,7 +43,7 @@ export class EncryptedInboundMailStack extends Stack {
       rawMailRetentionDays: context.number('rawMailRetentionDays'),
       queueRetentionDays: context.number('queueRetentionDays'),
       fifo: context.boolean('fifo'),
-      useFipsEndpoints: context.boolean('fips'),
+      useFipsEndpoints: fips,
       activateRuleSet: context.boolean('activateRuleSet'),
       requireMfaForKeyAdministration: context.boolean('requireMfa'),
       operatorRoleArns: context.list('operatorRoleArns'),
@@ -66,49 +57,28 @@ export class EncryptedInboundMailStack extends Stack {
               zoneName: hostedZoneName,
             })
           : undefined,
+      receivingDomain: context.string('receivingDomain'),
+      replaceApexMx: context.boolean('replaceApexMx'),
+      alarmTopic: this.alarmTopic(context.string('alarmTopicArn')),
     });
-    suppressAcceptedFindings(this);
-  }
-}
-
-/** Reads typed values from CDK context; `-c` values arrive as strings. */
-class ContextReader {
-  constructor(private readonly scope: Construct) {}
-
-  string(name: string): string | undefined {
-    const value: unknown = this.scope.node.tryGetContext(name);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (typeof value !== 'string') throw new Error(`context ${name} must be a string`);
-    return value;
   }
 
-  list(name: string): string[] | undefined {
-    const value: unknown = this.scope.node.tryGetContext(name);
-    if (Array.isArray(value)) return value.map(String);
-    return this.string(name)
-      ?.split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0);
+  /** The topic named by `alarmTopicArn`, which must be an SNS topic ARN of this stack's region. */
+  private alarmTopic(arn: string | undefined): sns.ITopic | undefined {
+    if (arn === undefined) {
+      return undefined;
+    }
+    const parts = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(arn)
+      ? Arn.split(arn, ArnFormat.NO_RESOURCE_NAME)
+      : undefined;
+    if (parts === undefined) {
+      throw new ContextError('context alarmTopicArn must be an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)');
+    }
+    if (parts.region !== this.region) {
+      throw new ContextError(
+        `context alarmTopicArn must name a topic in ${this.region}, the stack's region (alarms notify topics of their own region)`,
+      );
+    }
+    return sns.Topic.fromTopicArn(this, 'AlarmTopic', arn);
   }
-
-  number(name: string): number | undefined {
-    const value: unknown = this.scope.node.tryGetContext(name);
-    if (value === undefined || value === null || value === '') return undefined;
-    const parsed = typeof value === 'number' ? value : Number(value);
-    if (!Number.isFinite(parsed)) throw new Error(`context ${name} must be a number`);
-    return parsed;
-  }
-
-  boolean(name: string): boolean | undefined {
-    const value: unknown = this.scope.node.tryGetContext(name);
-    if (value === undefined || value === null || value === '') return undefined;
-    if (value === true || value === 'true') return true;
-    if (value === false || value === 'false') return false;
-    throw new Error(`context ${name} must be true or false`);
-  }
-}
-
-/** cdk-nag findings this stack accepts on purpose, each with its reason. */
-function suppressAcceptedFindings(stack: Stack): void {
-  void Validations.of(stack);
 }

@@ -1,35 +1,40 @@
 /**
- * The whole pipeline as one construct: SES receipt rule → mail bucket (client-side encrypted with the mail key) →
- * decrypt-and-forward function → output queue, payload bucket and failure queue (under a separate delivery key).
+ * The whole pipeline: SES receipt rule → mail bucket (client-side encrypted with the mail key) → decrypt-and-forward
+ * function → output queue, payload bucket and failure queue (under a separate delivery key).
  *
  * Secure by default, every default overridable: TLS required on receipt and on every bucket and queue, customer-managed
  * keys with rotation, least-privilege grants conditioned on the SES encryption context, no personal data in names.
+ * It composes one construct per concern: `MailStore`, `Delivery`, `DecryptFunction`, `InboundReceiptRule` with its
+ * `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
+ * `PayloadDiscoveryJob`.
  */
-import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { CfnOutput, type CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct } from 'constructs';
-import { ENV } from '../lambda/env-names';
+import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct, type IConstruct } from 'constructs';
+import { acceptCdkHelperFindings, acceptPipelineFindings } from './accepted-findings';
 import { AuditTrail } from './audit-trail';
-import { EncryptedS3Action } from './encrypted-s3-action';
-import functionBundle from './function-bundle.json';
-import { administrationOnlyKeyPolicy } from './key-policies';
-import { PayloadDiscoveryJob } from './payload-discovery-job';
+import { ConfigurationError } from './configuration-error';
+import { DecryptFunction } from './decrypt-function';
+import { Delivery } from './delivery';
+import { MailStore } from './mail-store';
+import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './payload-discovery-job';
+import { PipelineAlarms } from './pipeline-alarms';
+import { InboundReceiptRule } from './receipt-rule';
 import { ReceiptRuleSetActivation } from './receipt-rule-set-activation';
+import { ReceivingDomain } from './receiving-domain';
+import { checkRecipients } from './recipients';
+import { keepLogicalId } from './stable-logical-id';
 
-const PROJECT_ROOT = join(__dirname, '..');
-/** The function's source; the only thing `lib/` knows of `lambda/` besides its environment names. */
-export const HANDLER_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
+export { HANDLER_ENTRY } from './decrypt-function';
 
 /** Properties of `EncryptedInboundMail`; only `recipients` is required. */
 export interface EncryptedInboundMailProps {
@@ -94,19 +99,44 @@ export interface EncryptedInboundMailProps {
   readonly useFipsEndpoints?: boolean;
 
   /**
-   * Make the rule set the account's active one (replacing the active set; deactivated when removed).
+   * Make the rule set the account's active one (replacing whatever set is active). Whether or not this is on, deleting
+   * the stack deactivates the set if, and only if, it is still the active one.
    *
    * @default false
    */
   readonly activateRuleSet?: boolean;
 
   /**
-   * A public hosted zone for the receiving domain: the stack then creates the SES domain identity (DKIM records) and
-   * the MX record pointing at SES inbound.
+   * A public hosted zone for the receiving domain: the construct then creates the SES domain identity (DKIM records)
+   * and the MX record pointing at SES inbound, for `receivingDomain`.
    *
    * @default - no identity and no MX record; publish them yourself
    */
   readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * The domain mail is received for, with `hostedZone`: a subdomain of the zone (mail.example.org), so that the
+   * domain's existing mail is untouched. The zone's own name is accepted only with `replaceApexMx`.
+   *
+   * @default - required with `hostedZone`
+   */
+  readonly receivingDomain?: string;
+
+  /**
+   * Put the MX record at the zone apex, replacing where the whole domain's mail goes. Only with `hostedZone`, and
+   * `receivingDomain` left out or equal to the zone's name.
+   *
+   * @default false
+   */
+  readonly replaceApexMx?: boolean;
+
+  /**
+   * An SNS topic every alarm notifies when it fires and when it clears (in the stack's region; if it is encrypted,
+   * its key must let CloudWatch use it).
+   *
+   * @default - alarms only change state in CloudWatch; nobody is notified
+   */
+  readonly alarmTopic?: sns.ITopic;
 
   /**
    * The function's memory, in MiB; sized for a 40 MB mail.
@@ -172,7 +202,7 @@ export interface EncryptedInboundMailProps {
 
 /** Receives SES mail encrypted with a customer-managed KMS key and delivers it decrypted to SQS. */
 export class EncryptedInboundMail extends Construct {
-  /** The key SES encrypts stored mail with; only the function may decrypt with it. */
+  /** The key SES encrypts stored mail with; only the function (and operator roles) may decrypt with it. */
   readonly mailKey: kms.Key;
   /** The key of the output queue, failure queue and payload bucket; consumers get it through `grantConsume`. */
   readonly deliveryKey: kms.Key;
@@ -185,7 +215,11 @@ export class EncryptedInboundMail extends Construct {
   readonly function: NodejsFunction;
   readonly ruleSet: ses.ReceiptRuleSet;
   readonly rule: ses.ReceiptRule;
+  /** Activates the rule set when asked; deactivates it on delete while it is the active one. */
+  readonly activation: ReceiptRuleSetActivation;
   readonly alarms: readonly cloudwatch.Alarm[];
+  /** The identity and MX record, when `hostedZone` is given. */
+  readonly receivingDomain: ReceivingDomain | undefined;
   /** The audit trail, when `auditTrail` is on. */
   readonly auditTrail: AuditTrail | undefined;
   /** The Macie job over the payload bucket, when `payloadDiscovery` is on. */
@@ -193,542 +227,250 @@ export class EncryptedInboundMail extends Construct {
   /** The MX record value to publish for the receiving domain. */
   readonly mxRecordValue: string;
 
-  private readonly payloadPrefix = 'payloads/';
+  private readonly delivery: Delivery;
 
   constructor(scope: Construct, id: string, props: EncryptedInboundMailProps) {
     super(scope, id);
-    const recipients = [...props.recipients];
-    const ruleSetName = props.ruleSetName ?? 'encrypted-inbound';
-    const ruleName = props.ruleName ?? 'store-encrypted';
-    const objectKeyPrefix = props.objectKeyPrefix ?? 'raw/';
-    const inlineMaxBytes = props.inlineMaxBytes ?? 262_144;
-    const rawMailRetentionDays = props.rawMailRetentionDays ?? 30;
-    const queueRetentionDays = props.queueRetentionDays ?? 4;
-    const memorySize = props.memorySize ?? 1024;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const requireMfa = props.requireMfaForKeyAdministration === true;
-    const auditRetentionDays = props.auditRetentionDays ?? 365;
-
-    if (recipients.length === 0 || recipients.some((r) => r.trim() === '')) {
-      throw new Error('recipients must name at least one address or domain');
-    }
-    if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 1024 || inlineMaxBytes > 1_048_576) {
-      throw new Error('inlineMaxBytes must be a whole number from 1024 to 1048576 (the SQS message limit)');
-    }
-    if (!Number.isInteger(rawMailRetentionDays) || rawMailRetentionDays < 1) {
-      throw new Error('rawMailRetentionDays must be a whole number of days, at least 1');
-    }
-    if (!Number.isInteger(queueRetentionDays) || queueRetentionDays < 1 || queueRetentionDays > 14) {
-      throw new Error('queueRetentionDays must be a whole number from 1 to 14 (the SQS limit)');
-    }
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(ruleSetName) || !/^[A-Za-z0-9_.-]{1,64}$/.test(ruleName)) {
-      throw new Error('ruleSetName and ruleName must be 1 to 64 letters, digits, dots, dashes or underscores');
-    }
-    if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) {
-      throw new Error('auditRetentionDays must be a whole number of days, at least 1');
-    }
-    for (const arn of props.operatorRoleArns ?? []) {
-      if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(arn)) {
-        throw new Error('operatorRoleArns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
-      }
-    }
-    if (objectKeyPrefix.length > 0 && !objectKeyPrefix.endsWith('/')) {
-      throw new Error("objectKeyPrefix must end with '/' so the function can tell the SES message id from the prefix");
-    }
+    const settings = settingsOf(props);
+    const { ruleName, objectKeyPrefix, removalPolicy, requireMfa } = settings;
 
     // Server access logs are delivered through a bucket policy, never an ACL (ACLs are off on every bucket here).
     // Set for this construct's scope so it holds in any app, whatever its cdk.json says.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
-    // Both keys: administration by the account's IAM principals, use only as granted below; retained on delete, and a
-    // 30-day waiting period if someone schedules deletion anyway.
-    this.mailKey = new kms.Key(this, 'MailKey', {
-      description:
-        'Encrypts inbound mail stored by SES (client-side); only the decrypt function may use it to decrypt.',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
+    const store = new MailStore(this, 'Store', {
+      objectKeyPrefix,
+      retentionDays: settings.rawMailRetentionDays,
       removalPolicy,
-      policy: administrationOnlyKeyPolicy(this, { requireMfa }),
+      requireMfa,
     });
-    this.deliveryKey = new kms.Key(this, 'DeliveryKey', {
-      description: 'Encrypts decrypted mail on the output queue, failure queue and payload bucket.',
-      enableKeyRotation: true,
-      pendingWindow: Duration.days(30),
+    this.delivery = new Delivery(this, 'Delivery', {
+      queueRetentionDays: settings.queueRetentionDays,
+      fifo: props.fifo === true,
+      accessLogsBucket: store.accessLogsBucket,
       removalPolicy,
-      policy: administrationOnlyKeyPolicy(this, { requireMfa }),
+      requireMfa,
     });
-    const region = Stack.of(this).region;
-    const account = Stack.of(this).account;
-    // The account's principals (the function, consumers granted with grantConsume) use the delivery key only through
-    // SQS and S3, as their IAM policies allow.
-    this.deliveryKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'UseThroughSqsAndS3Only',
-        principals: [new iam.AccountRootPrincipal()],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: {
-            'kms:CallerAccount': account,
-            'kms:ViaService': [`sqs.${region}.amazonaws.com`, `s3.${region}.amazonaws.com`],
-          },
-        },
-      }),
-    );
-
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
-      // Server access log delivery supports SSE-S3 only.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
-      removalPolicy,
-    });
-    const secureBucket = {
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      removalPolicy,
-    } satisfies s3.BucketProps;
-
-    this.mailBucket = new s3.Bucket(this, 'MailBucket', {
-      ...secureBucket,
-      // Objects are already encrypted client-side with the mail key; SSE-S3 adds encryption of the metadata at rest.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      serverAccessLogsPrefix: 'mail-bucket/',
-      lifecycleRules: [
-        {
-          prefix: objectKeyPrefix,
-          expiration: Duration.days(rawMailRetentionDays),
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
-    this.payloadBucket = new s3.Bucket(this, 'PayloadBucket', {
-      ...secureBucket,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: this.deliveryKey,
-      bucketKeyEnabled: true,
-      serverAccessLogsPrefix: 'payload-bucket/',
-      lifecycleRules: [
-        {
-          // Payloads live as long as the message that points at them could.
-          expiration: Duration.days(queueRetentionDays + 1),
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
-    });
-
-    const secureQueue = {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.deliveryKey,
-      dataKeyReuse: Duration.minutes(5),
-      enforceSSL: true,
-    } satisfies sqs.QueueProps;
-    const fifo = props.fifo === true;
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', { ...secureQueue, retentionPeriod: Duration.days(14) });
-    this.outputDeadLetterQueue = new sqs.Queue(this, 'OutputDeadLetterQueue', {
-      ...secureQueue,
-      fifo: fifo || undefined,
-      retentionPeriod: Duration.days(14),
-    });
-    this.outputQueue = new sqs.Queue(this, 'OutputQueue', {
-      ...secureQueue,
-      fifo: fifo || undefined,
-      retentionPeriod: Duration.days(queueRetentionDays),
-      // A consumer that fails on a message five times moves it aside instead of blocking or losing it.
-      deadLetterQueue: { queue: this.outputDeadLetterQueue, maxReceiveCount: 5 },
-      visibilityTimeout: Duration.minutes(5),
-    });
-
-    const logGroup = new logs.LogGroup(this, 'FunctionLogs', {
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    const role = new iam.Role(this, 'FunctionRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Decrypts stored inbound mail and delivers it; nothing more.',
-    });
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteOwnLogs',
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-
-    this.function = new NodejsFunction(this, 'DecryptFunction', {
-      description: 'Decrypts SES mail stored with KMS client-side encryption and forwards it to SQS.',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
-      // A 40 MB mail is held once as plaintext while it authenticates, plus the upload's parts.
-      memorySize,
-      timeout: Duration.minutes(2),
-      role,
-      logGroup,
-      loggingFormat: lambda.LoggingFormat.JSON,
-      retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
-      // The role already may send to the failure queue (below); aws-lambda-destinations' SqsDestination would also
-      // grant unconditioned use of the delivery key.
-      onFailure: { bind: () => ({ destination: this.failureQueue.queueArn }) },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // The SDK the tests ran against is bundled, not the runtime's; function-bundle.json says what is left out.
-        mainFields: [...functionBundle.mainFields],
-        externalModules: [...functionBundle.external],
-        forceDockerBundling: false,
-      },
-      environment: {
-        [ENV.OUTPUT_QUEUE_URL]: this.outputQueue.queueUrl,
-        [ENV.FAILURE_QUEUE_URL]: this.failureQueue.queueUrl,
-        [ENV.PAYLOAD_BUCKET]: this.payloadBucket.bucketName,
-        [ENV.PAYLOAD_PREFIX]: this.payloadPrefix,
-        [ENV.INLINE_MAX_BYTES]: String(inlineMaxBytes),
-        [ENV.EXPECTED_KMS_KEY_ARN]: this.mailKey.keyArn,
-        [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,
-        [ENV.ALLOWED_RULE_NAMES]: ruleName,
-        [ENV.MAX_MAIL_BYTES]: String(41_943_040),
-        [ENV.BODY_ENCODING]: 'auto',
-        // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts).
-        NODE_OPTIONS: '--enable-source-maps --expose-gc',
-        POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
-        POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
-        ...(props.useFipsEndpoints === true ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
-      },
-    });
-    this.grantFunction(role, objectKeyPrefix, ruleName);
-    this.allowMailKeyDecrypt(
-      'FunctionUnwrapsDataKeysOfThisAccountAndRule',
-      [new iam.ArnPrincipal(role.roleArn)],
+    const decrypt = new DecryptFunction(this, 'Decrypt', {
+      store,
+      delivery: this.delivery,
       ruleName,
-    );
-    if ((props.operatorRoleArns ?? []).length > 0) {
-      this.allowMailKeyDecrypt(
-        'OperatorsUnwrapDataKeysOfThisAccountAndRule',
-        (props.operatorRoleArns ?? []).map((arn) => new iam.ArnPrincipal(arn)),
-        ruleName,
-      );
-    }
-
-    this.mailBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
-      prefix: objectKeyPrefix,
+      objectKeyPrefix,
+      inlineMaxBytes: settings.inlineMaxBytes,
+      memorySize: props.memorySize ?? 1024,
+      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      useFipsEndpoints: props.useFipsEndpoints === true,
     });
+    const operators = [...(props.operatorRoleArns ?? [])];
+    if (operators.length > 0) {
+      store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, ruleName);
+      // replay and redrive deliver as the function does.
+      for (const arn of operators) this.delivery.allowKeyUse(arn);
+    }
 
-    this.ruleSet = new ses.ReceiptRuleSet(this, 'RuleSet', { receiptRuleSetName: ruleSetName });
-    this.rule = this.ruleSet.addRule('StoreEncrypted', {
-      receiptRuleName: ruleName,
-      recipients,
-      enabled: true,
-      scanEnabled: true,
-      tlsPolicy: ses.TlsPolicy.REQUIRE,
-      actions: [
-        new EncryptedS3Action({
-          bucket: this.mailBucket,
-          kmsKey: this.mailKey,
-          objectKeyPrefix,
-          ruleSetName,
-          ruleName,
-        }),
-      ],
+    const receipt = new InboundReceiptRule(this, 'Receipt', {
+      store,
+      recipients: settings.recipients,
+      ruleSetName: settings.ruleSetName,
+      ruleName,
+      objectKeyPrefix,
     });
-    if (props.activateRuleSet === true) {
-      const activation = new ReceiptRuleSetActivation(this, 'Activation', { ruleSetName });
-      activation.node.addDependency(this.rule);
-    }
+    this.activation = new ReceiptRuleSetActivation(this, 'Activation', {
+      ruleSetName: settings.ruleSetName,
+      activate: props.activateRuleSet === true,
+    });
+    // Mail may arrive the moment the set is active: the function, its trigger and its retry settings come first.
+    // The rule set is deleted only after it has been deactivated.
+    this.activation.node.addDependency(receipt, ...decrypt.readyForMail);
 
-    this.mxRecordValue = `10 inbound-smtp.${region}.amazonaws.com`;
-    if (props.hostedZone !== undefined) {
-      new ses.EmailIdentity(this, 'DomainIdentity', { identity: ses.Identity.publicHostedZone(props.hostedZone) });
-      new route53.MxRecord(this, 'MxRecord', {
-        zone: props.hostedZone,
-        values: [{ priority: 10, hostName: `inbound-smtp.${region}.amazonaws.com` }],
-      });
-    }
+    this.receivingDomain =
+      props.hostedZone === undefined
+        ? undefined
+        : new ReceivingDomain(this, 'Receiving', {
+            hostedZone: props.hostedZone,
+            domainName: receivingDomainOf(props, props.hostedZone),
+          });
+    this.mxRecordValue =
+      this.receivingDomain?.mxRecordValue ?? `10 inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
 
     this.auditTrail = props.auditTrail
       ? new AuditTrail(this, 'Audit', {
-          dataBuckets: [this.mailBucket, this.payloadBucket],
-          accessLogsBucket: this.accessLogsBucket,
+          dataBuckets: [store.bucket, this.delivery.payloadBucket],
+          accessLogsBucket: store.accessLogsBucket,
           requireMfaForKeyAdministration: requireMfa,
-          retentionDays: auditRetentionDays,
+          retentionDays: settings.auditRetentionDays,
           removalPolicy,
         })
       : undefined;
-    this.payloadDiscoveryJob = props.payloadDiscovery
-      ? new PayloadDiscoveryJob(this, 'PayloadDiscovery', { bucket: this.payloadBucket })
-      : undefined;
-    if (this.payloadDiscoveryJob !== undefined) {
-      // Macie reads the payloads through its service-linked role, which needs the delivery key.
-      this.deliveryKey.addToResourcePolicy(
-        new iam.PolicyStatement({
-          sid: 'MacieReadsPayloads',
-          principals: [
-            new iam.ArnPrincipal(
-              `arn:${Stack.of(this).partition}:iam::${account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
-            ),
-          ],
-          actions: ['kms:Decrypt'],
-          resources: ['*'],
-        }),
-      );
+    if (props.payloadDiscovery === true) {
+      allowMacieToReadPayloads(this.delivery.key, this);
+      this.payloadDiscoveryJob = new PayloadDiscoveryJob(this, 'PayloadDiscovery', {
+        bucket: this.delivery.payloadBucket,
+      });
+    } else {
+      this.payloadDiscoveryJob = undefined;
     }
 
-    const period = Duration.minutes(5);
-    this.alarms = [
-      this.alarmOnAny(
-        'RejectedMailAlarm',
-        'Stored mail was rejected or exhausted its retries: see the failure queue.',
-        this.failureQueue.metricApproximateNumberOfMessagesVisible({ period }),
-      ),
-      this.alarmOnAny(
-        'FunctionErrorsAlarm',
-        'The decrypt function failed (it will be retried; persistent errors end on the failure queue).',
-        this.function.metricErrors({ period }),
-      ),
-      this.alarmOnAny(
-        'ConsumerDeadLetterAlarm',
-        'A consumer failed on a delivered mail five times: see the output dead-letter queue.',
-        this.outputDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
-      ),
-    ];
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      failureQueue: this.delivery.failureQueue,
+      outputDeadLetterQueue: this.delivery.outputDeadLetterQueue,
+      function: decrypt.function,
+      topic: props.alarmTopic,
+    }).alarms;
 
-    this.acknowledgeAcceptedFindings(objectKeyPrefix);
+    this.mailKey = store.key;
+    this.deliveryKey = this.delivery.key;
+    this.mailBucket = store.bucket;
+    this.accessLogsBucket = store.accessLogsBucket;
+    this.payloadBucket = this.delivery.payloadBucket;
+    this.outputQueue = this.delivery.outputQueue;
+    this.outputDeadLetterQueue = this.delivery.outputDeadLetterQueue;
+    this.failureQueue = this.delivery.failureQueue;
+    this.function = decrypt.function;
+    this.ruleSet = receipt.ruleSet;
+    this.rule = receipt.rule;
 
-    new CfnOutput(this, 'OutputQueueUrl', {
-      value: this.outputQueue.queueUrl,
-      description: 'Consume decrypted mail here',
-    });
-    new CfnOutput(this, 'FailureQueueUrl', { value: this.failureQueue.queueUrl, description: 'Rejected objects' });
-    new CfnOutput(this, 'PayloadBucketName', { value: this.payloadBucket.bucketName, description: 'Large mail' });
-    new CfnOutput(this, 'MailBucketName', {
-      value: this.mailBucket.bucketName,
-      description: 'Stored (encrypted) mail',
-    });
-    new CfnOutput(this, 'MxRecordValue', { value: this.mxRecordValue, description: 'Publish as the MX record' });
-    new CfnOutput(this, 'MailKeyArn', { value: this.mailKey.keyArn, description: 'SES encrypts stored mail with it' });
-    new CfnOutput(this, 'DeliveryKeyArn', { value: this.deliveryKey.keyArn, description: 'Consumers decrypt with it' });
+    this.keepStatefulLogicalIds();
+    acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
+    acceptCdkHelperFindings(Stack.of(this));
+    this.addOutputs();
   }
 
   /**
    * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
    * messages, read (and delete) payloads, decrypt with the delivery key through SQS and S3. Nothing of the mail key.
+   * @throws Error when the grantee is not an IAM role or user (the delivery key policy names consumers by ARN)
    */
   grantConsume(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:ChangeMessageVisibility',
-        'sqs:GetQueueAttributes',
-        'sqs:GetQueueUrl',
-      ],
-      resourceArns: [this.outputQueue.queueArn],
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['s3:GetObject', 's3:DeleteObject'],
-      resourceArns: [this.payloadBucket.arnForObjects(`${this.payloadPrefix}*`)],
-    });
-    grantKeyVia(grantee, this.deliveryKey, ['kms:Decrypt'], ['sqs', 's3'], Stack.of(this).region);
+    this.delivery.grantConsume(grantee);
   }
 
   /**
-   * The cdk-nag findings this design accepts, each with its reason. Everything else must pass: a test runs both packs
-   * and expects no unacknowledged finding.
+   * Keys, buckets, queues, the rule set and rule, the audit trail's key and bucket keep the logical IDs 0.1 gave them,
+   * when everything was one construct: a changed ID would replace them (see stable-logical-id.ts).
    */
-  private acknowledgeAcceptedFindings(objectKeyPrefix: string): void {
-    const ack = (scope: Construct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
-    ack(
-      this.failureQueue,
-      'AwsSolutions-SQS3',
-      'The failure queue is itself the terminal dead-letter destination (Lambda on-failure destination and rejection records); it is not consumed automatically.',
-    );
-    ack(
-      this.failureQueue,
-      'Serverless-SQSRedrivePolicy',
-      'The failure queue is the terminal dead-letter destination; a redrive policy would hide failures from the alarm.',
-    );
-    ack(
-      this.outputDeadLetterQueue,
-      'Serverless-SQSRedrivePolicy',
-      "This queue is the output queue's dead-letter queue.",
-    );
-    const role = this.function.role as iam.Role;
-    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy;
-    ack(
-      policy,
-      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.mailBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${objectKeyPrefix}*]`,
-      'GetObject on the rule prefix: object names are SES message ids, unknown in advance; this is the narrowest scope.',
-    );
-    ack(
-      policy,
-      `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.payloadBucket.node.defaultChild as s3.CfnBucket)}.Arn>/${this.payloadPrefix}*]`,
-      'PutObject on the payload prefix: object names are SES message ids, unknown in advance; this is the narrowest scope.',
-    );
-    ack(
-      this.function,
-      'AwsSolutions-L1',
-      'Pinned to Node.js 22, the major version the test suite runs on (node@22 devDependency); move both together.',
-    );
-    ack(
-      this.function,
-      'Serverless-LambdaLatestVersion',
-      'Pinned to Node.js 22, the major version the test suite runs on (node@22 devDependency); move both together.',
-    );
-    ack(
-      this.function,
-      'Serverless-LambdaDLQ',
-      'Async invocations end on the failure queue through an on-failure destination, which carries more context than a DLQ.',
-    );
-    ack(
-      this.function,
-      'Serverless-LambdaTracing',
-      'X-Ray needs xray:PutTraceSegments on Resource "*", which this design does not grant; logs and metrics carry timings.',
-    );
-    acknowledgeCdkHelpers(Stack.of(this));
+  private keepStatefulLogicalIds(): void {
+    const legacy: Array<[IConstruct, string[]]> = [
+      [this.mailKey, ['MailKey', 'Resource']],
+      [this.deliveryKey, ['DeliveryKey', 'Resource']],
+      [this.accessLogsBucket, ['AccessLogs', 'Resource']],
+      [this.mailBucket, ['MailBucket', 'Resource']],
+      [this.payloadBucket, ['PayloadBucket', 'Resource']],
+      [this.failureQueue, ['FailureQueue', 'Resource']],
+      [this.outputDeadLetterQueue, ['OutputDeadLetterQueue', 'Resource']],
+      [this.outputQueue, ['OutputQueue', 'Resource']],
+      [this.ruleSet, ['RuleSet', 'Resource']],
+      [this.rule, ['RuleSet', 'StoreEncrypted', 'Resource']],
+    ];
+    if (this.receivingDomain?.apex === true) {
+      legacy.push([this.receivingDomain.identity, ['DomainIdentity', 'Resource']]);
+      for (const token of [1, 2, 3]) {
+        const record = this.receivingDomain.identity.node.tryFindChild(`DkimDnsToken${token}`);
+        // aws-cdk-lib writes these as bare L1 record sets (no 'Resource' below them).
+        if (record !== undefined) legacy.push([record, ['DomainIdentity', `DkimDnsToken${token}`]]);
+      }
+      legacy.push([this.receivingDomain.mxRecord, ['MxRecord', 'Resource']]);
+    }
+    for (const [construct, path] of legacy) {
+      const resource = (construct.node.defaultChild ?? construct) as CfnResource;
+      keepLogicalId(resource, this, path);
+    }
   }
 
-  /** An alarm that fires as soon as the metric is at least 1 in a period; no data means nothing happened. */
-  private alarmOnAny(id: string, alarmDescription: string, metric: cloudwatch.IMetric): cloudwatch.Alarm {
-    return new cloudwatch.Alarm(this, id, {
-      alarmDescription,
-      metric,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-  }
-
-  /** A key-policy statement letting `principals` unwrap data keys only under this account's and rule's context. */
-  private allowMailKeyDecrypt(sid: string, principals: iam.IPrincipal[], ruleName: string): void {
-    this.mailKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid,
-        principals,
-        actions: ['kms:Decrypt'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: {
-            'kms:EncryptionContext:aws:ses:source-account': Stack.of(this).account,
-            'kms:EncryptionContext:aws:ses:rule-name': ruleName,
-          },
-        },
-      }),
-    );
-  }
-
-  private grantFunction(role: iam.Role, objectKeyPrefix: string, ruleName: string): void {
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'ReadStoredMail',
-        actions: ['s3:GetObject'],
-        resources: [this.mailBucket.arnForObjects(`${objectKeyPrefix}*`)],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'UnwrapDataKeysOfThisAccountAndRule',
-        actions: ['kms:Decrypt'],
-        resources: [this.mailKey.keyArn],
-        conditions: {
-          StringEquals: {
-            'kms:EncryptionContext:aws:ses:source-account': Stack.of(this).account,
-            'kms:EncryptionContext:aws:ses:rule-name': ruleName,
-          },
-        },
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'DeliverMail',
-        actions: ['sqs:SendMessage'],
-        resources: [this.outputQueue.queueArn, this.failureQueue.queueArn],
-      }),
-    );
-    role.addToPolicy(
-      new iam.PolicyStatement({
-        sid: 'WriteLargeMail',
-        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
-        resources: [this.payloadBucket.arnForObjects(`${this.payloadPrefix}*`)],
-      }),
-    );
-    // SQS and S3 encrypt with the delivery key on the function's behalf; multipart uploads also decrypt the data key.
-    grantKeyVia(role, this.deliveryKey, ['kms:GenerateDataKey', 'kms:Decrypt'], ['sqs', 's3'], Stack.of(this).region);
+  private addOutputs(): void {
+    const outputs: Array<[string, string, string]> = [
+      ['OutputQueueUrl', this.outputQueue.queueUrl, 'Consume decrypted mail here'],
+      ['FailureQueueUrl', this.failureQueue.queueUrl, 'Rejected objects'],
+      ['PayloadBucketName', this.payloadBucket.bucketName, 'Large mail'],
+      ['MailBucketName', this.mailBucket.bucketName, 'Stored (encrypted) mail'],
+      ['MxRecordValue', this.mxRecordValue, 'Publish as the MX record'],
+      ['MailKeyArn', this.mailKey.keyArn, 'SES encrypts stored mail with it'],
+      ['DeliveryKeyArn', this.deliveryKey.keyArn, 'Consumers decrypt with it'],
+    ];
+    for (const [id, value, description] of outputs) {
+      new CfnOutput(this, id, { value, description });
+    }
   }
 }
 
-/** Grants use of a key only through the named services in this region (`kms:ViaService`). */
-function grantKeyVia(
-  grantee: iam.IGrantable,
-  key: kms.IKey,
-  actions: string[],
-  services: string[],
-  region: string,
-): void {
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions,
-    resourceArns: [key.keyArn],
-    conditions: {
-      StringEquals: { 'kms:ViaService': services.map((service) => `${service}.${region}.amazonaws.com`) },
-    },
-  });
+/** The props with defaults applied, validated where they are not tokens. */
+function settingsOf(props: EncryptedInboundMailProps) {
+  const settings = {
+    recipients: [...props.recipients],
+    ruleSetName: props.ruleSetName ?? 'encrypted-inbound',
+    ruleName: props.ruleName ?? 'store-encrypted',
+    objectKeyPrefix: props.objectKeyPrefix ?? 'raw/',
+    inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
+    rawMailRetentionDays: props.rawMailRetentionDays ?? 30,
+    queueRetentionDays: props.queueRetentionDays ?? 4,
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    requireMfa: props.requireMfaForKeyAdministration === true,
+    auditRetentionDays: props.auditRetentionDays ?? 365,
+  };
+  checkRecipients(settings.recipients);
+  const { inlineMaxBytes, rawMailRetentionDays, queueRetentionDays, auditRetentionDays } = settings;
+  if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 1024 || inlineMaxBytes > 1_048_576) {
+    throw new ConfigurationError('inlineMaxBytes must be a whole number from 1024 to 1048576 (the SQS message limit)');
+  }
+  if (!Number.isInteger(rawMailRetentionDays) || rawMailRetentionDays < 1) {
+    throw new ConfigurationError('rawMailRetentionDays must be a whole number of days, at least 1');
+  }
+  if (!Number.isInteger(queueRetentionDays) || queueRetentionDays < 1 || queueRetentionDays > 14) {
+    throw new ConfigurationError('queueRetentionDays must be a whole number from 1 to 14 (the SQS limit)');
+  }
+  // SES's rule for both names: letters, digits, '.', '_' and '-', starting and ending with a letter or digit, at most
+  // 64 characters (https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptRule.html).
+  const sesName = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
+  if (!sesName.test(settings.ruleSetName) || !sesName.test(settings.ruleName)) {
+    throw new ConfigurationError(
+      'ruleSetName and ruleName must be 1 to 64 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit',
+    );
+  }
+  if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) {
+    throw new ConfigurationError('auditRetentionDays must be a whole number of days, at least 1');
+  }
+  for (const arn of props.operatorRoleArns ?? []) {
+    if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(arn)) {
+      throw new ConfigurationError('operatorRoleArns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
+    }
+  }
+  if (settings.objectKeyPrefix.length > 0 && !settings.objectKeyPrefix.endsWith('/')) {
+    throw new ConfigurationError(
+      "objectKeyPrefix must end with '/' so the function can tell the SES message id from the prefix",
+    );
+  }
+  if (props.hostedZone === undefined && (props.receivingDomain !== undefined || props.replaceApexMx === true)) {
+    throw new ConfigurationError('receivingDomain and replaceApexMx need hostedZone (the zone the records go in)');
+  }
+  return settings;
 }
 
 /**
- * Acknowledges findings on the helper functions aws-cdk-lib adds to the stack (the bucket-notification handler and the
- * custom-resource provider): their code and roles are the CDK's, not this project's.
+ * The domain the MX record and identity are for: a subdomain of the zone, or the apex only when `replaceApexMx` says
+ * so, because an MX record at the apex redirects all of the domain's mail.
  */
-function acknowledgeCdkHelpers(stack: Stack): void {
-  for (const child of stack.node.children) {
-    const id = child.node.id;
-    if (id.startsWith('BucketNotificationsHandler')) {
-      const role = child.node.tryFindChild('Role');
-      if (role !== undefined) {
-        Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: "aws-cdk-lib's bucket-notification handler runs once at deployment with the basic execution role.",
-        });
-        Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: "aws-cdk-lib's bucket-notification handler: s3:PutBucketNotification, run once at deployment.",
-        });
-      }
-    }
-    if (id === AWS_CUSTOM_RESOURCE_PROVIDER_ID) {
-      const why = "aws-cdk-lib's AwsCustomResource provider, run only at deployment to activate the rule set";
-      const role = child.node.tryFindChild('ServiceRole');
-      if (role !== undefined) {
-        Validations.of(role).acknowledge({
-          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          reason: `${why}, with the basic execution role.`,
-        });
-      }
-      for (const rule of ['Serverless-LambdaDefaultMemorySize', 'Serverless-LambdaDLQ', 'Serverless-LambdaTracing']) {
-        Validations.of(child).acknowledge({ id: rule, reason: `${why}; its settings are the CDK's.` });
-      }
-    }
+function receivingDomainOf(props: EncryptedInboundMailProps, zone: route53.IHostedZone): string {
+  const zoneName = zone.zoneName.replace(/\.$/, '');
+  const domain = (props.receivingDomain ?? (props.replaceApexMx === true ? zoneName : '')).replace(/\.$/, '');
+  if (domain === '') {
+    throw new ConfigurationError(
+      `hostedZone needs receivingDomain, a subdomain such as mail.${zoneName} (an MX record at ${zoneName} itself would take over the domain's mail; set replaceApexMx to do that on purpose)`,
+    );
   }
+  if (domain === zoneName && props.replaceApexMx !== true) {
+    throw new ConfigurationError(
+      `receivingDomain ${zoneName} is the zone apex: its MX record would take over the domain's mail; use a subdomain such as mail.${zoneName}, or set replaceApexMx`,
+    );
+  }
+  if (domain !== zoneName && !domain.endsWith(`.${zoneName}`)) {
+    throw new ConfigurationError(
+      `receivingDomain must be within the hosted zone ${zoneName}, such as mail.${zoneName}`,
+    );
+  }
+  if (domain !== zoneName && props.replaceApexMx === true) {
+    throw new ConfigurationError(
+      'replaceApexMx puts the MX record at the zone apex: leave receivingDomain out, or set it to the zone name',
+    );
+  }
+  return domain;
 }
-
-/** The construct id aws-cdk-lib gives its singleton AwsCustomResource provider function. */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';

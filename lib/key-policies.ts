@@ -69,6 +69,20 @@ export function administrationOnlyKeyPolicy(scope: Construct, options: KeyPolicy
       }),
     ],
   });
+  // Grants are a way around the key policy: only AWS services, for AWS resources, may create them (AWS Control Tower
+  // proactive control CT.KMS.PR.3). Nothing in this pipeline uses grants.
+  document.addStatements(
+    new iam.PolicyStatement({
+      sid: 'GrantsOnlyForAwsServices',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:CreateGrant'],
+      resources: ['*'],
+      conditions: {
+        BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+      },
+    }),
+  );
   if (options.requireMfa) {
     document.addStatements(
       new iam.PolicyStatement({
@@ -85,4 +99,33 @@ export function administrationOnlyKeyPolicy(scope: Construct, options: KeyPolicy
     );
   }
   return document;
+}
+
+/**
+ * A key-policy statement that lets the principals whose ARNs are listed use the key, as their own IAM policies allow.
+ *
+ * The principal is the account, narrowed by `aws:PrincipalArn`, rather than the roles themselves: KMS refuses a key
+ * policy that names a principal it cannot see yet (`MalformedPolicyDocumentException`), which happens to roles created
+ * in the same deployment and to roles that do not exist yet
+ * (https://repost.aws/knowledge-center/kms-policy-error-invalid-principals). A condition is a string compared at
+ * request time, so it needs no principal to exist. Because the principal is the account, each role's own IAM policy
+ * must allow the action too: the key policy alone grants nothing.
+ */
+export function useByPrincipalArns(options: {
+  readonly sid: string;
+  readonly actions: readonly string[];
+  readonly principalArns: readonly string[];
+  readonly conditions?: Record<string, Record<string, unknown>>;
+}): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: options.sid,
+    principals: [new iam.AccountRootPrincipal()],
+    actions: [...options.actions],
+    // In a key policy, "*" means this key.
+    resources: ['*'],
+    conditions: {
+      ...options.conditions,
+      ArnEquals: { 'aws:PrincipalArn': options.principalArns },
+    },
+  });
 }

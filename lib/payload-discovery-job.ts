@@ -5,6 +5,7 @@
  */
 import { Aws, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import {
   AwsCustomResource,
@@ -21,6 +22,31 @@ const JOB_ARNS_AS_REPORTED = 'arn:<AWS::Partition>:macie2:<AWS::Region>:<AWS::Ac
 /** Properties of `PayloadDiscoveryJob`. */
 export interface PayloadDiscoveryJobProps {
   readonly bucket: s3.IBucket;
+}
+
+/**
+ * Lets Macie's service-linked role read payloads encrypted with `key`. The role exists only once Macie is enabled, and
+ * KMS refuses a key policy naming a principal that does not exist, so the role is named in a condition
+ * (`aws:PrincipalArn`), which needs nothing to exist. The principal is "*" narrowed to that one ARN in this account,
+ * because the role's own policy (managed by AWS) is not ours to extend: Macie's guide has the key policy grant it
+ * (https://docs.aws.amazon.com/macie/latest/user/discovery-supported-encryption-types.html).
+ */
+export function allowMacieToReadPayloads(key: kms.IKey, scope: Construct): void {
+  const stack = Stack.of(scope);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'MacieReadsPayloads',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'kms:CallerAccount': stack.account },
+        ArnEquals: {
+          'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie`,
+        },
+      },
+    }),
+  );
 }
 
 /** The Macie classification job, as a custom resource. */

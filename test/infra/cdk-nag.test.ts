@@ -6,12 +6,18 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../lib/inbound-mail-app';
+import { TEST_ENV } from '../support/synth';
+
+// A region where every option, FIPS included, is available.
+const FIPS_ENV = { account: '111122223333', region: 'us-east-1' };
 
 const ALL_OPTIONS = {
   recipients: 'inbox@example.com,example.org',
   activateRuleSet: 'true',
   hostedZoneId: 'Z0123456789',
   hostedZoneName: 'example.org',
+  receivingDomain: 'mail.example.org',
+  alarmTopicArn: 'arn:aws:sns:us-east-1:111122223333:mail-alarms',
   fifo: 'true',
   fips: 'true',
   requireMfa: 'true',
@@ -27,7 +33,7 @@ it.each([
 ])('leaves no cdk-nag finding unacknowledged (%s)', (_name, context) => {
   const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
   try {
-    const { app } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } });
+    const { app } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } }, FIPS_ENV);
     app.synth();
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
     const violations = (report.pluginReports as Array<{ violations?: unknown[] }>).flatMap((r) => r.violations ?? []);
@@ -41,10 +47,10 @@ it.each([
 it('does report a finding that is not acknowledged (the gate is live)', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
   try {
-    const { app, stack } = buildApp({
-      outdir,
-      context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' },
-    });
+    const { app, stack } = buildApp(
+      { outdir, context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' } },
+      TEST_ENV,
+    );
     const { Queue } = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
     new Queue(stack, 'Unencrypted', { encryption: undefined });
     expect(() => app.synth()).toThrow();

@@ -14,6 +14,8 @@ const EVERY_OPTION = [
   'activateRuleSet=true',
   'hostedZoneId=Z0123456789',
   'hostedZoneName=example.org',
+  'receivingDomain=mail.example.org',
+  'alarmTopicArn=arn:aws:sns:us-east-1:111122223333:mail-alarms',
   'fifo=true',
   'fips=true',
   'requireMfa=true',
@@ -35,7 +37,16 @@ it.each([
         cwd: ROOT,
         encoding: 'utf8',
         // Offline: no version check, notices or telemetry.
-        env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', CDK_DISABLE_CLI_TELEMETRY: 'true', CI: 'true' },
+        env: {
+          ...process.env,
+          CDK_DISABLE_VERSION_CHECK: '1',
+          CDK_DISABLE_CLI_TELEMETRY: 'true',
+          CI: 'true',
+          // The region the CLI resolves for the stack (a region where every option, FIPS included, exists).
+          AWS_REGION: 'us-east-1',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        },
         timeout: 120_000,
       });
       expect(result.stderr).not.toMatch(/docker/i);

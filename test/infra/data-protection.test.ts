@@ -42,19 +42,34 @@ describe('key administration', () => {
       'FunctionUnwrapsDataKeysOfThisAccountAndRule',
     ]);
     const fn = users.find((s) => s.Sid === 'FunctionUnwrapsDataKeysOfThisAccountAndRule');
-    expect(fn.Principal).toEqual({
-      AWS: { 'Fn::GetAtt': [logicalId(off.stack.pipeline.function.role as any), 'Arn'] },
+    // The account as principal, narrowed to the function's role (deployment-findings.test.ts says why).
+    expect(fn.Principal).toEqual({ AWS: 'arn:aws:iam::111122223333:root' });
+    expect(fn.Condition.ArnEquals).toEqual({
+      'aws:PrincipalArn': [{ 'Fn::GetAtt': [logicalId(off.stack.pipeline.function.role as any), 'Arn'] }],
     });
     expect(fn.Action).toBe('kms:Decrypt');
     expect(fn.Condition.StringEquals['kms:EncryptionContext:aws:ses:rule-name']).toBe('store-encrypted');
   });
 
-  it('lets the account use the delivery key only through SQS and S3', () => {
-    const use = keyStatements(off, 'deliveryKey').find((s) => s.Sid === 'UseThroughSqsAndS3Only');
+  it('lets named principals of the account use the delivery key only through SQS and S3', () => {
+    const use = keyStatements(off, 'deliveryKey').find((s) => s.Sid === 'NamedPrincipalsUseThroughSqsAndS3');
     expect(use.Condition.StringEquals).toEqual({
       'kms:CallerAccount': '111122223333',
       'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'],
     });
+  });
+
+  it('refuses every grant but those AWS services create for AWS resources, on every key (CT.KMS.PR.3)', () => {
+    for (const statements of allKeyPolicies(on)) {
+      expect(statements.find((s) => s.Sid === 'GrantsOnlyForAwsServices')).toEqual({
+        Sid: 'GrantsOnlyForAwsServices',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'kms:CreateGrant',
+        Resource: '*',
+        Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      });
+    }
   });
 
   it('keeps keys on stack deletion, with the longest deletion waiting period', () => {
@@ -69,7 +84,7 @@ describe('key administration', () => {
 
   it('does not require MFA by default', () => {
     for (const statements of allKeyPolicies(off)) {
-      expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([]);
+      expect(statements.filter((s) => s.Effect === 'Deny').map((s) => s.Sid)).toEqual(['GrantsOnlyForAwsServices']);
     }
   });
 
@@ -95,9 +110,12 @@ describe('key administration', () => {
     ).toBeUndefined();
     const operators = keyStatements(on, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule');
     expect(operators).toMatchObject({
-      Principal: { AWS: 'arn:aws:iam::111122223333:role/mail-operator' },
+      Principal: { AWS: 'arn:aws:iam::111122223333:root' },
       Action: 'kms:Decrypt',
-      Condition: { StringEquals: { 'kms:EncryptionContext:aws:ses:rule-name': 'store-encrypted' } },
+      Condition: {
+        ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/mail-operator'] },
+        StringEquals: { 'kms:EncryptionContext:aws:ses:rule-name': 'store-encrypted' },
+      },
     });
     expect(() => synthStack({ operatorRoleArns: 'jane' })).toThrow('operatorRoleArns must hold IAM role ARNs');
   });
@@ -145,12 +163,12 @@ describe('audit trail', () => {
     expect(JSON.stringify(policy)).toContain('cloudtrail.amazonaws.com');
   });
 
-  it('lets CloudTrail encrypt with its key only for this account, and the account read logs only through S3', () => {
+  it('lets CloudTrail encrypt with its key only for this trail, and the account read logs only through S3', () => {
     const key = Object.entries(on.template.findResources('AWS::KMS::Key')).find(([id]) => id.includes('AuditKey'))?.[1];
     const statements: any[] = key?.Properties.KeyPolicy.Statement;
-    expect(statements.find((s) => s.Sid === 'CloudTrailEncryptsThisAccountsTrails').Condition).toEqual({
-      StringEquals: { 'aws:SourceAccount': '111122223333' },
-      StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': 'arn:aws:cloudtrail:*:111122223333:trail/*' },
+    const trailArn = 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/TestStack-mail-audit';
+    expect(statements.find((s) => s.Sid === 'CloudTrailEncryptsThisTrail').Condition).toEqual({
+      StringEquals: { 'aws:SourceArn': trailArn, 'kms:EncryptionContext:aws:cloudtrail:arn': trailArn },
     });
     expect(
       statements.find((s) => s.Sid === 'AccountReadsTrailLogsThroughS3').Condition.StringEquals['kms:ViaService'],
@@ -175,7 +193,7 @@ describe('sensitive-data discovery', () => {
     expect(create).not.toContain(logicalId(on.stack.pipeline.mailBucket));
     expect(JSON.stringify(job?.Properties.Delete)).toContain('CANCELLED');
     const macie = keyStatements(on, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
-    expect(JSON.stringify(macie.Principal)).toContain('AWSServiceRoleForAmazonMacie');
+    expect(JSON.stringify(macie.Condition)).toContain('AWSServiceRoleForAmazonMacie');
     expect(keyStatements(on, 'mailKey').find((s) => s.Sid === 'MacieReadsPayloads')).toBeUndefined();
   });
 });

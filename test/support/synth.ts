@@ -16,17 +16,18 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
 export function synthStack(
   context: Record<string, unknown> = {},
   customize: (stack: EncryptedInboundMailStack) => void = () => undefined,
+  env: { account: string; region: string } = TEST_ENV,
 ): { stack: EncryptedInboundMailStack; template: Template } {
   const app = new App({
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', ...context },
   });
-  const stack = new EncryptedInboundMailStack(app, 'TestStack', { env: TEST_ENV });
+  const stack = new EncryptedInboundMailStack(app, 'TestStack', { env });
   customize(stack);
   return { stack, template: Template.fromStack(stack) };
 }
 
-/** The logical id of a construct's L1 resource. */
+/** The logical id of a construct's L1 resource, as it ends up in the template (overrides included). */
 export function logicalId(construct: { node: { defaultChild?: unknown } }): string {
   const child = construct.node.defaultChild as CfnElement;
-  return Stack.of(child).getLogicalId(child);
+  return Stack.of(child).resolve(child.logicalId) as string;
 }

@@ -1,0 +1,81 @@
+/**
+ * The alarms that say something needs a person: mail rejected or exhausted its retries, the function failing, a
+ * consumer failing on a delivered mail. With a topic, each alarm notifies it; without one they only change state in
+ * CloudWatch (console, `aws cloudwatch describe-alarms`).
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acceptControl } from './accepted-findings';
+
+/** Properties of `PipelineAlarms`. */
+export interface PipelineAlarmsProps {
+  readonly failureQueue: sqs.IQueue;
+  readonly outputDeadLetterQueue: sqs.IQueue;
+  readonly function: lambda.IFunction;
+  /** Notified when an alarm fires (and when it clears). @default - no notification */
+  readonly topic?: sns.ITopic;
+}
+
+/** Three alarms, each firing as soon as its metric is at least 1 in five minutes. */
+export class PipelineAlarms extends Construct {
+  readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    this.alarms = [
+      this.alarmOnAny(
+        'RejectedMailAlarm',
+        'Stored mail was rejected or exhausted its retries: see the failure queue.',
+        props.failureQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        props.topic,
+      ),
+      this.alarmOnAny(
+        'FunctionErrorsAlarm',
+        'The decrypt function failed (it will be retried; persistent errors end on the failure queue).',
+        props.function.metricErrors({ period }),
+        props.topic,
+      ),
+      this.alarmOnAny(
+        'ConsumerDeadLetterAlarm',
+        'A consumer failed on a delivered mail five times: see the output dead-letter queue.',
+        props.outputDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        props.topic,
+      ),
+    ];
+    if (props.topic === undefined) {
+      acceptControl(
+        this,
+        'cloudwatch_alarm_action_check',
+        'No topic was given (alarmTopic, or the alarmTopicArn context): the alarms change state in CloudWatch only, as the README says; give a topic to be notified.',
+      );
+    }
+  }
+
+  /** An alarm that fires as soon as the metric is at least 1 in a period; no data means nothing happened. */
+  private alarmOnAny(
+    id: string,
+    alarmDescription: string,
+    metric: cloudwatch.IMetric,
+    topic: sns.ITopic | undefined,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (topic !== undefined) {
+      alarm.addAlarmAction(new actions.SnsAction(topic));
+      alarm.addOkAction(new actions.SnsAction(topic));
+    }
+    return alarm;
+  }
+}
