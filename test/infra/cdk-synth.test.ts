@@ -66,3 +66,63 @@ it.each([
   },
   150_000,
 );
+
+describe('npx cdk synth refuses settings it cannot deploy with one line naming the problem and the fix', () => {
+  it.each([
+    [
+      'an unsupported region',
+      'ap-east-1',
+      ['recipients=inbox@example.com'],
+      /^SES cannot receive mail into a bucket in ap-east-1: deploy to one of us-east-1, /,
+    ],
+    [
+      'fips outside the US',
+      'ca-central-1',
+      ['recipients=inbox@example.com', 'fips=true'],
+      /^fips needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2: deploy there or turn fips off$/,
+    ],
+    [
+      'a misspelt context key',
+      'us-east-1',
+      ['recipients=inbox@example.com', 'activateRuleset=true'],
+      /^unknown context key 'activateRuleset' \(did you mean 'activateRuleSet'\?\); the stack reads recipients, /,
+    ],
+    [
+      'a malformed recipient',
+      'us-east-1',
+      ['recipients=not-an-address@'],
+      /^recipient 1 of 1 is malformed: each recipient must be an address \(user@example\.com\), a domain \(example\.com\) or every subdomain of one \(\.example\.com\)$/,
+    ],
+  ])(
+    '%s',
+    (_name, region, context, message) => {
+      const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+      try {
+        const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q', '--no-notices'];
+        const result = spawnSync('npx', args, {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: {
+            ...process.env,
+            CDK_DISABLE_VERSION_CHECK: '1',
+            CDK_DISABLE_CLI_TELEMETRY: 'true',
+            CI: 'true',
+            AWS_REGION: region,
+            AWS_CONFIG_FILE: '/dev/null',
+            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          },
+          timeout: 120_000,
+        });
+        expect(result.status).not.toBe(0);
+        const lines = result.stderr.split('\n').filter((line) => line.trim() !== '');
+        expect(lines[0]).toMatch(message);
+        // No stack trace: only the CLI's own closing line follows.
+        expect(result.stderr).not.toMatch(/^\s+at /m);
+        expect(lines.slice(1)).toEqual([expect.stringMatching(/Subprocess exited with error 1$/)]);
+      } finally {
+        rmSync(outdir, { recursive: true, force: true });
+      }
+    },
+    150_000,
+  );
+});

@@ -1,0 +1,108 @@
+/**
+ * `npm run lint:cfn`: synthesizes the stack for every region where SES can receive mail into a bucket, with every
+ * option off and every option on, and runs cfn-lint (AWS's CloudFormation linter, with its per-region resource data)
+ * over each template for its own region. Zero errors or it fails. cfn-lint is a Python tool: `pip install cfn-lint`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { FIPS_REGIONS, SES_RECEIVING_REGIONS } from '../lib/deployment-region';
+import { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
+import { EncryptedInboundMailStack } from '../lib/encrypted-inbound-mail-stack';
+
+const ACCOUNT = '111122223333';
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context;
+
+/** Every option on; FIPS only where its endpoints exist (the stack refuses it elsewhere). */
+function everyOption(region: string): Record<string, string> {
+  return {
+    recipients: 'inbox@example.com,example.org,.example.net',
+    activateRuleSet: 'true',
+    hostedZoneId: 'Z0123456789ABCDEFGHIJ',
+    hostedZoneName: 'example.org',
+    receivingDomain: 'mail.example.org',
+    alarmTopicArn: `arn:aws:sns:${region}:${ACCOUNT}:mail-alarms`,
+    fifo: 'true',
+    ...((FIPS_REGIONS as readonly string[]).includes(region) ? { fips: 'true' } : {}),
+    requireMfa: 'true',
+    operatorRoleArns: `arn:aws:iam::${ACCOUNT}:role/mail-operator`,
+    auditTrail: 'true',
+    macie: 'true',
+  };
+}
+
+function synthesize(region: string, context: Record<string, string>, file: string): void {
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = new EncryptedInboundMailStack(app, 'EncryptedInboundMail', { env: { account: ACCOUNT, region } });
+  const assembly = app.synth();
+  writeFileSync(file, JSON.stringify(assembly.getStackArtifact(stack.artifactId).template, null, 1));
+}
+
+/**
+ * The same construct synthesized (bypassing the stack's region check) for ap-east-1, where SES does not receive mail:
+ * cfn-lint must report E3006 there, or this gate could not fail. Returns 1 when it does not.
+ */
+function checkTheGateIsLive(work: string): number {
+  const file = join(work, 'ap-east-1-control.json');
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
+  const stack = new Stack(app, 'Control', { env: { account: ACCOUNT, region: 'ap-east-1' } });
+  new EncryptedInboundMail(stack, 'InboundMail', { recipients: ['inbox@example.com'] });
+  // aws-cdk-lib's own template validation sees the same gap; the control is meant to have it.
+  Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F3006', reason: 'The control must lack SES.' });
+  writeFileSync(file, JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template));
+  const lint = spawnSync('cfn-lint', ['--regions', 'ap-east-1', '--format', 'parseable', '--', file], {
+    encoding: 'utf8',
+  });
+  const live = /:E3006:/.test(lint.stdout);
+  process.stdout.write(
+    `  control: ap-east-1 ${live ? 'reported E3006 (no SES receiving there), as it must' : 'was NOT reported: the gate is blind'}\n`,
+  );
+  return live ? 0 : 1;
+}
+
+function main(): number {
+  const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  if (version.error !== undefined || version.status !== 0) {
+    process.stderr.write('lint:cfn: cfn-lint was not found on PATH; install it with: pip install cfn-lint\n');
+    return 1;
+  }
+  process.stdout.write(`lint:cfn: ${version.stdout.trim()}, ${SES_RECEIVING_REGIONS.length} regions x 2 option sets\n`);
+  const work = mkdtempSync(join(tmpdir(), 'lint-cfn-'));
+  let errors = 0;
+  try {
+    for (const region of SES_RECEIVING_REGIONS) {
+      const files = [join(work, `${region}-defaults.json`), join(work, `${region}-every-option.json`)];
+      synthesize(region, { recipients: 'inbox@example.com' }, files[0] as string);
+      synthesize(region, everyOption(region), files[1] as string);
+      const lint = spawnSync('cfn-lint', ['--regions', region, '--format', 'parseable', '--', ...files], {
+        encoding: 'utf8',
+      });
+      const findings = lint.stdout.split('\n').filter((line) => line.trim() !== '');
+      const regionErrors = findings.filter((line) => /:E\d{4}:/.test(line));
+      errors += regionErrors.length;
+      // cfn-lint's exit status is a bit mask: 2 means errors, 4 warnings, 8 informational findings.
+      if (lint.status === null || (lint.status & 2) !== 0 || (lint.status & 1) !== 0) {
+        errors += regionErrors.length === 0 ? 1 : 0;
+      }
+      // Errors in full; warnings and notes counted by rule (aws-cdk-lib's own redundant DependsOn give W3005).
+      const others = new Map<string, number>();
+      for (const line of findings) {
+        const rule = /:([WI]\d{4}):/.exec(line)?.[1];
+        if (rule !== undefined) others.set(rule, (others.get(rule) ?? 0) + 1);
+      }
+      const summary = [...others].map(([rule, count]) => `${rule} x${count}`).join(', ');
+      process.stdout.write(`  ${region.padEnd(15)} ${regionErrors.length} errors${summary ? `; ${summary}` : ''}\n`);
+      for (const line of regionErrors) process.stdout.write(`    ${line.replace(`${work}/`, '')}\n`);
+      if (lint.stderr.trim() !== '') process.stdout.write(`    ${lint.stderr.trim()}\n`);
+    }
+    errors += checkTheGateIsLive(work);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  process.stdout.write(`lint:cfn: ${errors === 0 ? 'no errors' : `${errors} errors`}\n`);
+  return errors === 0 ? 0 : 1;
+}
+
+process.exitCode = main();
