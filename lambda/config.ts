@@ -4,6 +4,7 @@
  */
 import { isKmsKeyArn } from './decrypt-policy';
 import { ENV } from './env-names';
+import { DEFAULT_VERDICT_POLICY, type VerdictPolicy } from './verdict-policy';
 
 /** A configuration value is missing or out of range. */
 export class ConfigError extends Error {
@@ -107,6 +108,31 @@ export function readFunctionConfig(env: Env): FunctionConfig {
     ),
     bodyEncoding: encoding,
   };
+}
+
+/**
+ * Reads the verdict gate's policy (`REFUSE_*`; docs/CONTRACT.md).
+ * @throws ConfigError naming the variable when a value is not true or false
+ */
+export function readVerdictPolicy(env: Env): VerdictPolicy {
+  return {
+    refuseVirus: readBoolean(env, ENV.REFUSE_VIRUS, DEFAULT_VERDICT_POLICY.refuseVirus),
+    refuseSpam: readBoolean(env, ENV.REFUSE_SPAM, DEFAULT_VERDICT_POLICY.refuseSpam),
+    refuseSpfFail: readBoolean(env, ENV.REFUSE_SPF_FAIL, DEFAULT_VERDICT_POLICY.refuseSpfFail),
+    refuseDkimFail: readBoolean(env, ENV.REFUSE_DKIM_FAIL, DEFAULT_VERDICT_POLICY.refuseDkimFail),
+    refuseDmarcFail: readBoolean(env, ENV.REFUSE_DMARC_FAIL, DEFAULT_VERDICT_POLICY.refuseDmarcFail),
+  };
+}
+
+function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = optional(env, name)?.toLowerCase();
+  if (value === undefined) {
+    return fallback;
+  }
+  if (value === 'true' || value === 'false') {
+    return value === 'true';
+  }
+  throw new ConfigError(`${name} must be true or false`);
 }
 
 function optional(env: Env, name: string): string | undefined {

@@ -1,7 +1,7 @@
 /**
  * The function's environment variable names, spelled once.
  *
- * The stack (`lib/`) sets them, the handler and the operator CLI read them through `config.ts`.
+ * The stack (`lib/`) sets them; the handler, the verdict gate and the operator CLI read them through `config.ts`.
  */
 export const ENV = {
   OUTPUT_QUEUE_URL: 'OUTPUT_QUEUE_URL',
@@ -14,6 +14,11 @@ export const ENV = {
   ALLOWED_RULE_NAMES: 'ALLOWED_RULE_NAMES',
   MAX_MAIL_BYTES: 'MAX_MAIL_BYTES',
   BODY_ENCODING: 'BODY_ENCODING',
+  REFUSE_VIRUS: 'REFUSE_VIRUS',
+  REFUSE_SPAM: 'REFUSE_SPAM',
+  REFUSE_SPF_FAIL: 'REFUSE_SPF_FAIL',
+  REFUSE_DKIM_FAIL: 'REFUSE_DKIM_FAIL',
+  REFUSE_DMARC_FAIL: 'REFUSE_DMARC_FAIL',
 } as const;
 
 /** One of the function's environment variable names. */

@@ -40,7 +40,9 @@ export type PolicyErrorCode =
   /** `aws:ses:message-id` is missing or differs from the object key's last part. */
   | 'MESSAGE_ID_MISMATCH'
   /** The object is larger than the configured maximum; it was not read. */
-  | 'TOO_LARGE';
+  | 'TOO_LARGE'
+  /** SES's own header block says its virus scan found a virus (X-SES-Virus-Verdict: FAIL); nothing was delivered. */
+  | 'VIRUS_DETECTED';
 
 /** Codes of `KeyUnwrapError`. */
 export type KeyUnwrapErrorCode =

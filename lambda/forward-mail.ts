@@ -11,6 +11,7 @@ import type { BodyEncoding } from './config';
 import { errorNameOf, ForwardError, isTransientFailure, TransientError } from './errors';
 import type { MailPlaintext } from './mail-decipher';
 import { MESSAGE_ATTRIBUTES, POINTER_CLASS } from './message-contract';
+import type { SesVerdicts } from './ses-verdicts';
 
 /** Where and how verified mail is delivered (from the function's configuration). */
 export interface ForwardMailOptions {
@@ -29,6 +30,8 @@ export interface MailToForward {
   readonly plaintext: MailPlaintext;
   readonly sourceBucket: string;
   readonly sourceKey: string;
+  /** SES's verdicts, sent as the `SesVerdicts` attribute when there are any. */
+  readonly verdicts?: SesVerdicts;
 }
 
 /** How a mail was delivered, for logs and metrics. */
@@ -56,6 +59,9 @@ export async function forwardMail(mail: MailToForward, options: ForwardMailOptio
     [MESSAGE_ATTRIBUTES.contentSha256]: text(contentSha256),
     [MESSAGE_ATTRIBUTES.sourceBucket]: text(mail.sourceBucket),
     [MESSAGE_ATTRIBUTES.sourceKey]: text(mail.sourceKey),
+    ...(mail.verdicts !== undefined && Object.keys(mail.verdicts).length > 0
+      ? { [MESSAGE_ATTRIBUTES.sesVerdicts]: text(JSON.stringify(mail.verdicts)) }
+      : {}),
   };
 
   // A body over the limit cannot fit whatever its encoding; do not even join it.

@@ -10,6 +10,11 @@ export const MESSAGE_ATTRIBUTES = {
   contentSha256: 'ContentSha256',
   sourceBucket: 'SourceBucket',
   sourceKey: 'SourceKey',
+  /**
+   * SES's verdicts from the header block SES prepended, as a JSON object (`{"spam":"PASS","virus":"PASS",…}`); absent
+   * when SES added none. One attribute, not five: SQS allows ten per message and offloaded mail already uses seven.
+   */
+  sesVerdicts: 'SesVerdicts',
   /** The SQS Extended Client's attribute on offloaded messages (Java and Python libraries). */
   extendedPayloadSize: 'ExtendedPayloadSize',
   /** The extended clients' legacy name for the same attribute; readers accept both. */

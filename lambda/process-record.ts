@@ -21,7 +21,9 @@ import {
 } from './errors';
 import { type ForwardResult, fifoIdsFor, forwardMail, sha256Hex } from './forward-mail';
 import { loadInstructionFile } from './instruction-file';
+import type { MailPlaintext } from './mail-decipher';
 import type { FailureRecord } from './message-contract';
+import { readSesVerdicts } from './ses-verdicts';
 
 /** The object SES writes under the rule's prefix when the rule is created; it is not mail. */
 export const SES_SETUP_NOTIFICATION = 'AMAZON_SES_SETUP_NOTIFICATION';
@@ -171,13 +173,28 @@ export async function processRecord(
     );
     timings.decryptMillis = performance.now() - started;
     timings.mailBytes = mail.plaintext.byteLength;
+    const verdicts = readSesVerdicts(mail.plaintext);
+    /*
+     * Precondition: SES did not find a virus. The verdict gate stops such mail before it is stored; this is the
+     * second line, for mail stored while the gate was off or failing open. Only SES's own block counts.
+     */
+    if (verdicts?.virus === 'FAIL') {
+      discardPlaintext(mail.plaintext);
+      throw new PolicyError('VIRUS_DETECTED', 'SES found a virus in this mail (X-SES-Virus-Verdict: FAIL)');
+    }
     if (deps.dryRun === true) {
       return { outcome: 'forwarded', bucket, key, result: 'verified' };
     }
 
     const forwardStarted = performance.now();
     const result = await forwardMail(
-      { messageId: mail.messageId as string, plaintext: mail.plaintext, sourceBucket: bucket, sourceKey: key },
+      {
+        messageId: mail.messageId as string,
+        plaintext: mail.plaintext,
+        sourceBucket: bucket,
+        sourceKey: key,
+        verdicts,
+      },
       {
         sqs: clients.sqs,
         s3: clients.s3,
@@ -199,6 +216,13 @@ export async function processRecord(
     return reject(deps, bucket, key, failure);
   } finally {
     (object?.Body as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+}
+
+/** Zeroes verified plaintext that will not be delivered. */
+function discardPlaintext(plaintext: MailPlaintext): void {
+  for (const chunk of plaintext.chunks) {
+    chunk.fill(0);
   }
 }
 

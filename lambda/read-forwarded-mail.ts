@@ -17,6 +17,8 @@ export interface ForwardedMail {
   readonly mime: Buffer;
   readonly sesMessageId: string | undefined;
   readonly delivery: 'inline' | 'offloaded';
+  /** SES's verdicts (`SesVerdicts`), or undefined when the message carries none. */
+  readonly verdicts: Readonly<Record<string, string>> | undefined;
 }
 
 /** A message as `ReceiveMessage` returns it (with `MessageAttributeNames: ['All']`) or as a Lambda SQS event carries it. */
@@ -69,7 +71,12 @@ export async function readForwardedMail(
   if (createHash('sha256').update(mime).digest('hex') !== expectedSha256) {
     throw new ForwardedMailError(`mail does not match ${MESSAGE_ATTRIBUTES.contentSha256}`);
   }
-  return { mime, sesMessageId: attribute(MESSAGE_ATTRIBUTES.sesMessageId), delivery };
+  return {
+    mime,
+    sesMessageId: attribute(MESSAGE_ATTRIBUTES.sesMessageId),
+    delivery,
+    verdicts: parseVerdicts(attribute(MESSAGE_ATTRIBUTES.sesVerdicts)),
+  };
 }
 
 function normalize(message: QueueMessage): { body: string; attribute: (name: string) => string | undefined } {
@@ -94,4 +101,22 @@ function parsePointer(body: string): { bucket: string; key: string } {
     }
   }
   throw new ForwardedMailError('offloaded message body is not an extended-client pointer');
+}
+
+function parseVerdicts(value: string | undefined): Record<string, string> | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === 'string')) as Record<
+        string,
+        string
+      >;
+    }
+  } catch {
+    // Fall through.
+  }
+  throw new ForwardedMailError(`${MESSAGE_ATTRIBUTES.sesVerdicts} is not a JSON object`);
 }

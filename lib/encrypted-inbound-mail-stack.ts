@@ -60,6 +60,11 @@ export class EncryptedInboundMailStack extends Stack {
       receivingDomain: context.string('receivingDomain'),
       replaceApexMx: context.boolean('replaceApexMx'),
       alarmTopic: this.alarmTopic(context.string('alarmTopicArn')),
+      refuseVirus: context.boolean('refuseVirus'),
+      refuseSpam: context.boolean('refuseSpam'),
+      refuseSpfFail: context.boolean('refuseSpfFail'),
+      refuseDkimFail: context.boolean('refuseDkimFail'),
+      refuseDmarcFail: context.boolean('refuseDmarcFail'),
     });
   }
 

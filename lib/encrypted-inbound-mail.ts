@@ -4,8 +4,8 @@
  *
  * Secure by default, every default overridable: TLS required on receipt and on every bucket and queue, customer-managed
  * keys with rotation, least-privilege grants conditioned on the SES encryption context, no personal data in names.
- * It composes one construct per concern: `MailStore`, `Delivery`, `DecryptFunction`, `InboundReceiptRule` with its
- * `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
+ * It composes one construct per concern: `MailStore`, `Delivery`, `DecryptFunction`, `VerdictGate`,
+ * `InboundReceiptRule` with its `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
  * `PayloadDiscoveryJob`.
  */
 import { CfnOutput, type CfnResource, Stack } from 'aws-cdk-lib';
@@ -30,6 +30,7 @@ import { InboundReceiptRule } from './receipt-rule';
 import { ReceiptRuleSetActivation } from './receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving-domain';
 import { keepLogicalId } from './stable-logical-id';
+import { VerdictGate } from './verdict-gate';
 
 export { HANDLER_ENTRY } from './decrypt-function';
 export type { EncryptedInboundMailProps } from './pipeline-props';
@@ -49,6 +50,8 @@ export class EncryptedInboundMail extends Construct {
   readonly function: NodejsFunction;
   readonly ruleSet: ses.ReceiptRuleSet;
   readonly rule: ses.ReceiptRule;
+  /** The receipt rule's first action: stops mail whose SES verdicts the policy refuses, before it is stored. */
+  readonly verdictGate: VerdictGate;
   /** Activates the rule set when asked; deactivates it on delete while it is the active one. */
   readonly activation: ReceiptRuleSetActivation;
   readonly alarms: readonly cloudwatch.Alarm[];
@@ -102,8 +105,13 @@ export class EncryptedInboundMail extends Construct {
       for (const arn of operators) this.delivery.allowKeyUse(arn);
     }
 
+    this.verdictGate = new VerdictGate(this, 'VerdictGate', {
+      policy: settings.verdictPolicy,
+      logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    });
     const receipt = new InboundReceiptRule(this, 'Receipt', {
       store,
+      gate: this.verdictGate.function,
       recipients: settings.recipients,
       ruleSetName: settings.ruleSetName,
       ruleName,
@@ -149,6 +157,7 @@ export class EncryptedInboundMail extends Construct {
       failureQueue: this.delivery.failureQueue,
       outputDeadLetterQueue: this.delivery.outputDeadLetterQueue,
       function: decrypt.function,
+      gate: this.verdictGate,
       topic: props.alarmTopic,
     }).alarms;
 

@@ -1,6 +1,6 @@
 /**
  * The alarms that say something needs a person: mail rejected or exhausted its retries, the function failing, a
- * consumer failing on a delivered mail. With a topic, each alarm notifies it; without one they only change state in
+ * consumer failing on a delivered mail, the verdict gate refusing an unusual share of mail or failing open. With a topic, each alarm notifies it; without one they only change state in
  * CloudWatch (console, `aws cloudwatch describe-alarms`).
  */
 import { Duration } from 'aws-cdk-lib';
@@ -11,17 +11,20 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acceptControl } from './accepted-findings';
+import type { VerdictGate } from './verdict-gate';
 
 /** Properties of `PipelineAlarms`. */
 export interface PipelineAlarmsProps {
   readonly failureQueue: sqs.IQueue;
   readonly outputDeadLetterQueue: sqs.IQueue;
   readonly function: lambda.IFunction;
+  /** The verdict gate, whose refused-mail rate and errors are alarmed on. */
+  readonly gate: VerdictGate;
   /** Notified when an alarm fires (and when it clears). @default - no notification */
   readonly topic?: sns.ITopic;
 }
 
-/** Three alarms, each firing as soon as its metric is at least 1 in five minutes. */
+/** Five alarms. */
 export class PipelineAlarms extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
 
@@ -47,6 +50,19 @@ export class PipelineAlarms extends Construct {
         props.outputDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
         props.topic,
       ),
+      this.alarm(
+        'RefusedMailRateAlarm',
+        "The verdict gate stopped a quarter or more of the last hour's mail (at least 10 mails): a virus or spam wave, or a policy too strict.",
+        props.gate.refusedMailRate(),
+        25,
+        props.topic,
+      ),
+      this.alarmOnAny(
+        'GateErrorsAlarm',
+        'The verdict gate failed and let mail through unchecked (the decrypt function still refuses virus FAIL).',
+        props.gate.errors(),
+        props.topic,
+      ),
     ];
     if (props.topic === undefined) {
       acceptControl(
@@ -64,10 +80,21 @@ export class PipelineAlarms extends Construct {
     metric: cloudwatch.IMetric,
     topic: sns.ITopic | undefined,
   ): cloudwatch.Alarm {
+    return this.alarm(id, alarmDescription, metric, 1, topic);
+  }
+
+  /** An alarm at `threshold` or above in one period; no data means nothing happened. */
+  private alarm(
+    id: string,
+    alarmDescription: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    topic: sns.ITopic | undefined,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       alarmDescription,
       metric,
-      threshold: 1,
+      threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

@@ -6,6 +6,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { DEFAULT_VERDICT_POLICY } from '../lambda/verdict-policy';
 import { ConfigurationError } from './configuration-error';
 import { checkRecipients } from './recipients';
 
@@ -165,6 +166,41 @@ export interface EncryptedInboundMailProps {
   readonly auditRetentionDays?: number;
 
   /**
+   * Stop mail whose SES virus verdict is FAIL before it is stored (the verdict gate).
+   *
+   * @default true
+   */
+  readonly refuseVirus?: boolean;
+
+  /**
+   * Stop mail whose SES spam verdict is FAIL before it is stored.
+   *
+   * @default false
+   */
+  readonly refuseSpam?: boolean;
+
+  /**
+   * Stop mail whose SPF verdict is FAIL before it is stored.
+   *
+   * @default false
+   */
+  readonly refuseSpfFail?: boolean;
+
+  /**
+   * Stop mail whose DKIM verdict is FAIL before it is stored.
+   *
+   * @default false
+   */
+  readonly refuseDkimFail?: boolean;
+
+  /**
+   * Stop mail whose DMARC verdict is FAIL when the sending domain's DMARC policy is quarantine or reject.
+   *
+   * @default false
+   */
+  readonly refuseDmarcFail?: boolean;
+
+  /**
    * Run a daily Amazon Macie sensitive-data discovery job over the payload bucket (the only place decrypted mail
    * rests). Macie must be enabled in the account.
    *
@@ -186,6 +222,13 @@ export function settingsOf(props: EncryptedInboundMailProps) {
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     requireMfa: props.requireMfaForKeyAdministration === true,
     auditRetentionDays: props.auditRetentionDays ?? 365,
+    verdictPolicy: {
+      refuseVirus: props.refuseVirus ?? DEFAULT_VERDICT_POLICY.refuseVirus,
+      refuseSpam: props.refuseSpam ?? DEFAULT_VERDICT_POLICY.refuseSpam,
+      refuseSpfFail: props.refuseSpfFail ?? DEFAULT_VERDICT_POLICY.refuseSpfFail,
+      refuseDkimFail: props.refuseDkimFail ?? DEFAULT_VERDICT_POLICY.refuseDkimFail,
+      refuseDmarcFail: props.refuseDmarcFail ?? DEFAULT_VERDICT_POLICY.refuseDmarcFail,
+    },
   };
   checkRecipients(settings.recipients);
   const { inlineMaxBytes, rawMailRetentionDays, queueRetentionDays, auditRetentionDays } = settings;

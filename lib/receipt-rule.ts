@@ -1,11 +1,13 @@
 /**
- * The receipt rule set and its one rule: TLS required, spam and virus scanning, the named recipients only, and the
- * S3 action that encrypts each mail with the mail key.
+ * The receipt rule set and its one rule: TLS required, spam and virus scanning, the named recipients only, the
+ * verdict gate, then the S3 action that encrypts each mail with the mail key.
  */
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { EncryptedS3Action } from './encrypted-s3-action';
 import type { MailStore } from './mail-store';
+import { VerdictGateAction } from './verdict-gate';
 
 /** Properties of `InboundReceiptRule`. */
 export interface InboundReceiptRuleProps {
@@ -14,6 +16,8 @@ export interface InboundReceiptRuleProps {
   readonly ruleSetName: string;
   readonly ruleName: string;
   readonly objectKeyPrefix: string;
+  /** The verdict gate, invoked before the S3 action. */
+  readonly gate: lambda.IFunction;
 }
 
 /** The rule set and the rule. */
@@ -30,7 +34,9 @@ export class InboundReceiptRule extends Construct {
       enabled: true,
       scanEnabled: true,
       tlsPolicy: ses.TlsPolicy.REQUIRE,
+      // The gate first: when it answers STOP_RULE, SES skips the S3 action and the mail is never stored.
       actions: [
+        new VerdictGateAction(props.gate, { ruleSetName: props.ruleSetName, ruleName: props.ruleName }),
         new EncryptedS3Action({
           bucket: props.store.bucket,
           kmsKey: props.store.key,

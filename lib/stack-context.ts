@@ -28,6 +28,11 @@ export const CONTEXT_KEYS = [
   'auditRetentionDays',
   'macie',
   'alarmTopicArn',
+  'refuseVirus',
+  'refuseSpam',
+  'refuseSpfFail',
+  'refuseDkimFail',
+  'refuseDmarcFail',
 ] as const;
 
 /** A context key the stack reads. */

@@ -10,10 +10,21 @@ import type { FailureRecord } from '../lambda/message-contract';
 import { encodeS3Key } from '../lambda/process-record';
 import { readForwardedMail } from '../lambda/read-forwarded-mail';
 import { LOCAL_ACCOUNT, LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, LOCAL_RULE, type LocalStack } from './local-stack';
-import { storeAsSes } from './ses-simulator';
+import { randomSesMessageId, type SimulatedVerdicts, sesLambdaActionEvent, storeAsSes } from './ses-simulator';
 
 /** The function's handler, as the pipeline calls it. */
 export type S3EventHandler = (event: S3Event) => Promise<HandlerResult>;
+
+/** The verdict gate, as SES's Lambda action calls it. */
+export type VerdictGate = (event: ReturnType<typeof sesLambdaActionEvent>) => Promise<{ disposition: string }>;
+
+/** How `runMail` receives a mail. */
+export interface RunMailOptions {
+  /** SES's verdicts: SES prepends its header block, and the gate (when given) decides first. @default - none */
+  readonly verdicts?: SimulatedVerdicts;
+  /** The receipt rule's first action. @default - no gate */
+  readonly gate?: VerdictGate;
+}
 
 /** What happened to one mail, as the consumer saw it. */
 export type MailReport =
@@ -23,10 +34,13 @@ export type MailReport =
       readonly bytes: number;
       readonly delivery: 'inline' | 'offloaded';
       readonly contentEncoding: string;
-      /** True when the bytes received equal the bytes sent. */
+      /** True when the bytes received equal the bytes SES stored (the mail, behind SES's header block if any). */
       readonly identical: boolean;
+      /** The `SesVerdicts` attribute, when SES's block gave any. */
+      readonly verdicts: Readonly<Record<string, string>> | undefined;
       readonly millis: number;
     }
+  | { readonly outcome: 'stopped'; readonly messageId: string; readonly millis: number }
   | { readonly outcome: 'rejected'; readonly messageId: string; readonly reason: string; readonly millis: number };
 
 /** Stores `mime` as SES would, under the rule's prefix, in parts when large. Returns the object's key and size. */
@@ -34,16 +48,18 @@ export async function storeMail(
   stack: LocalStack,
   mime: Uint8Array,
   messageId?: string,
-): Promise<{ key: string; size: number; messageId: string }> {
+  verdicts?: SimulatedVerdicts,
+): Promise<{ key: string; size: number; messageId: string; plaintext: Buffer }> {
   const stored = await storeAsSes(stack.clients.kms, mime, {
     kmsKeyArn: stack.kmsKeyArn,
     ruleName: LOCAL_RULE,
     sourceAccount: LOCAL_ACCOUNT,
     objectKeyPrefix: LOCAL_MAIL_PREFIX,
     messageId,
+    verdicts,
   });
   await putObject(stack, stored.key, stored.body, stored.metadata);
-  return { key: stored.key, size: stored.body.length, messageId: stored.messageId };
+  return { key: stored.key, size: stored.body.length, messageId: stored.messageId, plaintext: stored.plaintext };
 }
 
 /** Puts an object as it is (lib-storage: multipart above 8 MiB, within the emulator's 11 MiB request limit). */
@@ -122,9 +138,22 @@ export async function drainQueue(stack: LocalStack, queueUrl: string, waitSecond
  * Sends one mail through the whole pipeline and reports what the consumer received.
  * Throws when the handler fails (a retryable failure) or when nothing arrives anywhere.
  */
-export async function runMail(stack: LocalStack, handler: S3EventHandler, mime: Uint8Array): Promise<MailReport> {
+export async function runMail(
+  stack: LocalStack,
+  handler: S3EventHandler,
+  mime: Uint8Array,
+  options: RunMailOptions = {},
+): Promise<MailReport> {
   const started = performance.now();
-  const stored = await storeMail(stack, mime);
+  const messageId = randomSesMessageId();
+  if (options.gate !== undefined && options.verdicts !== undefined) {
+    // The rule's first action: a STOP_RULE means the S3 action never runs, so nothing is stored.
+    const answer = await options.gate(sesLambdaActionEvent(messageId, options.verdicts, 'arn:aws:lambda:local:gate'));
+    if (answer.disposition === 'STOP_RULE') {
+      return { outcome: 'stopped', messageId, millis: performance.now() - started };
+    }
+  }
+  const stored = await storeMail(stack, mime, messageId, options.verdicts);
   await handler(objectCreatedEvent([stored]));
   const delivered = await drainQueue(stack, stack.outputQueueUrl, 0);
   const mine = delivered.find((m) => m.MessageAttributes?.SesMessageId?.StringValue === stored.messageId);
@@ -136,7 +165,8 @@ export async function runMail(stack: LocalStack, handler: S3EventHandler, mime: 
       bytes: mail.mime.length,
       delivery: mail.delivery,
       contentEncoding: mine.MessageAttributes?.ContentEncoding?.StringValue ?? 'identity',
-      identical: Buffer.compare(mail.mime, Buffer.from(mime)) === 0,
+      identical: Buffer.compare(mail.mime, stored.plaintext) === 0,
+      verdicts: mail.verdicts,
       millis: performance.now() - started,
     };
   }

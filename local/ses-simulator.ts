@@ -15,20 +15,58 @@ export interface SesStoreOptions {
   readonly messageId?: string;
   /** The rule's object key prefix. @default 'raw/' */
   readonly objectKeyPrefix?: string;
+  /**
+   * SES's scan and authentication results: with them, the header block SES prepends (verdicts included) is written
+   * in front of the mail before it is encrypted, as SES does. @default - no block (the mail is stored as given)
+   */
+  readonly verdicts?: SimulatedVerdicts;
 }
+
+/** A verdict status as SES reports it. */
+export type VerdictStatus = 'PASS' | 'FAIL' | 'GRAY' | 'PROCESSING_FAILED' | 'DISABLED';
+
+/** What SES's scans and checks found, for the simulator to write into headers and the receipt. */
+export interface SimulatedVerdicts {
+  readonly spam: VerdictStatus;
+  readonly virus: VerdictStatus;
+  readonly spf: VerdictStatus;
+  readonly dkim: VerdictStatus;
+  readonly dmarc: VerdictStatus;
+  /** The sending domain's DMARC policy; SES gives it when DMARC failed. */
+  readonly dmarcPolicy?: 'none' | 'quarantine' | 'reject';
+}
+
+/** Everything passed. */
+export const CLEAN_VERDICTS: SimulatedVerdicts = {
+  spam: 'PASS',
+  virus: 'PASS',
+  spf: 'PASS',
+  dkim: 'PASS',
+  dmarc: 'PASS',
+};
 
 /** One object as SES stores it. */
 export interface SesStoredObject {
   readonly key: string;
   readonly messageId: string;
   readonly body: Buffer;
+  /** The plaintext that was encrypted: the mail, behind SES's header block when verdicts were given. */
+  readonly plaintext: Buffer;
   /** User metadata as `GetObject().Metadata` returns it (no `x-amz-meta-` prefix). */
   readonly metadata: Record<string, string>;
 }
 
 /** Encrypts `mime` as SES does, asking KMS for the data key with the material description as encryption context. */
-export async function storeAsSes(kms: KMSClient, mime: Uint8Array, options: SesStoreOptions): Promise<SesStoredObject> {
+export async function storeAsSes(
+  kms: KMSClient,
+  original: Uint8Array,
+  options: SesStoreOptions,
+): Promise<SesStoredObject> {
   const messageId = options.messageId ?? randomSesMessageId();
+  const mime =
+    options.verdicts === undefined
+      ? Buffer.from(original)
+      : Buffer.concat([Buffer.from(sesHeaderBlock(messageId, options.verdicts), 'latin1'), original]);
   const materialDescription = {
     'aws:ses:message-id': messageId,
     'aws:ses:rule-name': options.ruleName,
@@ -53,6 +91,7 @@ export async function storeAsSes(kms: KMSClient, mime: Uint8Array, options: SesS
       key: `${options.objectKeyPrefix ?? 'raw/'}${messageId}`,
       messageId,
       body,
+      plaintext: mime,
       metadata: {
         'x-amz-key-v2': Buffer.from(dataKey.CiphertextBlob).toString('base64'),
         'x-amz-iv': iv.toString('base64'),
@@ -77,4 +116,63 @@ export function randomSesMessageId(): string {
     id += alphabet[byte % alphabet.length];
   }
   return id;
+}
+
+/**
+ * The header block SES prepends to a received mail, in SES's order: Return-Path, its Received, the verdicts (scanning
+ * on), Received-SPF, Authentication-Results, X-SES-RECEIPT, X-SES-DKIM-SIGNATURE. Placeholder hosts and addresses.
+ */
+export function sesHeaderBlock(messageId: string, verdicts: SimulatedVerdicts, region = 'us-east-1'): string {
+  const lower = (status: VerdictStatus) => status.toLowerCase();
+  const spf = `${lower(verdicts.spf)} (spfCheck: domain of example.net designates 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=sender@example.net; helo=mail.example.net;`;
+  return [
+    'Return-Path: <sender@example.net>',
+    `Received: from mail.example.net (mail.example.net [192.0.2.1])\r\n by inbound-smtp.${region}.amazonaws.com with SMTP id ${messageId}\r\n for recipient@example.com;\r\n Mon, 23 Nov 2026 12:00:00 +0000 (UTC)`,
+    `X-SES-Spam-Verdict: ${verdicts.spam}`,
+    `X-SES-Virus-Verdict: ${verdicts.virus}`,
+    `Received-SPF: ${spf}`,
+    `Authentication-Results: amazonses.com;\r\n spf=${spf}\r\n dkim=${lower(verdicts.dkim)} header.i=@example.net;\r\n dmarc=${lower(verdicts.dmarc)} header.from=example.net;`,
+    `X-SES-RECEIPT: ${randomBytes(96).toString('base64')}`,
+    `X-SES-DKIM-SIGNATURE: a=rsa-sha256; q=dns/txt; b=${randomBytes(64).toString('base64')}; c=relaxed/simple; s=local; d=amazonses.com; t=1795000000; v=1; bh=${randomBytes(32).toString('base64')}; h=From:To:Subject;`,
+    '',
+  ].join('\r\n');
+}
+
+/** The event SES hands a receipt rule's Lambda action (RequestResponse) for a mail, with the verdicts in its receipt. */
+export function sesLambdaActionEvent(messageId: string, verdicts: SimulatedVerdicts, functionArn: string) {
+  const status = (value: VerdictStatus) => ({ status: value });
+  return {
+    Records: [
+      {
+        eventSource: 'aws:ses',
+        eventVersion: '1.0',
+        ses: {
+          receipt: {
+            timestamp: '2026-11-23T12:00:00.000Z',
+            processingTimeMillis: 420,
+            recipients: ['recipient@example.com'],
+            spamVerdict: status(verdicts.spam),
+            virusVerdict: status(verdicts.virus),
+            spfVerdict: status(verdicts.spf),
+            dkimVerdict: status(verdicts.dkim),
+            dmarcVerdict: status(verdicts.dmarc),
+            ...(verdicts.dmarcPolicy === undefined ? {} : { dmarcPolicy: verdicts.dmarcPolicy }),
+            action: { type: 'Lambda', functionArn, invocationType: 'RequestResponse' },
+          },
+          mail: {
+            timestamp: '2026-11-23T12:00:00.000Z',
+            source: 'sender@example.net',
+            messageId,
+            destination: ['recipient@example.com'],
+            headersTruncated: false,
+            headers: [
+              { name: 'From', value: 'sender@example.net' },
+              { name: 'Subject', value: 'a subject' },
+            ],
+            commonHeaders: { from: ['sender@example.net'], to: ['recipient@example.com'], subject: 'a subject' },
+          },
+        },
+      },
+    ],
+  };
 }

@@ -8,11 +8,14 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startLocalStack } from './local-stack';
 import { type MailReport, runMail } from './pipeline';
+import { CLEAN_VERDICTS, type SimulatedVerdicts } from './ses-simulator';
 
 const USAGE = `Usage: npm start [-- [--verbose] [mail.eml ...]]
 
-Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real handler in between.
-With no mail given, sends the bundled sample mail and a generated 4 MiB one (to show the payload-bucket path).`;
+Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real verdict gate and handler in
+between. SES's scan is simulated: every mail gets PASS verdicts (SES's header block, and the receipt the gate reads).
+With no mail given, sends the bundled sample mail, a generated 4 MiB one (to show the payload-bucket path), and the
+sample again with a virus verdict of FAIL (a simulated verdict, no malware), which the gate stops.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -33,14 +36,16 @@ async function main(): Promise<number> {
     // The function reads its configuration and endpoints from the environment, exactly as in Lambda.
     Object.assign(process.env, stack.env);
     const { createHandler } = await import('../lambda/handler');
+    const { createVerdictGate } = await import('../lambda/verdict-gate');
     const handler = createHandler();
+    const gate = createVerdictGate();
     process.stdout.write(`KMS key ${stack.kmsKeyArn}\n\n`);
 
-    const reports: Array<{ name: string; report?: MailReport; error?: string }> = [];
+    const reports: Array<{ name: string; report?: MailReport; error?: string; expected?: MailReport['outcome'] }> = [];
     for (const mail of mails) {
       try {
-        const report = await runMail(stack, handler, mail.mime);
-        reports.push({ name: mail.name, report });
+        const report = await runMail(stack, handler, mail.mime, { verdicts: mail.verdicts, gate });
+        reports.push({ name: mail.name, report, expected: mail.expected });
         process.stdout.write(`${formatLine(mail.name, report)}\n`);
       } catch (error) {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -49,12 +54,20 @@ async function main(): Promise<number> {
       }
     }
     const delivered = reports.filter((r) => r.report?.outcome === 'delivered' && r.report.identical).length;
+    const stopped = reports.filter((r) => r.report?.outcome === 'stopped').length;
     const rejected = reports.filter((r) => r.report?.outcome === 'rejected').length;
-    const failed = reports.length - delivered - rejected;
+    const failed = reports.length - delivered - stopped - rejected;
     process.stdout.write(
-      `\n${reports.length} mail(s): ${delivered} delivered byte-exact, ${rejected} rejected, ${failed} failed.\n`,
+      `\n${reports.length} mail(s): ${delivered} delivered byte-exact, ${stopped} stopped by the verdict gate, ${rejected} rejected, ${failed} failed.\n`,
     );
-    return delivered === reports.length ? 0 : 1;
+    // Every mail ends as expected: delivered byte-exact, or stopped where a virus verdict says so.
+    const asExpected = reports.every(
+      (r) =>
+        r.report !== undefined &&
+        r.report.outcome === (r.expected ?? 'delivered') &&
+        (r.report.outcome !== 'delivered' || r.report.identical),
+    );
+    return asExpected ? 0 : 1;
   } finally {
     await stack.stop();
   }
@@ -65,9 +78,18 @@ function formatLine(name: string, report: MailReport): string {
   if (report.outcome === 'rejected') {
     return `  ✗ ${name.padEnd(28)} rejected: ${report.reason} ${millis}`;
   }
+  if (report.outcome === 'stopped') {
+    return `  ■ ${name.padEnd(28)} stopped by the verdict gate (virus verdict FAIL): never stored, decrypted or delivered ${millis}`;
+  }
   const path = report.delivery === 'inline' ? `inline (${report.contentEncoding})` : 'offloaded to payload bucket';
-  const check = report.identical ? 'sha256 verified, byte-exact' : 'DIFFERS from what was sent';
-  return `  ${report.identical ? '✓' : '✗'} ${name.padEnd(28)} ${formatBytes(report.bytes).padStart(10)}  ${path.padEnd(28)} ${check} ${millis}`;
+  const check = report.identical ? 'sha256 verified, byte-exact' : 'DIFFERS from what was stored';
+  const verdicts =
+    report.verdicts === undefined
+      ? ''
+      : `\n      verdicts: ${Object.entries(report.verdicts)
+          .map(([name, value]) => `${name} ${value}`)
+          .join(', ')}`;
+  return `  ${report.identical ? '✓' : '✗'} ${name.padEnd(28)} ${formatBytes(report.bytes).padStart(10)}  ${path.padEnd(28)} ${check} ${millis}${verdicts}`;
 }
 
 function formatBytes(bytes: number): string {
@@ -76,16 +98,28 @@ function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-async function readMails(paths: readonly string[]): Promise<Array<{ name: string; mime: Buffer }>> {
+/** One mail to send, with the verdicts SES's scan is simulated to give it and the outcome it should have. */
+interface LocalMail {
+  readonly name: string;
+  readonly mime: Buffer;
+  readonly verdicts: SimulatedVerdicts;
+  readonly expected?: MailReport['outcome'];
+}
+
+async function readMails(paths: readonly string[]): Promise<LocalMail[]> {
   // Show the path as given when two files share a name (e.g. several fixtures' plain.eml).
   const names = paths.map((path) => basename(path));
   const clash = new Set(names).size !== names.length;
   return Promise.all(
-    paths.map(async (path) => ({ name: clash ? path.slice(-28) : basename(path), mime: await readFile(path) })),
+    paths.map(async (path) => ({
+      name: clash ? path.slice(-28) : basename(path),
+      mime: await readFile(path),
+      verdicts: CLEAN_VERDICTS,
+    })),
   );
 }
 
-async function defaultMails(): Promise<Array<{ name: string; mime: Buffer }>> {
+async function defaultMails(): Promise<LocalMail[]> {
   const sample = await readFile(join(__dirname, 'sample-mail.eml'));
   const attachment = Buffer.alloc(3 * 1024 * 1024, 0x41)
     .toString('base64')
@@ -95,8 +129,10 @@ async function defaultMails(): Promise<Array<{ name: string; mime: Buffer }>> {
       `Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n${attachment}\r\n`,
   );
   return [
-    { name: 'sample-mail.eml', mime: sample },
-    { name: 'generated-large.eml', mime: large },
+    { name: 'sample-mail.eml', mime: sample, verdicts: CLEAN_VERDICTS },
+    { name: 'generated-large.eml', mime: large, verdicts: CLEAN_VERDICTS },
+    // A simulated verdict, as SES's scanner would give for the EICAR test file: no malware is involved.
+    { name: 'sample, virus FAIL', mime: sample, verdicts: { ...CLEAN_VERDICTS, virus: 'FAIL' }, expected: 'stopped' },
   ];
 }
 

@@ -31,7 +31,10 @@ describe('receipt rule', () => {
         Recipients: ['inbox@example.com'],
         TlsPolicy: 'Require',
         ScanEnabled: true,
-        Actions: [{ S3Action: { KmsKeyArn: { 'Fn::GetAtt': [mailKeyId, 'Arn'] }, ObjectKeyPrefix: 'raw/' } }],
+        Actions: [
+          { LambdaAction: Match.objectLike({ InvocationType: 'RequestResponse' }) },
+          { S3Action: { KmsKeyArn: { 'Fn::GetAtt': [mailKeyId, 'Arn'] }, ObjectKeyPrefix: 'raw/' } },
+        ],
       },
     });
     template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'encrypted-inbound' });
@@ -347,8 +350,8 @@ describe('least privilege', () => {
 });
 
 describe('operations', () => {
-  it('alarms on rejected mail, function errors and the consumers dead-letter queue', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  it('alarms on rejected mail, function errors, the consumers dead-letter queue, and the verdict gate', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(pipeline.failureQueue), 'QueueName'] } }],

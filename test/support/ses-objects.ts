@@ -36,7 +36,12 @@ export async function cbcObject(
     'aws:ses:source-account': ACCOUNT,
     kms_cmk_id: keyArn,
   };
-  return { ...(await cbcObjectWithMatdesc(kms, keyArn, mime, matdesc, options)), key: `raw/${messageId}`, messageId };
+  return {
+    ...(await cbcObjectWithMatdesc(kms, keyArn, mime, matdesc, options)),
+    key: `raw/${messageId}`,
+    messageId,
+    plaintext: Buffer.from(mime),
+  };
 }
 
 /** A V1 legacy object (kms wrap, AES/CBC) as the Ruby and Java V1 clients write it, with any material description. */

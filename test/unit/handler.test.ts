@@ -264,6 +264,7 @@ describe('forwarded', () => {
       ...(await cbcObjectWithMatdesc(kms, keyArn, TEXT_MAIL, { kms_cmk_id: keyArn })),
       key: 'raw/cbcgeneric',
       messageId: 'cbcgeneric',
+      plaintext: TEXT_MAIL,
     });
     const result = await createHandler({ env: baseEnv({ ALLOW_LEGACY_CBC: 'true' }), clients })(
       eventFor(sesShaped, generic),
