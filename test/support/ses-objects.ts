@@ -5,7 +5,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { objectCreatedEvent } from '../../local/pipeline';
-import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
+import { type SesStoredObject, type SimulatedVerdicts, storeAsSes } from '../../local/ses-simulator';
 
 export const ACCOUNT = '111122223333';
 export const RULE = 'store-encrypted';
@@ -15,8 +15,9 @@ export function sesObject(
   keyArn: string,
   mime: Uint8Array,
   messageId?: string,
+  verdicts?: SimulatedVerdicts,
 ): Promise<SesStoredObject> {
-  return storeAsSes(kms, mime, { kmsKeyArn: keyArn, ruleName: RULE, sourceAccount: ACCOUNT, messageId });
+  return storeAsSes(kms, mime, { kmsKeyArn: keyArn, ruleName: RULE, sourceAccount: ACCOUNT, messageId, verdicts });
 }
 
 /**

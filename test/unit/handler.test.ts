@@ -19,6 +19,7 @@ import { createHandler, RetryableRecordsError } from '../../lambda/handler';
 import { readForwardedMail } from '../../lambda/read-forwarded-mail';
 import { KmsEmulator } from '../../local/kms-emulator';
 import type { SesStoredObject } from '../../local/ses-simulator';
+import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 import { mockKmsWith } from '../support/mock-kms';
 import { ACCOUNT, cbcObject, cbcObjectWithMatdesc, RULE, s3Event, sesObject } from '../support/ses-objects';
 
@@ -169,6 +170,25 @@ describe('forwarded', () => {
     );
     expect(sent(OUTPUT)[0]?.MessageAttributes?.ContentEncoding?.StringValue).toBe('base64');
     expect((await received()).equals(latin1)).toBe(true);
+  });
+
+  it("sends SES's verdicts as one SesVerdicts attribute, and none for a mail SES added none to", async () => {
+    const scanned = put(
+      await sesObject(kms, keyArn, TEXT_MAIL, 'scanned', { ...CLEAN_VERDICTS, spam: 'GRAY', dmarc: 'FAIL' }),
+    );
+    const plain = put(await sesObject(kms, keyArn, TEXT_MAIL, 'unscanned'));
+    await createHandler({ env: baseEnv(), clients })(eventFor(scanned, plain));
+    const [withVerdicts, withNone] = sent(OUTPUT);
+    expect(JSON.parse(withVerdicts?.MessageAttributes?.SesVerdicts?.StringValue as string)).toEqual({
+      spam: 'GRAY',
+      virus: 'PASS',
+      spf: 'PASS',
+      dkim: 'PASS',
+      dmarc: 'FAIL',
+    });
+    expect(withNone?.MessageAttributes?.SesVerdicts).toBeUndefined();
+    // The consumer receives the mail as SES stored it: its header block, then the mail.
+    expect((await received(0)).equals(scanned.plaintext)).toBe(true);
   });
 
   it('sends valid UTF-8 holding characters SQS forbids as base64', async () => {
@@ -419,6 +439,12 @@ describe('rejected: one failure record, nothing on the output queue, the invocat
       kmsAnswers('shortkey', () => kmsMock.on(DecryptCommand).resolves({ Plaintext: new Uint8Array(16) })),
     ],
     ['LENGTH_MISMATCH', damage('short', (o) => ({ ...o, body: o.body.subarray(0, o.body.length - 1) }))],
+    [
+      'VIRUS_DETECTED',
+      async () => ({
+        event: eventFor(put(await sesObject(kms, keyArn, TEXT_MAIL, 'infected', { ...CLEAN_VERDICTS, virus: 'FAIL' }))),
+      }),
+    ],
     ['OBJECT_NOT_FOUND', async () => ({ event: s3Event([{ bucket: MAIL_BUCKET, key: 'raw/gone', size: 10 }]) })],
     [
       'OBJECT_UNREADABLE',

@@ -1,0 +1,106 @@
+/**
+ * Verdicts end to end over the emulators (fauxqs, KMS emulator): the gate stops what the policy refuses before
+ * anything is stored; forwarded mail carries SES's verdicts; a sender-written verdict below SES's block changes
+ * nothing; a mail SES added no verdicts to is forwarded with none.
+ */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { createHandler as CreateHandler } from '../../lambda/handler';
+import type { FailureRecord } from '../../lambda/message-contract';
+import { createVerdictGate } from '../../lambda/verdict-gate';
+import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { drainQueue, objectCreatedEvent, putObject, runMail } from '../../local/pipeline';
+import { CLEAN_VERDICTS, sesHeaderBlock, storeAsSes } from '../../local/ses-simulator';
+
+const MIME = Buffer.from('From: someone@example.org\r\nSubject: verdicts\r\n\r\nhello\r\n');
+let stack: LocalStack;
+let handler: ReturnType<typeof CreateHandler>;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  Object.assign(process.env, stack.env);
+  const { createHandler } = await import('../../lambda/handler');
+  handler = createHandler();
+}, 60_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function storedKeys(): Promise<string[]> {
+  const listed = await stack.clients.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_MAIL_BUCKET }));
+  return (listed.Contents ?? []).map((o) => o.Key as string);
+}
+
+it('forwards a clean mail with its verdicts as the SesVerdicts attribute, byte-exact as SES stored it', async () => {
+  const report = await runMail(stack, handler, MIME, {
+    verdicts: { ...CLEAN_VERDICTS, spam: 'GRAY' },
+    gate: createVerdictGate({}),
+  });
+  expect(report).toMatchObject({
+    outcome: 'delivered',
+    identical: true,
+    verdicts: { spam: 'GRAY', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+  });
+});
+
+it('lets the gate stop an infected mail before it is stored, and an opted-in DMARC failure', async () => {
+  const before = await storedKeys();
+  const infected = await runMail(stack, handler, MIME, {
+    verdicts: { ...CLEAN_VERDICTS, virus: 'FAIL' },
+    gate: createVerdictGate({}),
+  });
+  expect(infected.outcome).toBe('stopped');
+  const dmarc = await runMail(stack, handler, MIME, {
+    verdicts: { ...CLEAN_VERDICTS, dmarc: 'FAIL', dmarcPolicy: 'reject' },
+    gate: createVerdictGate({ REFUSE_DMARC_FAIL: 'true' }),
+  });
+  expect(dmarc.outcome).toBe('stopped');
+  expect(await storedKeys()).toEqual(before);
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+});
+
+it('rejects a stored mail whose SES block says virus FAIL, though the sender wrote X-SES-Virus-Verdict: PASS below it', async () => {
+  // Stored as if the gate had been off: SES's block says FAIL, the sender's own header says PASS.
+  const forged = Buffer.concat([Buffer.from('X-SES-Virus-Verdict: PASS\r\n'), MIME]);
+  const stored = await storeAsSes(stack.clients.kms, forged, {
+    kmsKeyArn: stack.kmsKeyArn,
+    ruleName: 'store-encrypted',
+    sourceAccount: '111122223333',
+    verdicts: { ...CLEAN_VERDICTS, virus: 'FAIL' },
+  });
+  expect(stored.plaintext.toString('latin1')).toMatch(/X-SES-Virus-Verdict: FAIL[\s\S]*X-SES-Virus-Verdict: PASS/);
+  await putObject(stack, stored.key, stored.body, stored.metadata);
+  const result = await handler(objectCreatedEvent([{ key: stored.key, size: stored.body.length }]));
+  expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+  const failures = (await drainQueue(stack, stack.failureQueueUrl, 0)).map(
+    (m) => JSON.parse(m.Body ?? '{}') as FailureRecord,
+  );
+  expect(failures).toEqual([
+    { bucket: LOCAL_MAIL_BUCKET, key: stored.key, reason: 'VIRUS_DETECTED', errorName: 'PolicyError' },
+  ]);
+});
+
+it('forwards a mail with no SES verdict headers with no verdicts, whatever the sender wrote', async () => {
+  const senderWritten = Buffer.concat([Buffer.from('X-SES-Virus-Verdict: FAIL\r\nX-SES-Spam-Verdict: PASS\r\n'), MIME]);
+  const report = await runMail(stack, handler, senderWritten);
+  expect(report).toMatchObject({ outcome: 'delivered', identical: true, verdicts: undefined });
+});
+
+it("the simulator writes SES's header fields in SES's order", () => {
+  const block = sesHeaderBlock('m1', CLEAN_VERDICTS);
+  expect(
+    block
+      .split('\r\n')
+      .map((line) => line.split(':')[0])
+      .filter((name) => /^[A-Z]/.test(name ?? '')),
+  ).toEqual([
+    'Return-Path',
+    'Received',
+    'X-SES-Spam-Verdict',
+    'X-SES-Virus-Verdict',
+    'Received-SPF',
+    'Authentication-Results',
+    'X-SES-RECEIPT',
+    'X-SES-DKIM-SIGNATURE',
+  ]);
+});

@@ -1,0 +1,65 @@
+/**
+ * SES's verdicts are read from the header block SES prepends, and only from it: a sender can write any header below.
+ */
+import { readSesVerdicts } from '../../lambda/ses-verdicts';
+import { CLEAN_VERDICTS, sesHeaderBlock } from '../../local/ses-simulator';
+
+const BODY = 'From: someone@example.org\r\nSubject: hello\r\n\r\nbody text X-SES-Virus-Verdict: FAIL\r\n';
+const asPlaintext = (text: string, pieces = 1) => {
+  const bytes = Buffer.from(text, 'latin1');
+  const size = Math.ceil(bytes.length / pieces);
+  const chunks = Array.from({ length: pieces }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+  return { chunks, byteLength: bytes.length };
+};
+
+it('reads every verdict SES wrote, whatever piece sizes the plaintext comes in', () => {
+  const mail = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, spam: 'GRAY', dkim: 'FAIL' }) + BODY;
+  for (const pieces of [1, 3, 50]) {
+    expect(readSesVerdicts(asPlaintext(mail, pieces))).toEqual({
+      spam: 'GRAY',
+      virus: 'PASS',
+      spf: 'PASS',
+      dkim: 'FAIL',
+      dmarc: 'PASS',
+    });
+  }
+});
+
+it("ignores a sender-written X-SES-Virus-Verdict: PASS below SES's FAIL", () => {
+  const mail = `${sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, virus: 'FAIL' })}X-SES-Virus-Verdict: PASS\r\n${BODY}`;
+  expect(readSesVerdicts(asPlaintext(mail))?.virus).toBe('FAIL');
+});
+
+it('reads nothing from a mail whose top is not an SES block, even if it names SES fields', () => {
+  const forged = `X-SES-Virus-Verdict: PASS\r\nX-SES-Spam-Verdict: PASS\r\nX-SES-RECEIPT: forged\r\n${BODY}`;
+  // Starts like a block, but a field SES never writes comes before X-SES-RECEIPT.
+  const interrupted = `Return-Path: <a@example.org>\r\nFrom: a@example.org\r\nX-SES-Virus-Verdict: PASS\r\nX-SES-RECEIPT: x\r\n\r\n`;
+  expect(readSesVerdicts(asPlaintext(BODY))).toBeUndefined();
+  expect(readSesVerdicts(asPlaintext(interrupted))).toBeUndefined();
+  // A forged block at the very top is indistinguishable by form; in SES-received mail the top is SES's own.
+  expect(readSesVerdicts(asPlaintext(forged))?.virus).toBe('PASS');
+});
+
+it("refuses a block that names an SES field twice (the second copy is the sender's)", () => {
+  const doubled = `X-SES-Virus-Verdict: FAIL\r\nX-SES-Virus-Verdict: PASS\r\nX-SES-RECEIPT: x\r\n\r\n`;
+  expect(readSesVerdicts(asPlaintext(doubled))).toBeUndefined();
+});
+
+it('gives no verdict when SES added none (scanning off), even with sender-written verdicts below', () => {
+  const block =
+    'Return-Path: <a@example.org>\r\nReceived: from x by inbound-smtp.us-east-1.amazonaws.com\r\nX-SES-RECEIPT: x\r\n';
+  const mail = `${block}X-SES-Virus-Verdict: PASS\r\nX-SES-Spam-Verdict: PASS\r\n${BODY}`;
+  expect(readSesVerdicts(asPlaintext(mail))).toEqual({});
+});
+
+it("takes SPF from Received-SPF when Authentication-Results is not SES's", () => {
+  const block =
+    'Received-SPF: softfail (spfCheck: ...) client-ip=192.0.2.1;\r\nAuthentication-Results: other.example; spf=pass; dkim=pass\r\nX-SES-RECEIPT: x\r\n';
+  expect(readSesVerdicts(asPlaintext(`${block}\r\n`))).toEqual({ spf: 'SOFTFAIL' });
+});
+
+it('reads no further than 64 KiB into the mail', () => {
+  const longHeader = `X-Padding: ${'a'.repeat(70 * 1024)}\r\n`;
+  const mail = `Return-Path: <a@example.org>\r\n${longHeader}X-SES-RECEIPT: x\r\n\r\n`;
+  expect(readSesVerdicts(asPlaintext(mail))).toBeUndefined();
+});
