@@ -120,7 +120,7 @@ describe('the handler', () => {
       process.env = saved;
     };
   });
-  let restoreEnv = () => undefined as void;
+  let restoreEnv: () => void = () => {};
   afterAll(() => restoreEnv());
   beforeEach(() => {
     logs = [];
