@@ -77,7 +77,10 @@ export function createHandler(options: CreateHandlerOptions = {}) {
         report(outcome, timings, performance.now() - started);
       }
     } finally {
-      metrics.publishStoredMetrics();
+      // Rejections publish at once (single metrics, by reason); an event of only those leaves nothing stored.
+      if (metrics.hasStoredMetrics()) {
+        metrics.publishStoredMetrics();
+      }
     }
 
     const retry = outcomes.filter((o) => o.outcome === 'retry');

@@ -193,10 +193,14 @@ describe('errors the user causes name the cause and the fix', () => {
   });
 });
 
-it('writes nothing but the MIME to standard output through `npm run cli`, so it can be redirected', async () => {
+it.each([
+  ['npx ses-inbound', ['ses-inbound']],
+  ['npm run -s cli --', ['npm', 'run', '-s', 'cli', '--']],
+])('writes nothing but the MIME to standard output through `%s`, so it can be redirected', async (_how, command) => {
   const vector = vectors.find((v) => v.name === '001-ses') as Vector;
+  const [program, ...prefix] = command[0] === 'ses-inbound' ? ['npx', 'ses-inbound'] : command;
   const result = await new Promise<{ status: number | null; stdout: Buffer }>((resolve, reject) => {
-    const child = spawn('npm', ['run', 'cli', '--', ...argsFor(vector)], {
+    const child = spawn(program as string, [...prefix, ...argsFor(vector)], {
       cwd: join(__dirname, '..', '..'),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -208,4 +212,20 @@ it('writes nothing but the MIME to standard output through `npm run cli`, so it 
   });
   expect(result.status).toBe(0);
   expect(result.stdout.equals(vector.plain as Buffer)).toBe(true);
+});
+
+it('leaves npm its own messages: an unknown script is reported, not silenced', async () => {
+  const result = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+    const child = spawn('npm', ['run', 'no-such-script'], {
+      cwd: join(__dirname, '..', '..'),
+      env: { ...process.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (piece: Buffer) => (stderr += piece.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+  expect(result.status).not.toBe(0);
+  expect(result.stderr).toContain('Missing script');
 });
