@@ -11,6 +11,7 @@ import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { parseCommandArgs, printable } from './parse-command-args';
 import { Progress } from './progress';
+import { STACK_MAIL_LOCATION } from './stack-settings';
 import { UsageError } from './usage-error';
 
 /** Runs `replay`; returns the exit status. */
@@ -26,9 +27,11 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     },
     true,
   );
-  const location = /^s3:\/\/([^/]+)\/?(.*)$/.exec(positionals[0] ?? '');
-  if (positionals.length !== 1 || location === null) {
-    throw new UsageError('give one s3://BUCKET/PREFIX');
+  // With --stack, the stack's mail bucket and prefix are the default.
+  const target = positionals[0] ?? io.env[STACK_MAIL_LOCATION];
+  const location = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target ?? '');
+  if (positionals.length > 1 || location === null) {
+    throw new UsageError('give one s3://BUCKET/PREFIX (or --stack NAME)');
   }
   const bucket = location[1] as string;
   const prefix = location[2] as string;

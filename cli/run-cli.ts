@@ -7,6 +7,7 @@ import { version } from '../package.json';
 import { runDecryptCommand } from './decrypt-command';
 import { closestFlag, printable } from './parse-command-args';
 import { describeSetupProblem } from './setup-problem';
+import { settingsFromStack, takeStackFlag } from './stack-settings';
 import { UsageError } from './usage-error';
 import { DECRYPT_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
 
@@ -23,7 +24,8 @@ Commands:
   replay    re-process stored mail through the function's logic, with progress
   redrive   move the failure queue's records back through the function's logic
 
-Run 'ses-inbound <command> --help' for a command's options, 'ses-inbound --version' for the version.
+Every command takes --stack NAME: the queue URLs, buckets, key ARN and rule name come from that deployed stack's
+outputs. Run 'ses-inbound <command> --help' for a command's options, 'ses-inbound --version' for the version.
 Exit status: 0 done, 1 refused, 2 usage, 3 transient failure (run again), 4 AWS set-up (credentials, region).`;
 
 /** The process's environment and streams, passed in so tests can run the CLI in-process. */
@@ -33,6 +35,8 @@ export interface CliIo {
   readonly stderr: NodeJS.WritableStream;
   /** Resolves on Ctrl-C: long commands stop starting work and say how to resume. */
   readonly interrupted?: Promise<void>;
+  /** For `--stack` (tests pass a stub). @default - a client from the SDK's default chain */
+  readonly cloudFormation?: import('@aws-sdk/client-cloudformation').CloudFormationClient;
 }
 
 const COMMANDS = {
@@ -78,7 +82,18 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     return EXIT.ok;
   }
   try {
-    return await run(rest, io);
+    // --stack NAME fills the settings from the deployed stack's outputs; flags given as well still win.
+    const { stackName, rest: args } = takeStackFlag(rest);
+    if (stackName === undefined) {
+      return await run(args, io);
+    }
+    const cloudFormation = io.cloudFormation ?? (await stackClient(io.env));
+    try {
+      const fromStack = await settingsFromStack(cloudFormation, stackName);
+      return await run(args, { ...io, env: { ...io.env, ...fromStack } });
+    } finally {
+      if (io.cloudFormation === undefined) cloudFormation.destroy();
+    }
   } catch (error) {
     return report(command, error, io.stderr);
   }
@@ -109,6 +124,12 @@ function report(command: string, error: unknown, stderr: NodeJS.WritableStream):
   // SDK and file-system errors: their name and code say what failed without repeating request data.
   stderr.write(`ses-inbound ${command}: failed (${name}${typeof code === 'string' ? ` ${code}` : ''})\n`);
   return EXIT.transient;
+}
+
+/** A CloudFormation client for `--stack`, loaded only when asked for. */
+async function stackClient(env: CliIo['env']) {
+  const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
+  return new CloudFormationClient({ region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION });
 }
 
 function isParseArgsError(error: unknown): boolean {

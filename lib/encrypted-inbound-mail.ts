@@ -23,6 +23,7 @@ import { AuditTrail } from './audit-trail';
 import { DecryptFunction } from './decrypt-function';
 import { Delivery } from './delivery';
 import { MailStore } from './mail-store';
+import { OUTPUT_NAMES } from './output-names';
 import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './payload-discovery-job';
 import { PipelineAlarms } from './pipeline-alarms';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './pipeline-props';
@@ -33,6 +34,7 @@ import { keepLogicalId } from './stable-logical-id';
 import { VerdictGate } from './verdict-gate';
 
 export { HANDLER_ENTRY } from './decrypt-function';
+export { OUTPUT_NAMES } from './output-names';
 export type { EncryptedInboundMailProps } from './pipeline-props';
 
 /** Receives SES mail encrypted with a customer-managed KMS key and delivers it decrypted to SQS. */
@@ -176,7 +178,7 @@ export class EncryptedInboundMail extends Construct {
     this.keepStatefulLogicalIds();
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
     acceptCdkHelperFindings(Stack.of(this));
-    this.addOutputs();
+    this.addOutputs(ruleName, objectKeyPrefix);
   }
 
   /**
@@ -220,18 +222,26 @@ export class EncryptedInboundMail extends Construct {
     }
   }
 
-  private addOutputs(): void {
+  /**
+   * The stack outputs the operator CLI reads (`--stack NAME`) and people copy: named after the construct id and the
+   * value (`InboundMailOutputQueueUrl`), with no hash suffix, so they read the same in every deployment.
+   */
+  private addOutputs(ruleName: string, objectKeyPrefix: string): void {
     const outputs: Array<[string, string, string]> = [
-      ['OutputQueueUrl', this.outputQueue.queueUrl, 'Consume decrypted mail here'],
-      ['FailureQueueUrl', this.failureQueue.queueUrl, 'Rejected objects'],
-      ['PayloadBucketName', this.payloadBucket.bucketName, 'Large mail'],
-      ['MailBucketName', this.mailBucket.bucketName, 'Stored (encrypted) mail'],
-      ['MxRecordValue', this.mxRecordValue, 'Publish as the MX record'],
-      ['MailKeyArn', this.mailKey.keyArn, 'SES encrypts stored mail with it'],
-      ['DeliveryKeyArn', this.deliveryKey.keyArn, 'Consumers decrypt with it'],
+      [OUTPUT_NAMES.outputQueueUrl, this.outputQueue.queueUrl, 'Consume decrypted mail here'],
+      [OUTPUT_NAMES.failureQueueUrl, this.failureQueue.queueUrl, 'Rejected objects'],
+      [OUTPUT_NAMES.payloadBucketName, this.payloadBucket.bucketName, 'Large mail'],
+      [OUTPUT_NAMES.mailBucketName, this.mailBucket.bucketName, 'Stored (encrypted) mail'],
+      [OUTPUT_NAMES.mailObjectPrefix, objectKeyPrefix, 'Where SES stores mail in the mail bucket'],
+      [OUTPUT_NAMES.ruleName, ruleName, 'The receipt rule (bound into every stored mail)'],
+      [OUTPUT_NAMES.mxRecordValue, this.mxRecordValue, 'Publish as the MX record'],
+      [OUTPUT_NAMES.mailKeyArn, this.mailKey.keyArn, 'SES encrypts stored mail with it'],
+      [OUTPUT_NAMES.deliveryKeyArn, this.deliveryKey.keyArn, 'Consumers decrypt with it'],
     ];
-    for (const [id, value, description] of outputs) {
-      new CfnOutput(this, id, { value, description });
+    const prefix = this.node.id.replace(/[^A-Za-z0-9]/g, '');
+    for (const [name, value, description] of outputs) {
+      const output = new CfnOutput(this, name, { value, description });
+      output.overrideLogicalId(`${prefix}${name}`);
     }
   }
 }

@@ -115,7 +115,7 @@ describe('npx cdk synth refuses settings it cannot deploy with one line naming t
         });
         expect(result.status).not.toBe(0);
         // npm's own warnings about this machine's npm configuration (npx runs the CLI) are not the app's output.
-      const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('npm warn'));
+        const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('npm warn'));
         expect(lines[0]).toMatch(message);
         // No stack trace: only the CLI's own closing line follows.
         expect(result.stderr).not.toMatch(/^\s+at /m);

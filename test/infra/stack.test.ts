@@ -360,18 +360,20 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
   });
 
-  it('outputs the queue, the payload bucket, the MX record value and the keys', () => {
-    const outputs = Object.keys(template.findOutputs('*')).join(' ');
-    for (const name of [
-      'OutputQueueUrl',
-      'PayloadBucketName',
-      'MxRecordValue',
-      'MailKeyArn',
-      'DeliveryKeyArn',
-      'FailureQueueUrl',
-    ]) {
-      expect(outputs).toContain(name);
-    }
+  it('outputs what consumers and the CLI need, under stable names with no hash suffix', () => {
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(
+      [
+        'InboundMailOutputQueueUrl',
+        'InboundMailFailureQueueUrl',
+        'InboundMailPayloadBucketName',
+        'InboundMailMailBucketName',
+        'InboundMailMailObjectPrefix',
+        'InboundMailRuleName',
+        'InboundMailMxRecordValue',
+        'InboundMailMailKeyArn',
+        'InboundMailDeliveryKeyArn',
+      ].sort(),
+    );
   });
 });
 

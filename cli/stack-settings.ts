@@ -1,0 +1,88 @@
+/**
+ * `--stack NAME`: the settings an operator command needs, read from a deployed stack's outputs (CloudFormation
+ * DescribeStacks) instead of copied by hand.
+ */
+import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ENV } from '../lambda/env-names';
+import { OUTPUT_NAMES } from '../lib/output-names';
+import { printable } from './parse-command-args';
+import { UsageError } from './usage-error';
+
+/** Where the replay command looks when no s3:// location is given (set from the stack, not a function variable). */
+export const STACK_MAIL_LOCATION = 'SES_INBOUND_MAIL_LOCATION';
+
+/**
+ * The function's variables (and the mail location) from the stack's outputs; an output is found by its name's ending
+ * (`InboundMailOutputQueueUrl` for `OutputQueueUrl`), so any construct id works.
+ * @throws UsageError when the stack does not exist or lacks an output
+ */
+export async function settingsFromStack(
+  cloudFormation: CloudFormationClient,
+  stackName: string,
+): Promise<Record<string, string>> {
+  const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  let stack: unknown;
+  try {
+    const answer = await cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    stack = answer.Stacks?.[0];
+  } catch (error) {
+    if (
+      (error as { name?: unknown }).name === 'ValidationError' ||
+      /does not exist/.test(String((error as Error).message))
+    ) {
+      throw new UsageError(`no stack ${printable(stackName)} in this region: check --stack and AWS_REGION`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  const found = stack as
+    | { StackId?: string; Outputs?: Array<{ OutputKey?: string; OutputValue?: string }> }
+    | undefined;
+  if (found === undefined) {
+    throw new UsageError(`no stack ${printable(stackName)} in this region: check --stack and AWS_REGION`);
+  }
+  const outputs = found.Outputs ?? [];
+  const output = (name: string): string => {
+    const matches = outputs.filter((o) => o.OutputKey?.endsWith(name) && o.OutputValue !== undefined);
+    if (matches.length !== 1) {
+      throw new UsageError(
+        `stack ${printable(stackName)} has ${matches.length === 0 ? 'no' : 'more than one'} output ending in ${name}: is it an EncryptedInboundMail stack?`,
+      );
+    }
+    return matches[0]?.OutputValue as string;
+  };
+  const account = /^arn:aws[\w-]*:cloudformation:[^:]+:(\d{12}):/.exec(found.StackId ?? '')?.[1];
+  return {
+    [ENV.OUTPUT_QUEUE_URL]: output(OUTPUT_NAMES.outputQueueUrl),
+    [ENV.FAILURE_QUEUE_URL]: output(OUTPUT_NAMES.failureQueueUrl),
+    [ENV.PAYLOAD_BUCKET]: output(OUTPUT_NAMES.payloadBucketName),
+    [ENV.EXPECTED_KMS_KEY_ARN]: output(OUTPUT_NAMES.mailKeyArn),
+    [ENV.ALLOWED_RULE_NAMES]: output(OUTPUT_NAMES.ruleName),
+    ...(account === undefined ? {} : { [ENV.EXPECTED_SOURCE_ACCOUNT]: account }),
+    [STACK_MAIL_LOCATION]: `s3://${output(OUTPUT_NAMES.mailBucketName)}/${output(OUTPUT_NAMES.mailObjectPrefix)}`,
+  };
+}
+
+/** Takes `--stack NAME` (or `--stack=NAME`) out of a command line; returns the name and the rest. */
+export function takeStackFlag(args: readonly string[]): { stackName: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let stackName: string | undefined;
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] as string;
+    if (arg === '--') {
+      rest.push(...args.slice(index));
+      break;
+    }
+    if (arg === '--stack' || arg.startsWith('--stack=')) {
+      const value = arg === '--stack' ? args[(index += 1)] : arg.slice('--stack='.length);
+      if (value === undefined || value === '' || value.startsWith('-')) {
+        throw new UsageError('--stack needs a stack name');
+      }
+      stackName = value;
+      continue;
+    }
+    rest.push(arg);
+  }
+  return { stackName, rest };
+}

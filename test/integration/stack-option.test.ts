@@ -1,0 +1,127 @@
+/**
+ * `--stack NAME`: the operator CLI takes the queue URLs, buckets, key ARN and rule name from a deployed stack's
+ * outputs (CloudFormation stubbed with aws-sdk-client-mock), here pointing at the local emulators.
+ */
+import { PassThrough } from 'node:stream';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { mockClient } from 'aws-sdk-client-mock';
+import { runCli } from '../../cli/run-cli';
+import { settingsFromStack, takeStackFlag } from '../../cli/stack-settings';
+import { OUTPUT_NAMES } from '../../lib/output-names';
+import { LOCAL_MAIL_BUCKET, LOCAL_PAYLOAD_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { drainQueue, storeMail } from '../../local/pipeline';
+
+const cloudFormationMock = mockClient(CloudFormationClient);
+const cloudFormation = new CloudFormationClient({ region: 'us-east-1' });
+let stack: LocalStack;
+
+/** The outputs an EncryptedInboundMail stack has, with the construct id the deployed stack gives it. */
+function outputsFor(local: LocalStack) {
+  const values: Record<keyof typeof OUTPUT_NAMES, string> = {
+    outputQueueUrl: local.outputQueueUrl,
+    failureQueueUrl: local.failureQueueUrl,
+    payloadBucketName: LOCAL_PAYLOAD_BUCKET,
+    mailBucketName: LOCAL_MAIL_BUCKET,
+    mailObjectPrefix: 'raw/',
+    ruleName: 'store-encrypted',
+    mxRecordValue: '10 inbound-smtp.us-east-1.amazonaws.com',
+    mailKeyArn: local.kmsKeyArn,
+    deliveryKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/delivery',
+  };
+  return Object.entries(OUTPUT_NAMES).map(([key, name]) => ({
+    OutputKey: `InboundMail${name}`,
+    OutputValue: values[key as keyof typeof OUTPUT_NAMES],
+  }));
+}
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  // The commands' own clients use the SDK's default chain, as they do for an operator.
+  Object.assign(process.env, stack.env);
+  cloudFormationMock.on(DescribeStacksCommand, { StackName: 'EncryptedInboundMail' }).resolves({
+    Stacks: [
+      {
+        StackName: 'EncryptedInboundMail',
+        StackId: 'arn:aws:cloudformation:us-east-1:111122223333:stack/EncryptedInboundMail/abc',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: outputsFor(stack),
+      },
+    ],
+  });
+  cloudFormationMock
+    .on(DescribeStacksCommand, { StackName: 'Missing' })
+    .rejects(Object.assign(new Error('Stack with id Missing does not exist'), { name: 'ValidationError' }));
+}, 60_000);
+afterAll(async () => {
+  cloudFormationMock.restore();
+  await stack?.stop();
+});
+
+function capture() {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+async function cli(args: string[], env: Record<string, string | undefined>) {
+  const stdout = capture();
+  const stderr = capture();
+  const status = await runCli(args, { env, stdout: stdout.stream, stderr: stderr.stream, cloudFormation });
+  return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+it('fills every setting from the outputs, the account from the stack id', async () => {
+  expect(await settingsFromStack(cloudFormation, 'EncryptedInboundMail')).toEqual({
+    OUTPUT_QUEUE_URL: stack.outputQueueUrl,
+    FAILURE_QUEUE_URL: stack.failureQueueUrl,
+    PAYLOAD_BUCKET: LOCAL_PAYLOAD_BUCKET,
+    EXPECTED_KMS_KEY_ARN: stack.kmsKeyArn,
+    ALLOWED_RULE_NAMES: 'store-encrypted',
+    EXPECTED_SOURCE_ACCOUNT: '111122223333',
+    SES_INBOUND_MAIL_LOCATION: `s3://${LOCAL_MAIL_BUCKET}/raw/`,
+  });
+});
+
+it("replays the stack's mail with nothing but --stack: no variables, no s3:// location", async () => {
+  const stored = await storeMail(stack, Buffer.from('Subject: via --stack\r\n\r\nhello\r\n'));
+  const env = { ...process.env };
+  for (const name of [
+    'OUTPUT_QUEUE_URL',
+    'FAILURE_QUEUE_URL',
+    'PAYLOAD_BUCKET',
+    'EXPECTED_KMS_KEY_ARN',
+    'ALLOWED_RULE_NAMES',
+    'EXPECTED_SOURCE_ACCOUNT',
+  ]) {
+    delete env[name];
+  }
+  const result = await cli(['replay', '--stack', 'EncryptedInboundMail'], env);
+  expect(result.stderr).not.toContain('required');
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain(`replay s3://${LOCAL_MAIL_BUCKET}/raw/`);
+  const delivered = await drainQueue(stack, stack.outputQueueUrl, 1);
+  expect(delivered.map((m) => m.MessageAttributes?.SesMessageId?.StringValue)).toContain(stored.messageId);
+});
+
+it('says plainly when the stack does not exist, or is not one of ours (exit 2)', async () => {
+  const missing = await cli(['replay', '--stack', 'Missing'], {});
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toContain('no stack Missing in this region: check --stack and AWS_REGION');
+  cloudFormationMock.on(DescribeStacksCommand, { StackName: 'Other' }).resolves({
+    Stacks: [{ StackName: 'Other', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
+  });
+  const other = await cli(['redrive', '--stack', 'Other'], {});
+  expect(other.status).toBe(2);
+  expect(other.stderr).toContain('has no output ending in OutputQueueUrl: is it an EncryptedInboundMail stack?');
+});
+
+it('takes --stack anywhere on the command line, in either spelling', () => {
+  expect(takeStackFlag(['--dry-run', '--stack', 'S', 's3://b/p'])).toEqual({
+    stackName: 'S',
+    rest: ['--dry-run', 's3://b/p'],
+  });
+  expect(takeStackFlag(['--stack=S'])).toEqual({ stackName: 'S', rest: [] });
+  expect(() => takeStackFlag(['--stack'])).toThrow('--stack needs a stack name');
+});
