@@ -75,8 +75,12 @@ export function takeStackFlag(args: readonly string[]): { stackName: string | un
       break;
     }
     if (arg === '--stack' || arg.startsWith('--stack=')) {
-      const value = arg === '--stack' ? args[(index += 1)] : arg.slice('--stack='.length);
-      if (value === undefined || value === '' || value.startsWith('-')) {
+      let value = arg.slice('--stack='.length);
+      if (arg === '--stack') {
+        index += 1;
+        value = args[index] ?? '';
+      }
+      if (value === '' || value.startsWith('-')) {
         throw new UsageError('--stack needs a stack name');
       }
       stackName = value;
