@@ -6,19 +6,18 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/env-names';
 import { Delivery } from './delivery';
-import functionBundle from './function-bundle.json';
+import { bundledOrBuilt, type FunctionSettings } from './function-code';
+import { packageRoot } from './function-source';
 import type { MailStore } from './mail-store';
 
-const PROJECT_ROOT = join(__dirname, '..');
-/** The function's source; the only thing `lib/` knows of `lambda/` besides its environment names. */
-export const HANDLER_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
+/** The function's TypeScript entry in this repository (the package ships it prebuilt instead). */
+export const HANDLER_ENTRY = join(packageRoot(), 'lambda', 'handler.ts');
 
 /** Properties of `DecryptFunction`. */
 export interface DecryptFunctionProps {
@@ -34,7 +33,7 @@ export interface DecryptFunctionProps {
 
 /** The function, its role and its log group. */
 export class DecryptFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /**
@@ -62,12 +61,8 @@ export class DecryptFunction extends Construct {
       }),
     );
 
-    this.function = new NodejsFunction(this, 'DecryptFunction', {
+    const options: FunctionSettings = {
       description: 'Decrypts SES mail stored with KMS client-side encryption and forwards it to SQS.',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       // A 40 MB mail is held once as plaintext while it authenticates, plus the upload's parts.
@@ -81,17 +76,6 @@ export class DecryptFunction extends Construct {
       // The role already may send to the failure queue (below); aws-lambda-destinations' SqsDestination would also
       // grant unconditioned use of the delivery key.
       onFailure: { bind: () => ({ destination: delivery.failureQueue.queueArn }) },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // The SDK the tests ran against is bundled, not the runtime's; function-bundle.json says what is left out.
-        mainFields: [...functionBundle.mainFields],
-        externalModules: [...functionBundle.external],
-        forceDockerBundling: false,
-      },
       environment: {
         [ENV.OUTPUT_QUEUE_URL]: delivery.outputQueue.queueUrl,
         [ENV.FAILURE_QUEUE_URL]: delivery.failureQueue.queueUrl,
@@ -109,7 +93,8 @@ export class DecryptFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
         ...(props.useFipsEndpoints ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
       },
-    });
+    };
+    this.function = bundledOrBuilt(this, 'DecryptFunction', 'decrypt', options);
 
     this.role.addToPolicy(
       new iam.PolicyStatement({

@@ -12,7 +12,7 @@ import { CfnOutput, type CfnResource, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
@@ -49,7 +49,7 @@ export class EncryptedInboundMail extends Construct {
   readonly outputQueue: sqs.Queue;
   readonly outputDeadLetterQueue: sqs.Queue;
   readonly failureQueue: sqs.Queue;
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly ruleSet: ses.ReceiptRuleSet;
   readonly rule: ses.ReceiptRule;
   /** The receipt rule's first action: stops mail whose SES verdicts the policy refuses, before it is stored. */

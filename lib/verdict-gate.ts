@@ -2,21 +2,17 @@
  * The verdict gate: a small function the receipt rule invokes (RequestResponse) before its S3 action, stopping mail
  * whose SES verdicts the policy refuses, so it is never stored, decrypted or delivered (lambda/verdict-gate.ts).
  */
-import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ENV } from '../lambda/env-names';
 import type { VerdictPolicy } from '../lambda/verdict-policy';
 import { accept, acceptControl, NO_VPC_REASON } from './accepted-findings';
-import functionBundle from './function-bundle.json';
-
-const PROJECT_ROOT = join(__dirname, '..');
+import { bundledOrBuilt } from './function-code';
 
 /** The metric namespace and service the gate publishes under (Powertools Metrics, EMF). */
 const NAMESPACE = 'SesEncryptedInbound';
@@ -30,7 +26,7 @@ export interface VerdictGateProps {
 
 /** The gate function, its role and log group. */
 export class VerdictGate extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: VerdictGateProps) {
@@ -50,12 +46,8 @@ export class VerdictGate extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new NodejsFunction(this, 'GateFunction', {
+    this.function = bundledOrBuilt(this, 'GateFunction', 'verdict-gate', {
       description: 'Stops inbound mail whose SES verdicts the policy refuses, before it is stored.',
-      entry: join(PROJECT_ROOT, 'lambda', 'verdict-gate.ts'),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       // It reads one small event and decides: no I/O but its log line.
@@ -66,16 +58,6 @@ export class VerdictGate extends Construct {
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        mainFields: [...functionBundle.mainFields],
-        externalModules: [...functionBundle.external],
-        forceDockerBundling: false,
-      },
       environment: {
         [ENV.REFUSE_VIRUS]: String(props.policy.refuseVirus),
         [ENV.REFUSE_SPAM]: String(props.policy.refuseSpam),

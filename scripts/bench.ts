@@ -294,7 +294,7 @@ async function benchHandlerMemory(stack: LocalStack): Promise<void> {
 // 4. The bundled function: size and module-load time against `node -e 0`.
 async function benchBundle(): Promise<void> {
   log('bundle size and load time ...');
-  const bundle = join(ROOT, 'dist', 'lambda', 'index.js');
+  const bundle = join(ROOT, 'dist', 'functions', 'decrypt', 'index.js');
   const bytes = statSync(bundle).size;
   const load: number[] = [];
   const base: number[] = [];
@@ -412,7 +412,10 @@ function printTable(): void {
 
 async function main(): Promise<void> {
   const started = performance.now();
-  if (!existsSync(join(ROOT, 'dist', 'lambda', 'index.js')) || !existsSync(join(ROOT, 'dist', 'cli.js'))) {
+  if (
+    !existsSync(join(ROOT, 'dist', 'functions', 'decrypt', 'index.js')) ||
+    !existsSync(join(ROOT, 'dist', 'cli.js'))
+  ) {
     throw new Error('dist/ is missing: run npm run build');
   }
   await benchCore();

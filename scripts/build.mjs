@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds the shipped JavaScript with esbuild: the operator CLI (dist/cli.js) and the Lambda bundle
-// (dist/lambda/index.js). `--cli-only` builds just the CLI (the tests' global setup).
+// Builds the shipped JavaScript with esbuild: the operator CLI (dist/cli.js) and the Lambda bundles
+// (dist/functions/decrypt/index.js, dist/functions/verdict-gate/index.js). `--cli-only` builds just the CLI (the
+// tests' global setup).
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,16 +47,20 @@ require('./cli-main.js');
 );
 
 if (!cliOnly) {
-  const { existsSync, readFileSync } = await import('node:fs');
+  const { readFileSync } = await import('node:fs');
   const functionBundle = JSON.parse(readFileSync(join(root, 'lib', 'function-bundle.json'), 'utf8'));
-  if (existsSync(join(root, 'lambda', 'handler.ts'))) {
+  // The functions as the stack bundles them (lib/function-code.ts), shipped in the package so that an app installing
+  // it needs no esbuild: dist/functions/<name>/index.js (lib/function-source.ts finds them).
+  for (const [name, entry] of [
+    ['decrypt', 'lambda/handler.ts'],
+    ['verdict-gate', 'lambda/verdict-gate.ts'],
+  ]) {
     await build({
       ...common,
-      entryPoints: ['lambda/handler.ts'],
-      outfile: 'dist/lambda/index.js',
+      entryPoints: [entry],
+      outfile: `dist/functions/${name}/index.js`,
       target: 'node22',
       format: 'cjs',
-      // As the stack bundles it (lib/function-bundle.json says why).
       mainFields: functionBundle.mainFields,
       external: functionBundle.external,
     });

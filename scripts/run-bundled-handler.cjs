@@ -1,9 +1,9 @@
-// Runs the bundled function (dist/lambda/index.js) on one S3 event in a process of its own, as Lambda would: the
+// Runs the bundled function (dist/functions/decrypt/index.js) on one S3 event in a process of its own, as Lambda would: the
 // benchmark reads this process's peak memory, the bundle tests its result.
 // Usage: node run-bundled-handler.cjs '<S3 event JSON>'
 // With REPORT_PEAK_RSS=1 it prints {"result"|"error", "peakRssMiB"} instead, for tests that bound memory.
 const { join } = require('node:path');
-const { handler } = require(join(__dirname, '..', 'dist', 'lambda', 'index.js'));
+const { handler } = require(join(__dirname, '..', 'dist', 'functions', 'decrypt', 'index.js'));
 
 const { readFileSync } = require('node:fs');
 

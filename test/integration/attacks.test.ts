@@ -1,6 +1,6 @@
 /**
  * What someone with write access to the mail bucket (and none to KMS) can try, through the shipped artefacts: the
- * bundled function (dist/lambda/index.js, in a process of its own) and the compiled CLI (dist/cli.js), against the
+ * bundled function (dist/functions/decrypt/index.js, in a process of its own) and the compiled CLI (dist/cli.js), against the
  * local emulators. Each attempt is refused with a stable reason, nothing reaches the output queue, and set-up problems
  * (refused credentials) consume no mail.
  */

@@ -1,16 +1,16 @@
 /**
- * The function as Lambda runs it: the esbuild bundle (dist/lambda/index.js, built as the stack builds it) handling an
+ * The function as Lambda runs it: the esbuild bundle (dist/functions/decrypt/index.js, built as the stack builds it) handling an
  * S3 event in a Node process of its own, against the local emulators.
  */
 import { readForwardedMail } from '../../lambda/read-forwarded-mail';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
-import { buildBundles, runBundledHandler } from '../support/bundled-handler';
+import { runBundledHandler } from '../support/bundled-handler';
 
 let stack: LocalStack;
 
 beforeAll(async () => {
-  await buildBundles();
+  // The bundle is built once for all tests (test/support/global-setup.ts).
   stack = await startLocalStack();
 }, 60_000);
 afterAll(async () => {

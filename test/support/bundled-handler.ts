@@ -1,5 +1,5 @@
 /**
- * Runs the function as Lambda would: the esbuild bundle (dist/lambda/index.js) on one S3 event, in a Node process of
+ * Runs the function as Lambda would: the esbuild bundle (dist/functions/decrypt/index.js) on one S3 event, in a Node process of
  * its own (scripts/run-bundled-handler.cjs), with the environment the stack sets.
  */
 import { spawn } from 'node:child_process';
@@ -25,11 +25,6 @@ export function runProcess(command: string, args: readonly string[], env: NodeJS
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
-}
-
-/** Builds dist/ as `npm ci` does. */
-export function buildBundles(): Promise<ProcessResult> {
-  return runProcess(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], process.env);
 }
 
 /** Runs the bundled handler on `event`; `env` is the function's environment (endpoints, configuration, extras). */

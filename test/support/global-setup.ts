@@ -1,9 +1,13 @@
-/** Builds the compiled operator CLI once before the tests that run it as a user would. */
+/**
+ * Builds what the tests run as users and Lambda would, once, before any test: the compiled operator CLI and the
+ * function bundles (scripts/build.mjs), and the compiled package library (scripts/build-package.mjs --library-only).
+ * No test rebuilds them, so no test reads a bundle while another writes it.
+ */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 export default function globalSetup(): void {
-  execFileSync(process.execPath, [join(__dirname, '..', '..', 'scripts', 'build.mjs'), '--cli-only'], {
-    stdio: 'inherit',
-  });
+  const scripts = join(__dirname, '..', '..', 'scripts');
+  execFileSync(process.execPath, [join(scripts, 'build.mjs')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(scripts, 'build-package.mjs'), '--library-only'], { stdio: 'inherit' });
 }

@@ -1,0 +1,12 @@
+/**
+ * `ses-encrypted-inbound`: the CDK construct. SES receives mail encrypted client-side with your KMS key, a function
+ * decrypts and verifies it, and delivers the MIME to an SQS queue (docs/CONTRACT.md says what consumers receive).
+ *
+ * @example
+ * const mail = new EncryptedInboundMail(stack, 'InboundMail', { recipients: ['inbox@mail.example.org'] });
+ * mail.grantConsume(consumerRole);
+ */
+export { ConfigurationError } from '../lib/configuration-error';
+export { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
+export { OUTPUT_NAMES } from '../lib/output-names';
+export type { EncryptedInboundMailProps } from '../lib/pipeline-props';

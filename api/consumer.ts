@@ -1,0 +1,12 @@
+/**
+ * `ses-encrypted-inbound/consumer`: reading the messages the pipeline delivers. `readForwardedMail` turns any of them
+ * (inline, base64 or offloaded to the payload bucket) back into the exact MIME bytes, after checking their length and
+ * SHA-256; the rest is the message contract (docs/CONTRACT.md).
+ */
+export type { ReasonCode } from '../lambda/errors';
+export { type FailureRecord, MESSAGE_ATTRIBUTES, POINTER_CLASS } from '../lambda/message-contract';
+export {
+  type ForwardedMail,
+  ForwardedMailError,
+  readForwardedMail,
+} from '../lambda/read-forwarded-mail';

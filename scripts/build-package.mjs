@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Builds what the npm package ships (npm pack runs it as `prepack`): the compiled library with its type declarations
+// (dist/pkg, from tsconfig.build.json: the construct, the consumer helper, the reader), the custom-resource handler
+// the construct deploys, and the bundles of the functions and the CLI (scripts/build.mjs).
+import { spawnSync } from 'node:child_process';
+import { cpSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const run = (command, args) => {
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.exit(result.status ?? 1);
+  }
+};
+
+rmSync(join(root, 'dist', 'pkg'), { recursive: true, force: true });
+run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+cpSync(join(root, 'lib', 'custom-resources'), join(root, 'dist', 'pkg', 'lib', 'custom-resources'), {
+  recursive: true,
+});
+// --library-only: the bundles are already built (the tests' global setup builds them first).
+if (!process.argv.includes('--library-only')) {
+  run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
+}

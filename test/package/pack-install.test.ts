@@ -1,0 +1,144 @@
+/**
+ * The package as a user installs it: `npm pack`, the tarball installed into a fresh CDK app outside the repository
+ * (with aws-cdk-lib and constructs, nothing of ours), a ten-line stack using `EncryptedInboundMail` and
+ * `grantConsume` synthesized there with no esbuild and no Docker, and the consumer helper and the reader imported
+ * from the installed package.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const { peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  peerDependencies: Record<string, string>;
+};
+const work = mkdtempSync(join(tmpdir(), 'pack-install-'));
+const app = join(work, 'app');
+let tarball = '';
+
+const APP_JS = `const { App, Stack } = require('aws-cdk-lib');
+const iam = require('aws-cdk-lib/aws-iam');
+const { EncryptedInboundMail } = require('ses-encrypted-inbound');
+
+const app = new App();
+const stack = new Stack(app, 'MyMail', { env: { account: '111122223333', region: 'eu-west-1' } });
+const mail = new EncryptedInboundMail(stack, 'InboundMail', { recipients: ['inbox@mail.example.org'] });
+const consumer = new iam.Role(stack, 'Consumer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+mail.grantConsume(consumer);
+app.synth();
+`;
+
+function run(command: string, args: string[], cwd: string) {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: {
+      ...process.env,
+      CDK_DISABLE_VERSION_CHECK: '1',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CI: 'true',
+      // Nothing of the repository's tools may help: no esbuild, no Docker on the path.
+      PATH: [join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'),
+    },
+  });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+beforeAll(() => {
+  // The library and bundles are built by the global setup; --ignore-scripts keeps pack from rebuilding them while
+  // other tests run them.
+  const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--loglevel=error'], ROOT);
+  tarball = join(work, packed.stdout.trim().split('\n').pop() as string);
+  run('mkdir', ['-p', app], work);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-cdk-app', version: '1.0.0', private: true }));
+  writeFileSync(join(app, 'app.js'), APP_JS);
+  run(
+    'npm',
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      tarball,
+      `aws-cdk-lib@${peerDependencies['aws-cdk-lib']?.replace('^', '')}`,
+      `constructs@${peerDependencies.constructs?.replace('^', '')}`,
+    ],
+    app,
+  );
+}, 300_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+it('holds only what users need: the compiled library, the bundles, the CLI, the docs', () => {
+  const listed = run('tar', ['tzf', tarball], work).stdout.split('\n').filter(Boolean);
+  const tops = new Set(listed.map((path) => path.split('/').slice(1, 3).join('/')));
+  expect([...tops].sort()).toEqual(
+    [
+      'LICENSE',
+      'README.md',
+      'dist/cli-main.js',
+      'dist/cli.js',
+      'dist/functions',
+      'dist/pkg',
+      'docs/CONTRACT.md',
+      'docs/FORMAT.md',
+      'package.json',
+    ].sort(),
+  );
+  expect(listed.some((path) => path.endsWith('.ts') && !path.endsWith('.d.ts'))).toBe(false);
+});
+
+it('synthesizes a ten-line app with the prebuilt functions: no esbuild, no Docker, no lockfile of ours', () => {
+  expect(existsSync(join(app, 'node_modules', 'esbuild'))).toBe(false);
+  const synth = run(
+    join(ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '--app', 'node app.js', '-o', 'cdk.out', '-q', '--no-notices'],
+    app,
+  );
+  expect(synth.stderr).not.toMatch(/docker|esbuild|package-lock/i);
+  const template = JSON.parse(readFileSync(join(app, 'cdk.out', 'MyMail.template.json'), 'utf8'));
+  const functions = Object.values(
+    template.Resources as Record<
+      string,
+      { Type: string; Metadata: Record<string, string>; Properties: { Description?: string; Handler?: string } }
+    >,
+  ).filter(
+    (r) =>
+      r.Type === 'AWS::Lambda::Function' &&
+      /^(Decrypts SES mail|Stops inbound mail)/.test(r.Properties.Description ?? ''),
+  );
+  expect(functions.map((fn) => fn.Properties.Handler)).toEqual(['index.handler', 'index.handler']);
+  // The decrypt function and the verdict gate, each from the bundle the package ships.
+  const assets = functions.map((fn) => join(app, 'cdk.out', fn.Metadata['aws:asset:path'] as string, 'index.js'));
+  expect(assets.length).toBe(2);
+  for (const asset of assets) {
+    expect(statSync(asset).size).toBeGreaterThan(10_000);
+  }
+  const consumerPolicy = JSON.stringify(template.Resources);
+  expect(consumerPolicy).toContain('sqs:ReceiveMessage');
+  expect(readdirSync(join(app, 'cdk.out')).some((name) => name === 'MyMail.template.json')).toBe(true);
+}, 120_000);
+
+it('exports the consumer helper and the reader as entry points of their own, with type declarations', () => {
+  const probe = run(
+    process.execPath,
+    [
+      '-e',
+      `const c = require('ses-encrypted-inbound/consumer');
+       const r = require('ses-encrypted-inbound/reader');
+       console.log(JSON.stringify([typeof c.readForwardedMail, c.MESSAGE_ATTRIBUTES.sesVerdicts, typeof r.decryptMail, typeof r.EnvelopeError]));`,
+    ],
+    app,
+  );
+  expect(JSON.parse(probe.stdout)).toEqual(['function', 'SesVerdicts', 'function', 'function']);
+  for (const entry of ['construct', 'consumer', 'reader']) {
+    expect(existsSync(join(app, 'node_modules', 'ses-encrypted-inbound', 'dist', 'pkg', 'api', `${entry}.d.ts`))).toBe(
+      true,
+    );
+  }
+});
