@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Reads decrypted mail from the output queue with the package's consumer helper: inline, base64 or offloaded to the
+// payload bucket, each checked against its ContentLength and ContentSha256, then deleted from the queue.
+// Usage: QUEUE_URL=https://sqs.… node consume.mjs [OUT_DIR]     (credentials and region: the SDK's default chain)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { readForwardedMail } from 'ses-encrypted-inbound/consumer';
+
+const queueUrl = process.env.QUEUE_URL;
+const outDir = process.argv[2];
+if (!queueUrl) {
+  console.error('set QUEUE_URL to the stack output OutputQueueUrl');
+  process.exit(2);
+}
+// Send to the resolved endpoint (FIPS, or AWS_ENDPOINT_URL_SQS) rather than the queue URL's host.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+const s3 = new S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL_S3) });
+
+for (;;) {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  if (Messages.length === 0) break;
+  for (const message of Messages) {
+    const mail = await readForwardedMail(message, { s3 });
+    if (outDir) {
+      mkdirSync(outDir, { recursive: true });
+      writeFileSync(join(outDir, `${mail.sesMessageId}.eml`), mail.mime);
+    }
+    console.log(
+      JSON.stringify({
+        sesMessageId: mail.sesMessageId,
+        bytes: mail.mime.length,
+        delivery: mail.delivery,
+        verdicts: mail.verdicts,
+      }),
+    );
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+  }
+}
