@@ -8,11 +8,16 @@ import {
   type Envelope,
   expectedObjectLength,
   hasEnvelopeFields,
+  hasV3Fields,
   isSesMaterialDescription,
   normalizeMetadata,
   parseEnvelope,
+  parseV3Envelope,
+  V3_INSTRUCTION_FIELDS,
+  V3_OBJECT_FIELDS,
 } from './envelope';
 import { EnvelopeError, IntegrityError, PolicyError } from './errors';
+import { committedContentKey } from './key-commitment';
 import { checkBodyLength, MailDecipher, type MailPlaintext } from './mail-decipher';
 
 /** SES stores mail up to 40 MB; the default limit (40 MiB) leaves room above that. */
@@ -107,9 +112,24 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
  */
 export async function readEnvelope(
   object: Pick<EncryptedObject, 'metadata' | 'loadInstructionFile'>,
-  options: Pick<DecryptPolicy, 'allowLegacyCbc'> = {},
+  options: Pick<DecryptPolicy, 'allowLegacyCbc' | 'requireKeyCommitment'> = {},
 ): Promise<Envelope> {
   const metadata = normalizeMetadata(object.metadata);
+  const envelope = hasV3Fields(metadata)
+    ? await readV3Envelope(metadata, object)
+    : await readV1V2Envelope(metadata, object, options);
+  /* Precondition: under the require-commitment policy, the object is key-committing (V3). */
+  if (options.requireKeyCommitment === true && envelope.commitment === undefined) {
+    throw new EnvelopeError('KEY_COMMITMENT_REQUIRED', 'object is not key-committing (V3) and the policy requires it');
+  }
+  return envelope;
+}
+
+async function readV1V2Envelope(
+  metadata: Record<string, string>,
+  object: Pick<EncryptedObject, 'loadInstructionFile'>,
+  options: Pick<DecryptPolicy, 'allowLegacyCbc'>,
+): Promise<Envelope> {
   if (hasEnvelopeFields(metadata)) {
     return parseEnvelope(metadata, 'metadata', options);
   }
@@ -122,7 +142,52 @@ export async function readEnvelope(
   if (!hasEnvelopeFields(fields)) {
     throw new EnvelopeError('NOT_ENCRYPTED', 'instruction file holds no encryption envelope');
   }
+  if (hasV3Fields(fields)) {
+    // V3 keeps x-amz-c, x-amz-d and x-amz-i in the object's metadata; an instruction file cannot make an object V3.
+    throw new EnvelopeError('ENVELOPE_INVALID', 'instruction file holds V3 fields but the object metadata has none');
+  }
   return parseEnvelope(fields, 'instruction-file', options);
+}
+
+/**
+ * A V3 envelope: all in the metadata, or split, with x-amz-c, x-amz-d and x-amz-i in the metadata and the rest in the
+ * instruction file. The commitment must come from the object itself: whoever can write an instruction file could
+ * otherwise pair another data key with a commitment of their own.
+ */
+async function readV3Envelope(
+  metadata: Record<string, string>,
+  object: Pick<EncryptedObject, 'loadInstructionFile'>,
+): Promise<Envelope> {
+  if (Object.hasOwn(metadata, 'x-amz-3')) {
+    return parseV3Envelope(metadata, 'metadata');
+  }
+  const instruction = await object.loadInstructionFile?.();
+  if (instruction === undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'V3 object has no x-amz-3 and no instruction file');
+  }
+  const fields = normalizeMetadata(instruction);
+  /* Precondition: x-amz-c, x-amz-d and x-amz-i are never found in an instruction file. */
+  if (V3_OBJECT_FIELDS.some((field) => Object.hasOwn(fields, field))) {
+    throw new EnvelopeError(
+      'ENVELOPE_INVALID',
+      'x-amz-c, x-amz-d and x-amz-i must be in the object metadata, not the instruction file',
+    );
+  }
+  const merged: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(fields)) merged[name] = value;
+  for (const field of V3_OBJECT_FIELDS) {
+    const value = metadata[field];
+    if (value !== undefined) merged[field] = value;
+  }
+  for (const [name, value] of Object.entries(metadata)) {
+    /* Precondition: a split envelope keeps x-amz-w, x-amz-t and x-amz-m in the instruction file only. */
+    if ((V3_INSTRUCTION_FIELDS as readonly string[]).includes(name)) {
+      throw new EnvelopeError('ENVELOPE_INVALID', 'V3 envelope is split between object metadata and instruction file');
+    }
+    // The object's own V1/V2 fields, if any, still make the mix ambiguous: parseV3Envelope sees them too.
+    if (!Object.hasOwn(merged, name) && hasEnvelopeFields({ [name]: value })) merged[name] = value;
+  }
+  return parseV3Envelope(merged, 'instruction-file');
 }
 
 /**
@@ -140,10 +205,16 @@ async function decryptBody(
   let keyFailure: { error: unknown } | undefined;
   const keyReady = unwrapDataKey(options.kms, envelope, options.expectedKmsKeyArn).then(
     (dataKey) => {
+      let contentKey: Uint8Array | undefined;
       try {
-        decipher = new MailDecipher(envelope, dataKey, maxObjectBytes, objectLength);
+        // V3: the content key is derived, and only once the commitment matches is a decipher made at all.
+        contentKey = envelope.commitment === undefined ? dataKey : committedContentKey(dataKey, envelope);
+        decipher = new MailDecipher(envelope, contentKey, maxObjectBytes, objectLength);
+      } catch (error) {
+        keyFailure = { error };
       } finally {
         dataKey.fill(0);
+        contentKey?.fill(0);
       }
     },
     (error: unknown) => {

@@ -39,6 +39,12 @@ export interface DecryptPolicy {
   readonly expectedEncryptionContext?: Readonly<Record<string, string>>;
   /** Read unauthenticated AES/CBC objects. @default false */
   readonly allowLegacyCbc?: boolean;
+  /**
+   * Read only key-committing (V3) objects, refusing every other, SES mail included (KEY_COMMITMENT_REQUIRED).
+   *
+   * @default false
+   */
+  readonly requireKeyCommitment?: boolean;
 }
 
 /**

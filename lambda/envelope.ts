@@ -10,8 +10,14 @@ export const AES_GCM = 'AES/GCM/NoPadding';
 /** AES-256-CBC with PKCS#7 padding: the unauthenticated V1 format, read only on request. */
 export const AES_CBC = 'AES/CBC/PKCS5Padding';
 
+/**
+ * The V3 message format's algorithm suite 115: AES-256-GCM with a key derived by HKDF-SHA512 and committed to
+ * (ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY), the default of today's official clients. SES does not write it.
+ */
+export const AES_GCM_COMMITTING = '115';
+
 /** The content algorithms this reader implements. */
-export type ContentAlgorithm = typeof AES_GCM | typeof AES_CBC;
+export type ContentAlgorithm = typeof AES_GCM | typeof AES_CBC | typeof AES_GCM_COMMITTING;
 /** KMS wrapping: `kms` (SES, V1) binds the material description; `kms+context` (V2) also binds the algorithm. */
 export type WrapAlgorithm = 'kms' | 'kms+context';
 
@@ -45,12 +51,25 @@ export interface Envelope {
   readonly plaintextLength: number | undefined;
   /** Where the envelope was found. */
   readonly source: 'metadata' | 'instruction-file';
+  /** V3 only: the 28-byte key commitment (`x-amz-d`), checked before anything is decrypted. */
+  readonly commitment?: Uint8Array;
+  /** V3 only: the 28-byte message id (`x-amz-i`), the HKDF salt. */
+  readonly messageId?: Uint8Array;
+  /** V3 only: the additional authenticated data (the suite id, bytes 00 73). */
+  readonly aad?: Uint8Array;
 }
 
 /** What an envelope may be besides SES's own format. */
 export interface ReadEnvelopeOptions {
   /** Read AES/CBC objects (unauthenticated). @default false */
   readonly allowLegacyCbc?: boolean;
+  /**
+   * The commitment policy: true reads only key-committing (V3) objects and refuses every other (SES mail included),
+   * as the official clients' require-decrypt policy does; false also reads non-committing ones.
+   *
+   * @default false
+   */
+  readonly requireKeyCommitment?: boolean;
 }
 
 /** GCM tag length in bytes; the only one any S3 Encryption Client writes (`x-amz-tag-len: 128`). */
@@ -58,6 +77,19 @@ export const GCM_TAG_BYTES = 16;
 const GCM_IV_BYTES = 12;
 const CBC_IV_BYTES = 16;
 const DATA_KEY_BLOB_MAX_BYTES = 6144;
+
+/** The V3 fields that always stay in the object's own metadata (never in an instruction file). */
+export const V3_OBJECT_FIELDS = ['x-amz-c', 'x-amz-d', 'x-amz-i'] as const;
+/** The V3 fields that move to the instruction file when the envelope is split. */
+export const V3_INSTRUCTION_FIELDS = ['x-amz-3', 'x-amz-w', 'x-amz-t', 'x-amz-m'] as const;
+/** The 28-byte lengths of the V3 key commitment and message id. */
+const V3_COMMITMENT_BYTES = 28;
+const V3_MESSAGE_ID_BYTES = 28;
+/** V3's fixed IV (twelve 0x01 bytes) and AAD (the suite id as two bytes). */
+const V3_IV = Buffer.alloc(12, 0x01);
+const V3_AAD = Buffer.from([0x00, 0x73]);
+/** `x-amz-w` 12: KMS with context, the only V3 wrapping this reader implements (02 AES/GCM and 22 RSA are raw keys). */
+const V3_WRAP_KMS_CONTEXT = '12';
 
 const ENVELOPE_FIELDS = [
   'x-amz-key',
@@ -68,6 +100,18 @@ const ENVELOPE_FIELDS = [
   'x-amz-matdesc',
   'x-amz-tag-len',
   'x-amz-unencrypted-content-length',
+  ...V3_OBJECT_FIELDS,
+  ...V3_INSTRUCTION_FIELDS,
+] as const;
+
+/** V1/V2 fields that make an object with V3 fields ambiguous (which envelope is meant?). */
+const V1_V2_FIELDS = [
+  'x-amz-key',
+  'x-amz-key-v2',
+  'x-amz-iv',
+  'x-amz-cek-alg',
+  'x-amz-wrap-alg',
+  'x-amz-matdesc',
 ] as const;
 
 /**
@@ -102,6 +146,69 @@ export function normalizeMetadata(metadata: Readonly<Record<string, unknown>>): 
     normalized[name] = value;
   }
   return normalized;
+}
+
+/** True when the fields hold any V3 field. */
+export function hasV3Fields(fields: Readonly<Record<string, string>>): boolean {
+  return [...V3_OBJECT_FIELDS, ...V3_INSTRUCTION_FIELDS].some((field) => Object.hasOwn(fields, field));
+}
+
+/**
+ * Validates a V3 (key-committing) envelope and returns it parsed: suite 115, KMS-with-context wrapping, the context
+ * (`x-amz-t`) binding the suite, a 28-byte commitment and message id.
+ * @throws EnvelopeError
+ */
+export function parseV3Envelope(fields: Readonly<Record<string, string>>, source: Envelope['source']): Envelope {
+  /* Precondition: a V3 envelope holds no V1 or V2 key, IV, algorithm or material description (a mix is ambiguous). */
+  if (V1_V2_FIELDS.some((field) => Object.hasOwn(fields, field))) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'object mixes V3 (x-amz-3) and V1/V2 (x-amz-key-v2) envelope fields');
+  }
+  const suite = fields['x-amz-c'];
+  /* Precondition: the V3 algorithm suite is named, and is 115. */
+  if (suite === undefined) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-c is missing');
+  }
+  if (suite !== AES_GCM_COMMITTING) {
+    throw new EnvelopeError(
+      'CONTENT_ALGORITHM_UNSUPPORTED',
+      'x-amz-c is not 115 (AES-256-GCM, HKDF-SHA512, key commitment)',
+    );
+  }
+  /* Precondition: the V3 data key is wrapped by KMS with context (x-amz-w 12). */
+  if (fields['x-amz-w'] !== V3_WRAP_KMS_CONTEXT) {
+    throw new EnvelopeError('WRAP_ALGORITHM_UNSUPPORTED', 'x-amz-w is not 12 (KMS with encryption context)');
+  }
+  const wrappedKey = decodeBase64Field(fields, 'x-amz-3');
+  /* Precondition: the wrapped key is a plausible KMS ciphertext blob. */
+  if (wrappedKey.length === 0 || wrappedKey.length > DATA_KEY_BLOB_MAX_BYTES) {
+    throw new EnvelopeError(
+      'ENVELOPE_INVALID',
+      `wrapped data key has an impossible length (${wrappedKey.length} bytes)`,
+    );
+  }
+  const context = fields['x-amz-t'] === undefined ? {} : parseJsonStringMap(fields['x-amz-t'], 'x-amz-t');
+  /* Precondition: the V3 encryption context binds the suite (aws:x-amz-cek-alg is 115). */
+  if (context[CEK_ALG_CONTEXT_KEY] !== AES_GCM_COMMITTING) {
+    throw new EnvelopeError('CONTEXT_MISMATCH', `${CEK_ALG_CONTEXT_KEY} in x-amz-t is not 115`);
+  }
+  const commitment = decodeBase64Field(fields, 'x-amz-d');
+  const messageId = decodeBase64Field(fields, 'x-amz-i');
+  /* Precondition: the key commitment and the message id are 28 bytes each. */
+  if (commitment.length !== V3_COMMITMENT_BYTES || messageId.length !== V3_MESSAGE_ID_BYTES) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-d and x-amz-i must be 28 bytes each');
+  }
+  return {
+    contentAlgorithm: AES_GCM_COMMITTING,
+    wrapAlgorithm: 'kms+context',
+    wrappedKey,
+    iv: V3_IV,
+    materialDescription: context,
+    plaintextLength: undefined,
+    source,
+    commitment,
+    messageId,
+    aad: V3_AAD,
+  };
 }
 
 /** True when the metadata holds any envelope field, so the envelope must be read from it (not an instruction file). */

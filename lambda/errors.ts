@@ -29,7 +29,9 @@ export type EnvelopeErrorCode =
   /** AES/CBC is unauthenticated and reading it was not switched on. */
   | 'LEGACY_CBC_REFUSED'
   /** The material description does not hold the encryption context the caller expects. */
-  | 'CONTEXT_MISMATCH';
+  | 'CONTEXT_MISMATCH'
+  /** The policy requires key commitment and the object is not a key-committing (V3) one. */
+  | 'KEY_COMMITMENT_REQUIRED';
 
 /** Codes of `PolicyError`. */
 export type PolicyErrorCode =
@@ -64,7 +66,9 @@ export type IntegrityErrorCode =
   /** AES-CBC padding was invalid (legacy objects only). */
   | 'DECRYPTION_FAILED'
   /** The object or plaintext length disagrees with the envelope. */
-  | 'LENGTH_MISMATCH';
+  | 'LENGTH_MISMATCH'
+  /** V3: the key derived from the data key does not match the object's key commitment (`x-amz-d`). */
+  | 'KEY_COMMITMENT_MISMATCH';
 
 /** The code of `TransientError`. */
 export type TransientErrorCode =

@@ -6,7 +6,7 @@
  * plaintext is zeroed.
  */
 import { createDecipheriv, type Decipher, type DecipherGCM } from 'node:crypto';
-import { AES_GCM, type Envelope, expectedObjectLength, GCM_TAG_BYTES } from './envelope';
+import { AES_CBC, type Envelope, expectedObjectLength, GCM_TAG_BYTES } from './envelope';
 import { IntegrityError, PolicyError } from './errors';
 
 /** Verified plaintext, as the pieces it was decrypted in (joining them would copy up to 40 MB for nothing). */
@@ -33,7 +33,8 @@ export class MailDecipher {
 
   /**
    * @param envelope the validated envelope (algorithm, IV, announced length)
-   * @param dataKey the 32-byte data key; copied into the cipher, so the caller may zero it right after
+   * @param dataKey the 32-byte content key (the data key, or V3's derived key); copied into the cipher, so the caller
+   *   may zero it right after
    * @param maxObjectBytes the configured limit on stored objects; longer bodies are refused as soon as they exceed it
    * @param objectLength the stored size when known: each piece is then decrypted whole, the tag split off where it
    *   starts, with no extra call or copy per piece
@@ -44,7 +45,8 @@ export class MailDecipher {
     private readonly maxObjectBytes: number,
     objectLength?: number,
   ) {
-    this.gcm = envelope.contentAlgorithm === AES_GCM;
+    // AES/GCM (SES, V2) and the V3 suite 115 (AES-256-GCM under a derived key) decrypt alike.
+    this.gcm = envelope.contentAlgorithm !== AES_CBC;
     this.tagStart =
       this.gcm && objectLength !== undefined && objectLength >= GCM_TAG_BYTES
         ? objectLength - GCM_TAG_BYTES
@@ -52,6 +54,9 @@ export class MailDecipher {
     this.decipher = this.gcm
       ? createDecipheriv('aes-256-gcm', dataKey, envelope.iv, { authTagLength: GCM_TAG_BYTES })
       : createDecipheriv('aes-256-cbc', dataKey, envelope.iv);
+    if (envelope.aad !== undefined) {
+      (this.decipher as DecipherGCM).setAAD(envelope.aad);
+    }
   }
 
   /** Feeds the next piece of the stored body. */

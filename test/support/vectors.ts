@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { KmsEmulator } from '../../local/kms-emulator';
 
 export const VECTORS_DIR = join(__dirname, '..', 'fixtures', 'vectors');
+/** The V3 (key-committing) vectors, written by the Ruby SDK's EncryptionV3 client; see the README there. */
+export const VECTORS_V3_DIR = join(__dirname, '..', 'fixtures', 'vectors-v3');
 
 /** The key every vector was wrapped under. */
 export const VECTOR_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -18,6 +20,8 @@ export interface Vector {
   readonly dir: string;
   readonly object: Buffer;
   readonly metadata: Record<string, string>;
+  /** The instruction file's fields, when the envelope is split (stored as `<key>.instruction`). */
+  readonly instruction: Record<string, string> | undefined;
   readonly kms: {
     ciphertextBlob?: string;
     plaintext?: string;
@@ -29,23 +33,25 @@ export interface Vector {
   readonly plain: Buffer | undefined;
 }
 
-export function vectorNames(): string[] {
-  return readdirSync(VECTORS_DIR, { withFileTypes: true })
+export function vectorNames(directory = VECTORS_DIR): string[] {
+  return readdirSync(directory, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
 }
 
-export function loadVector(name: string): Vector {
-  const dir = join(VECTORS_DIR, name);
+export function loadVector(name: string, directory = VECTORS_DIR): Vector {
+  const dir = join(directory, name);
   const json = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
   const expect = json('expect.json') as { outcome: VectorOutcome; callerEncryptionContext?: Record<string, string> };
   const plainPath = join(dir, 'plain.eml');
+  const instructionPath = join(dir, 'instruction.json');
   return {
     name,
     dir,
     object: readFileSync(join(dir, 'object.bin')),
     metadata: json('metadata.json'),
+    instruction: existsSync(instructionPath) ? json('instruction.json') : undefined,
     kms: json('kms.json'),
     outcome: expect.outcome,
     callerEncryptionContext: expect.callerEncryptionContext,
@@ -53,8 +59,8 @@ export function loadVector(name: string): Vector {
   };
 }
 
-export function loadAllVectors(): Vector[] {
-  return vectorNames().map(loadVector);
+export function loadAllVectors(directory = VECTORS_DIR): Vector[] {
+  return vectorNames(directory).map((name) => loadVector(name, directory));
 }
 
 /** A KMS emulator that answers for every vector's wrapped key, checking context and key exactly as KMS does. */
