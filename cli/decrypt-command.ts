@@ -1,5 +1,6 @@
 /**
- * `decrypt`: decrypts one stored mail, from S3 or from a file, with the same core and settings as the function.
+ * `decrypt`: decrypts one stored mail, from S3 or from a file, with the same core and settings as the function. Reads
+ * SES's format, the S3 Encryption Client's V2 and key-committing V3 formats (docs/FORMAT.md), and V1 CBC on request.
  *
  * Writes the MIME only after the whole object has authenticated; on any failure nothing is written, not even a
  * partial file.
@@ -35,6 +36,7 @@ const DECRYPT_OPTIONS = {
   'source-account': { type: 'string' },
   'rule-name': { type: 'string', multiple: true },
   'allow-legacy-cbc': { type: 'boolean' },
+  'require-key-commitment': { type: 'boolean' },
   'encryption-context': { type: 'string', multiple: true },
 } as const;
 
@@ -69,6 +71,7 @@ export async function runDecryptCommand(args: readonly string[], io: DecryptComm
       expectedSourceAccount: settings.expectedSourceAccount,
       allowedRuleNames: settings.allowedRuleNames,
       allowLegacyCbc,
+      requireKeyCommitment: values['require-key-commitment'] === true,
       maxMailBytes: settings.maxMailBytes,
       expectedEncryptionContext,
       // From S3, the object's key is known: an SES object copied under another key is refused, as the function does.

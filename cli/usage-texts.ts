@@ -4,7 +4,9 @@ export const DECRYPT_USAGE = `Usage:
   decrypt s3://BUCKET/KEY [options]
   decrypt --file OBJECT --metadata METADATA.json [options]
 
-Decrypts one mail stored by SES with KMS encryption and writes the MIME.
+Decrypts one mail stored by SES with KMS encryption and writes the MIME. Also reads objects of the S3 Encryption
+Clients with KMS: V2 (kms+context) and V3 (key-committing, the current clients' default), envelope in the metadata or
+in an instruction file (from S3).
 
 Options:
   -o, --output FILE             write the MIME to FILE (default: standard output); nothing is written on failure
@@ -13,11 +15,12 @@ Options:
       --kms-key-arn ARN         the only KMS key the data key may be unwrapped with  [EXPECTED_KMS_KEY_ARN]
       --source-account ID       aws:ses:source-account must equal this               [EXPECTED_SOURCE_ACCOUNT]
       --rule-name NAME          aws:ses:rule-name must be one of these (repeatable)   [ALLOWED_RULE_NAMES]
-      --allow-legacy-cbc        read unauthenticated AES/CBC objects                  [ALLOW_LEGACY_CBC]
-      --encryption-context K=V  the encryption context you expect (repeatable; V2 kms+context objects)
+      --allow-legacy-cbc        read unauthenticated AES/CBC objects
+      --require-key-commitment  read only key-committing (V3) objects; refuses SES mail and V1/V2 objects
+      --encryption-context K=V  the encryption context you expect (repeatable; V2 and V3 objects)
 
 AWS access uses the SDK's default chain: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_S3,
-AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure.`;
+AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure, 4 no credentials or region.`;
 
 export const REPLAY_USAGE = `Usage:
   replay s3://BUCKET/PREFIX [options]
