@@ -3,7 +3,7 @@
  * table and writes bench-results/latest.json. Takes two to three minutes on two cores.
  */
 import { spawn } from 'node:child_process';
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import {
   startLocalStack,
 } from '../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../local/pipeline';
+import { writeV3Object } from '../local/s3ec-v3-writer';
 
 const ROOT = join(__dirname, '..');
 const MiB = 1024 * 1024;
@@ -87,64 +88,124 @@ function mailOf(bytes: number): Buffer {
 
 // ---------------------------------------------------------------------------------------------------------------
 // 1. Core throughput against raw node:crypto on the same bytes.
+
+/** What one format's core run needs: the stored object, a KMS stand-in, and the raw cipher's key, IV and AAD. */
+interface CoreCase {
+  readonly metadata: Record<string, string>;
+  readonly body: Buffer;
+  readonly kms: KMSClient;
+  readonly contentKey: Buffer;
+  readonly iv: Buffer;
+  readonly aad?: Buffer;
+}
+
+/** Times the decrypt core against raw AES-256-GCM (with the same key, IV and AAD) on the same bytes, interleaved. */
+async function compareWithRaw(
+  size: number,
+  object: CoreCase,
+  keyArn: string,
+): Promise<{ core: number[]; raw: number[] }> {
+  const pieces: Buffer[] = [];
+  for (let at = 0; at < object.body.length; at += MiB) pieces.push(object.body.subarray(at, at + MiB));
+  const runs = Math.max(15, Math.min(400, Math.ceil((1200 * MiB) / size)));
+  const core: number[] = [];
+  const raw: number[] = [];
+  // Each timed run starts from a collected heap, so neither pays for the other's garbage.
+  const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+  const runCore = async () => {
+    collect();
+    const started = performance.now();
+    await decryptMail(
+      {
+        metadata: object.metadata,
+        body: (async function* () {
+          yield* pieces;
+        })(),
+        contentLength: object.body.length,
+      },
+      { kms: object.kms, expectedKmsKeyArn: keyArn, expectedEncryptionContext: benchContextOf(object) },
+    );
+    core.push(performance.now() - started);
+  };
+  const runRaw = () => {
+    collect();
+    const started = performance.now();
+    const decipher = createDecipheriv('aes-256-gcm', object.contentKey, object.iv);
+    if (object.aad !== undefined) decipher.setAAD(object.aad);
+    const tagAt = object.body.length - 16;
+    // Kept until the tag verifies, as any reader that releases nothing unverified must.
+    const kept: Buffer[] = [];
+    for (let at = 0; at < tagAt; at += MiB)
+      kept.push(decipher.update(object.body.subarray(at, Math.min(at + MiB, tagAt))));
+    decipher.setAuthTag(object.body.subarray(tagAt));
+    kept.push(decipher.final());
+    raw.push(performance.now() - started);
+  };
+  for (let run = 0; run < runs; run += 1) {
+    // Interleaved, alternating which goes first, so both see the same machine and the same garbage to collect.
+    if (run % 2 === 0) {
+      await runCore();
+      runRaw();
+    } else {
+      runRaw();
+      await runCore();
+    }
+  }
+  return { core, raw };
+}
+
+const V3_BENCH_CONTEXT = { purpose: 'bench' };
+function benchContextOf(object: CoreCase): Record<string, string> | undefined {
+  return object.aad === undefined ? undefined : V3_BENCH_CONTEXT;
+}
+
+/** An SES-format object and a KMS stand-in that returns its data key. */
+function sesCase(size: number, keyArn: string): CoreCase {
+  const object = sesObject(mailOf(size), 'benchmessage', keyArn, randomBytes(64));
+  const kms = { send: async () => ({ Plaintext: Uint8Array.from(object.dataKey) }) } as unknown as KMSClient;
+  return {
+    metadata: object.metadata,
+    body: object.body,
+    kms,
+    contentKey: object.dataKey,
+    iv: Buffer.from(object.metadata['x-amz-iv'], 'base64'),
+  };
+}
+
+/** A V3 object from the project's V3 writer, a KMS stand-in that knows its data key, and the derived content key. */
+async function v3Case(size: number, keyArn: string): Promise<CoreCase> {
+  const dataKey = randomBytes(32);
+  const kms = {
+    send: async () => ({ Plaintext: Uint8Array.from(dataKey), CiphertextBlob: randomBytes(64), KeyId: keyArn }),
+  } as unknown as KMSClient;
+  const written = await writeV3Object(kms, mailOf(size), { kmsKeyArn: keyArn, encryptionContext: V3_BENCH_CONTEXT });
+  const info = Buffer.concat([Buffer.from([0x00, 0x73]), Buffer.from('DERIVEKEY')]);
+  const messageId = Buffer.from(written.metadata['x-amz-i'] as string, 'base64');
+  return {
+    metadata: written.metadata,
+    body: written.body,
+    kms,
+    contentKey: Buffer.from(hkdfSync('sha512', dataKey, messageId, info, 32)),
+    iv: Buffer.alloc(12, 0x01),
+    aad: Buffer.from([0x00, 0x73]),
+  };
+}
+
 async function benchCore(): Promise<void> {
   log('core decrypt throughput ...');
   const keyArn = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
-  const sizes = [64 * 1024, MiB, 10 * MiB, 40 * MiB];
+  const cases: [string, number][] = [
+    ['SES', 64 * 1024],
+    ['SES', MiB],
+    ['SES', 10 * MiB],
+    ['SES', 40 * MiB],
+    ['V3', 10 * MiB],
+    ['V3', 40 * MiB],
+  ];
   const coreRows: Record<string, unknown>[] = [];
-  for (const size of sizes) {
-    const mime = mailOf(size);
-    const object = sesObject(mime, 'benchmessage', keyArn, randomBytes(64));
-    const kms = { send: async () => ({ Plaintext: Uint8Array.from(object.dataKey) }) } as unknown as KMSClient;
-    const pieces: Buffer[] = [];
-    for (let at = 0; at < object.body.length; at += MiB) pieces.push(object.body.subarray(at, at + MiB));
-    const runs = Math.max(15, Math.min(400, Math.ceil((1200 * MiB) / size)));
-    const core: number[] = [];
-    const raw: number[] = [];
-    // Each timed run starts from a collected heap, so neither pays for the other's garbage.
-    const collect = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-    const runCore = async () => {
-      collect();
-      const started = performance.now();
-      await decryptMail(
-        {
-          metadata: object.metadata,
-          body: (async function* () {
-            yield* pieces;
-          })(),
-          contentLength: object.body.length,
-        },
-        { kms, expectedKmsKeyArn: keyArn },
-      );
-      core.push(performance.now() - started);
-    };
-    const runRaw = () => {
-      collect();
-      const started = performance.now();
-      const decipher = createDecipheriv(
-        'aes-256-gcm',
-        object.dataKey,
-        Buffer.from(object.metadata['x-amz-iv'], 'base64'),
-      );
-      const tagAt = object.body.length - 16;
-      // Kept until the tag verifies, as any reader that releases nothing unverified must.
-      const kept: Buffer[] = [];
-      for (let at = 0; at < tagAt; at += MiB)
-        kept.push(decipher.update(object.body.subarray(at, Math.min(at + MiB, tagAt))));
-      decipher.setAuthTag(object.body.subarray(tagAt));
-      kept.push(decipher.final());
-      raw.push(performance.now() - started);
-    };
-    for (let run = 0; run < runs; run += 1) {
-      // Interleaved, alternating which goes first, so both see the same machine and the same garbage to collect.
-      if (run % 2 === 0) {
-        await runCore();
-        runRaw();
-      } else {
-        runRaw();
-        await runCore();
-      }
-    }
+  for (const [format, size] of cases) {
+    const object = format === 'SES' ? sesCase(size, keyArn) : await v3Case(size, keyArn);
+    const { core, raw } = await compareWithRaw(size, object, keyArn);
     const mbps = (ms: number) => size / 1e6 / (ms / 1000);
     const coreMBps = mbps(median(core));
     const rawMBps = mbps(median(raw));
@@ -152,13 +213,13 @@ async function benchCore(): Promise<void> {
     const ratio = median(core.map((ms, i) => (raw[i] as number) / ms));
     const label = size >= MiB ? `${size / MiB} MiB` : `${size / 1024} KiB`;
     rows.push({
-      measure: `core decrypt, ${label} mail`,
+      measure: format === 'SES' ? `core decrypt, ${label} mail` : `core decrypt, ${label} V3 object`,
       value: `${coreMBps.toFixed(0)} MB/s`,
       reference: `raw AES-256-GCM ${rawMBps.toFixed(0)} MB/s (${ratio.toFixed(2)}x)`,
       goal: size >= 10 * MiB ? '>= 0.90x raw' : '-',
       met: size >= 10 * MiB ? ratio >= 0.9 : undefined,
     });
-    coreRows.push({ bytes: size, runs, coreMBps, rawMBps, ratio });
+    coreRows.push({ format, bytes: size, runs: core.length, coreMBps, rawMBps, ratio });
   }
   results.core = coreRows;
 }
