@@ -1,8 +1,14 @@
 /**
- * `ses-encrypted-inbound/reader`: an S3 Encryption Client reader for JavaScript. It reads objects SES stores with
- * "encrypt message" on, and the V2 (`kms+context`) and, on request, V1 (AES/CBC) formats of the official clients, with
- * KMS keys; it releases plaintext only after the whole object has authenticated. docs/FORMAT.md says what it reads and
- * what it refuses, and why.
+ * `ses-encrypted-inbound/reader`: an S3 Encryption Client reader for JavaScript, for KMS-wrapped objects. It reads
+ * - what SES stores with "encrypt message" on (AES-256-GCM, `kms` wrapping);
+ * - the official clients' V2 format (AES-256-GCM, `kms+context`);
+ * - their V3 key-committing format (suite 115, `x-amz-w` 12), the default of today's clients, envelope in the metadata
+ *   or in a `<key>.instruction` file: the commitment is checked before anything is decrypted;
+ * - V1 AES/CBC only with `allowLegacyCbc` (unauthenticated; never for SES-shaped objects).
+ *
+ * The commitment policy, `requireKeyCommitment`: false (the default) also reads non-committing objects, which SES
+ * mail needs; true reads V3 objects only and refuses every other with KEY_COMMITMENT_REQUIRED. It releases plaintext
+ * only after the whole object has authenticated. docs/FORMAT.md says what it reads and what it refuses, and why.
  *
  * @example
  * const { plaintext } = await decryptMail(
