@@ -91,19 +91,6 @@ const V3_AAD = Buffer.from([0x00, 0x73]);
 /** `x-amz-w` 12: KMS with context, the only V3 wrapping this reader implements (02 AES/GCM and 22 RSA are raw keys). */
 const V3_WRAP_KMS_CONTEXT = '12';
 
-const ENVELOPE_FIELDS = [
-  'x-amz-key',
-  'x-amz-key-v2',
-  'x-amz-iv',
-  'x-amz-cek-alg',
-  'x-amz-wrap-alg',
-  'x-amz-matdesc',
-  'x-amz-tag-len',
-  'x-amz-unencrypted-content-length',
-  ...V3_OBJECT_FIELDS,
-  ...V3_INSTRUCTION_FIELDS,
-] as const;
-
 /** V1/V2 fields that make an object with V3 fields ambiguous (which envelope is meant?). */
 const V1_V2_FIELDS = [
   'x-amz-key',
@@ -112,6 +99,14 @@ const V1_V2_FIELDS = [
   'x-amz-cek-alg',
   'x-amz-wrap-alg',
   'x-amz-matdesc',
+] as const;
+
+const ENVELOPE_FIELDS = [
+  ...V1_V2_FIELDS,
+  'x-amz-tag-len',
+  'x-amz-unencrypted-content-length',
+  ...V3_OBJECT_FIELDS,
+  ...V3_INSTRUCTION_FIELDS,
 ] as const;
 
 /**

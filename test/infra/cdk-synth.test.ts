@@ -24,6 +24,26 @@ const EVERY_OPTION = [
   'macie=true',
 ];
 
+/** Runs `npx cdk synth` offline with the given context in the given region (the region the CLI resolves for the stack). */
+function cdkSynth(context: readonly string[], region: string, outdir: string) {
+  const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q', '--no-notices'];
+  return spawnSync('npx', args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    // Offline: no version check, notices or telemetry.
+    env: {
+      ...process.env,
+      CDK_DISABLE_VERSION_CHECK: '1',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CI: 'true',
+      AWS_REGION: region,
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    },
+    timeout: 120_000,
+  });
+}
+
 it.each([
   ['only the recipients given', ['recipients=inbox@example.com']],
   ['every option on', EVERY_OPTION],
@@ -32,23 +52,8 @@ it.each([
   (_name, context) => {
     const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
     try {
-      const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q', '--no-notices'];
-      const result = spawnSync('npx', args, {
-        cwd: ROOT,
-        encoding: 'utf8',
-        // Offline: no version check, notices or telemetry.
-        env: {
-          ...process.env,
-          CDK_DISABLE_VERSION_CHECK: '1',
-          CDK_DISABLE_CLI_TELEMETRY: 'true',
-          CI: 'true',
-          // The region the CLI resolves for the stack (a region where every option, FIPS included, exists).
-          AWS_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        },
-        timeout: 120_000,
-      });
+      // A region where every option, FIPS included, exists.
+      const result = cdkSynth(context, 'us-east-1', outdir);
       expect(result.stderr).not.toMatch(/docker/i);
       expect(result.status).toBe(0);
       const template = JSON.parse(readFileSync(join(outdir, 'EncryptedInboundMail.template.json'), 'utf8'));
@@ -98,21 +103,7 @@ describe('npx cdk synth refuses settings it cannot deploy with one line naming t
     (_name, region, context, message) => {
       const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
       try {
-        const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q', '--no-notices'];
-        const result = spawnSync('npx', args, {
-          cwd: ROOT,
-          encoding: 'utf8',
-          env: {
-            ...process.env,
-            CDK_DISABLE_VERSION_CHECK: '1',
-            CDK_DISABLE_CLI_TELEMETRY: 'true',
-            CI: 'true',
-            AWS_REGION: region,
-            AWS_CONFIG_FILE: '/dev/null',
-            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          },
-          timeout: 120_000,
-        });
+        const result = cdkSynth(context, region, outdir);
         expect(result.status).not.toBe(0);
         // npm's own warnings about this machine's npm configuration (npx runs the CLI) are not the app's output.
         const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('npm warn'));

@@ -1,5 +1,6 @@
 /** Runs the compiled operator CLI (dist/cli.js) as a user would, in a child process. */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CLI_PATH = join(__dirname, '..', '..', 'dist', 'cli.js');
@@ -36,4 +37,27 @@ export function runCli(args: readonly string[], env: Record<string, string>): Pr
       resolve({ status, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }),
     );
   });
+}
+
+/**
+ * Asserts a `decrypt -o OUTPUT` run gave a vector's expected outcome: the exact mail, or a one-line refusal whose
+ * reason matches `refusedCodes` and no output file.
+ */
+export function expectDecryptOutcome(
+  result: CliResult,
+  output: string,
+  expected: { outcome: string; plain?: Buffer },
+  refusedCodes = /[A-Z_]+/,
+): void {
+  if (expected.outcome === 'ok') {
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(readFileSync(output).equals(expected.plain as Buffer)).toBe(true);
+    return;
+  }
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(
+    new RegExp(`^ses-inbound decrypt: refused \\((${refusedCodes.source})\\): [^\\n]+\\n$`),
+  );
+  expect(existsSync(output)).toBe(false);
 }
