@@ -13,6 +13,7 @@ import {
   normalizeMetadata,
   parseEnvelope,
   parseV3Envelope,
+  V1_V2_FIELDS,
   V3_INSTRUCTION_FIELDS,
   V3_OBJECT_FIELDS,
 } from './envelope';
@@ -173,19 +174,16 @@ async function readV3Envelope(
       'x-amz-c, x-amz-d and x-amz-i must be in the object metadata, not the instruction file',
     );
   }
+  /* Precondition: a split envelope keeps x-amz-w, x-amz-t and x-amz-m in the instruction file only. */
+  if (V3_INSTRUCTION_FIELDS.some((field) => Object.hasOwn(metadata, field))) {
+    throw new EnvelopeError('ENVELOPE_INVALID', 'V3 envelope is split between object metadata and instruction file');
+  }
   const merged: Record<string, string> = Object.create(null);
   for (const [name, value] of Object.entries(fields)) merged[name] = value;
-  for (const field of V3_OBJECT_FIELDS) {
+  // The object's own V1/V2 fields, if any, still make the mix ambiguous: parseV3Envelope sees them too.
+  for (const field of [...V3_OBJECT_FIELDS, ...V1_V2_FIELDS]) {
     const value = metadata[field];
     if (value !== undefined) merged[field] = value;
-  }
-  for (const [name, value] of Object.entries(metadata)) {
-    /* Precondition: a split envelope keeps x-amz-w, x-amz-t and x-amz-m in the instruction file only. */
-    if ((V3_INSTRUCTION_FIELDS as readonly string[]).includes(name)) {
-      throw new EnvelopeError('ENVELOPE_INVALID', 'V3 envelope is split between object metadata and instruction file');
-    }
-    // The object's own V1/V2 fields, if any, still make the mix ambiguous: parseV3Envelope sees them too.
-    if (!Object.hasOwn(merged, name) && hasEnvelopeFields({ [name]: value })) merged[name] = value;
   }
   return parseV3Envelope(merged, 'instruction-file');
 }

@@ -92,7 +92,7 @@ const V3_AAD = Buffer.from([0x00, 0x73]);
 const V3_WRAP_KMS_CONTEXT = '12';
 
 /** V1/V2 fields that make an object with V3 fields ambiguous (which envelope is meant?). */
-const V1_V2_FIELDS = [
+export const V1_V2_FIELDS = [
   'x-amz-key',
   'x-amz-key-v2',
   'x-amz-iv',
@@ -101,13 +101,9 @@ const V1_V2_FIELDS = [
   'x-amz-matdesc',
 ] as const;
 
-const ENVELOPE_FIELDS = [
-  ...V1_V2_FIELDS,
-  'x-amz-tag-len',
-  'x-amz-unencrypted-content-length',
-  ...V3_OBJECT_FIELDS,
-  ...V3_INSTRUCTION_FIELDS,
-] as const;
+const V3_FIELDS = [...V3_OBJECT_FIELDS, ...V3_INSTRUCTION_FIELDS] as const;
+
+const ENVELOPE_FIELDS = [...V1_V2_FIELDS, 'x-amz-tag-len', 'x-amz-unencrypted-content-length', ...V3_FIELDS] as const;
 
 /**
  * Normalises user metadata to lower-case names without the `x-amz-meta-` prefix.
@@ -145,7 +141,7 @@ export function normalizeMetadata(metadata: Readonly<Record<string, unknown>>): 
 
 /** True when the fields hold any V3 field. */
 export function hasV3Fields(fields: Readonly<Record<string, string>>): boolean {
-  return [...V3_OBJECT_FIELDS, ...V3_INSTRUCTION_FIELDS].some((field) => Object.hasOwn(fields, field));
+  return V3_FIELDS.some((field) => Object.hasOwn(fields, field));
 }
 
 /**
