@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { KEY_ADMINISTRATION_ACTIONS, SENSITIVE_KEY_ACTIONS } from '../../lib/key-policies';
-import { logicalId, synthStack } from '../support/synth';
+import { keyPolicyStatements, logicalId, synthStack } from '../support/synth';
 
 const off = synthStack();
 const on = synthStack({
@@ -13,10 +13,6 @@ const on = synthStack({
   auditTrail: 'true',
   macie: 'true',
 });
-
-function keyStatements(result: ReturnType<typeof synthStack>, key: 'mailKey' | 'deliveryKey'): any[] {
-  return result.template.toJSON().Resources[logicalId(result.stack.pipeline[key])].Properties.KeyPolicy.Statement;
-}
 
 function allKeyPolicies(result: ReturnType<typeof synthStack>): any[][] {
   return Object.values(result.template.findResources('AWS::KMS::Key')).map((k) => k.Properties.KeyPolicy.Statement);
@@ -34,7 +30,7 @@ describe('key administration', () => {
   });
 
   it('lets only the function (and SES, to encrypt) use the mail key, under the context conditions', () => {
-    const users = keyStatements(off, 'mailKey').filter(
+    const users = keyPolicyStatements(off, 'mailKey').filter(
       (s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => USE_ACTIONS.test(a)),
     );
     expect(users.map((s) => s.Sid).sort()).toEqual([
@@ -52,7 +48,7 @@ describe('key administration', () => {
   });
 
   it('lets named principals of the account use the delivery key only through SQS and S3', () => {
-    const use = keyStatements(off, 'deliveryKey').find((s) => s.Sid === 'NamedPrincipalsUseThroughSqsAndS3');
+    const use = keyPolicyStatements(off, 'deliveryKey').find((s) => s.Sid === 'NamedPrincipalsUseThroughSqsAndS3');
     expect(use.Condition.StringEquals).toEqual({
       'kms:CallerAccount': '111122223333',
       'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'],
@@ -106,9 +102,11 @@ describe('key administration', () => {
 
   it('lets named operator roles decrypt stored mail only under the same context, and nobody by default', () => {
     expect(
-      keyStatements(off, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule'),
+      keyPolicyStatements(off, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule'),
     ).toBeUndefined();
-    const operators = keyStatements(on, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule');
+    const operators = keyPolicyStatements(on, 'mailKey').find(
+      (s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule',
+    );
     expect(operators).toMatchObject({
       Principal: { AWS: 'arn:aws:iam::111122223333:root' },
       Action: 'kms:Decrypt',
@@ -192,8 +190,8 @@ describe('sensitive-data discovery', () => {
     expect(create).toContain(logicalId(on.stack.pipeline.payloadBucket));
     expect(create).not.toContain(logicalId(on.stack.pipeline.mailBucket));
     expect(JSON.stringify(job?.Properties.Delete)).toContain('CANCELLED');
-    const macie = keyStatements(on, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
+    const macie = keyPolicyStatements(on, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
     expect(JSON.stringify(macie.Condition)).toContain('AWSServiceRoleForAmazonMacie');
-    expect(keyStatements(on, 'mailKey').find((s) => s.Sid === 'MacieReadsPayloads')).toBeUndefined();
+    expect(keyPolicyStatements(on, 'mailKey').find((s) => s.Sid === 'MacieReadsPayloads')).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { EncryptedInboundMail } from '../../lib/encrypted-inbound-mail';
 import { logicalIdOf } from '../../lib/stable-logical-id';
-import { logicalId, synthStack, TEST_ENV } from '../support/synth';
+import { keyPolicyStatements, logicalId, synthStack, TEST_ENV } from '../support/synth';
 
 const defaults = synthStack();
 const allOn = synthStack({
@@ -19,10 +19,6 @@ const allOn = synthStack({
   macie: 'true',
   activateRuleSet: 'true',
 });
-
-function keyPolicy(result: ReturnType<typeof synthStack>, key: 'mailKey' | 'deliveryKey'): any[] {
-  return result.template.toJSON().Resources[logicalId(result.stack.pipeline[key])].Properties.KeyPolicy.Statement;
-}
 
 const ROLE_ARN = (result: ReturnType<typeof synthStack>) => ({
   'Fn::GetAtt': [logicalId(result.stack.pipeline.function.role as iam.Role), 'Arn'],
@@ -41,7 +37,7 @@ describe('1. key policies name no principal KMS might not see yet', () => {
   });
 
   it('lets the function unwrap through aws:PrincipalArn, keeping the encryption-context conditions', () => {
-    const statement = keyPolicy(defaults, 'mailKey').find(
+    const statement = keyPolicyStatements(defaults, 'mailKey').find(
       (s) => s.Sid === 'FunctionUnwrapsDataKeysOfThisAccountAndRule',
     );
     expect(statement).toEqual({
@@ -81,7 +77,9 @@ describe('1. key policies name no principal KMS might not see yet', () => {
   });
 
   it('names operator roles the same way', () => {
-    const statement = keyPolicy(allOn, 'mailKey').find((s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule');
+    const statement = keyPolicyStatements(allOn, 'mailKey').find(
+      (s) => s.Sid === 'OperatorsUnwrapDataKeysOfThisAccountAndRule',
+    );
     expect(statement.Condition.ArnEquals).toEqual({
       'aws:PrincipalArn': ['arn:aws:iam::111122223333:role/mail-operator'],
     });
@@ -91,7 +89,7 @@ describe('1. key policies name no principal KMS might not see yet', () => {
 
 describe('2. the delivery key is used only by named principals, through SQS and S3', () => {
   const use = (result: ReturnType<typeof synthStack>) =>
-    keyPolicy(result, 'deliveryKey').filter(
+    keyPolicyStatements(result, 'deliveryKey').filter(
       (s) => s.Effect === 'Allow' && [s.Action].flat().some((a: string) => /Decrypt|GenerateDataKey/.test(a)),
     );
 
@@ -169,7 +167,7 @@ describe('3. rule-set activation touches only our set', () => {
 
 describe('4. options whose dependencies may not exist yet', () => {
   it("names Macie's service-linked role only in a condition, so the key policy is valid before Macie is enabled", () => {
-    const statement = keyPolicy(allOn, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
+    const statement = keyPolicyStatements(allOn, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
     expect(statement).toMatchObject({
       Principal: { AWS: '*' },
       Action: 'kms:Decrypt',

@@ -10,7 +10,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { writeV3Object } from '../../local/s3ec-v3-writer';
 import { expectDecryptOutcome, offlineAwsEnv, runCli } from '../support/run-cli';
-import { loadAllVectors, VECTOR_KEY_ARN, VECTORS_V3_DIR, type Vector } from '../support/vectors';
+import { addVectorKeys, loadAllVectors, VECTOR_KEY_ARN, VECTORS_V3_DIR, type Vector } from '../support/vectors';
 
 const vectors = loadAllVectors(VECTORS_V3_DIR);
 const sesVector = loadAllVectors().find((v) => v.name === '000-ses') as Vector;
@@ -51,15 +51,7 @@ async function putVector(key: string, vector: Pick<Vector, 'object' | 'metadata'
 
 beforeAll(async () => {
   stack = await startLocalStack();
-  for (const vector of [...vectors, sesVector]) {
-    const { ciphertextBlob, plaintext, encryptionContext } = vector.kms;
-    stack.kms.addKnownCiphertext({
-      ciphertextBlob: Buffer.from(ciphertextBlob as string, 'base64'),
-      plaintext: Buffer.from(plaintext as string, 'base64'),
-      encryptionContext: encryptionContext as Record<string, string>,
-      keyId: VECTOR_KEY_ARN,
-    });
-  }
+  addVectorKeys(stack.kms, [...vectors, sesVector]);
   for (const vector of vectors) {
     await putVector(`v3/${vector.name}`, vector);
   }

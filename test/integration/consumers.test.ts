@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import type { createHandler as CreateHandler } from '../../lambda/handler';
 import { POINTER_CLASS } from '../../lambda/message-contract';
 import { forwardConsumerFixtures } from '../../local/consumer-fixtures';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import type { LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { runProcess } from '../support/bundled-handler';
+import { startStackWithHandler } from '../support/handler-stack';
 
 const ROOT = join(__dirname, '..', '..');
 let stack: LocalStack;
@@ -19,11 +20,7 @@ let handler: ReturnType<typeof CreateHandler>;
 const work = mkdtempSync(join(tmpdir(), 'consumers-'));
 
 beforeAll(async () => {
-  stack = await startLocalStack();
-  // The handler reads its configuration and endpoints from the environment, as in Lambda.
-  Object.assign(process.env, stack.env);
-  const { createHandler } = await import('../../lambda/handler');
-  handler = createHandler();
+  ({ stack, handler } = await startStackWithHandler());
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();

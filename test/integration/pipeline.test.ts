@@ -10,7 +10,7 @@ import type { FailureRecord } from '../../lambda/message-contract';
 import { readForwardedMail } from '../../lambda/read-forwarded-mail';
 import { LOCAL_MAIL_PREFIX, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail, storeMail } from '../../local/pipeline';
-import { loadAllVectors, VECTOR_KEY_ARN } from '../support/vectors';
+import { addVectorKeys, loadAllVectors, VECTOR_KEY_ARN } from '../support/vectors';
 
 const vectors = loadAllVectors();
 const fixtureMails = vectors
@@ -47,17 +47,7 @@ beforeAll(async () => {
   ({ createHandler } = await import('../../lambda/handler'));
   handler = createHandler();
   // The vectors' wrapped keys, so damaged vectors fail where they are damaged rather than at KMS.
-  for (const vector of vectors) {
-    const { ciphertextBlob, plaintext, encryptionContext } = vector.kms;
-    if (ciphertextBlob && plaintext && encryptionContext) {
-      stack.kms.addKnownCiphertext({
-        ciphertextBlob: Buffer.from(ciphertextBlob, 'base64'),
-        plaintext: Buffer.from(plaintext, 'base64'),
-        encryptionContext,
-        keyId: VECTOR_KEY_ARN,
-      });
-    }
-  }
+  addVectorKeys(stack.kms, vectors);
 }, 60_000);
 
 afterAll(async () => {

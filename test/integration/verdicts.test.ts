@@ -7,19 +7,17 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { createHandler as CreateHandler } from '../../lambda/handler';
 import type { FailureRecord } from '../../lambda/message-contract';
 import { createVerdictGate } from '../../lambda/verdict-gate';
-import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { LOCAL_MAIL_BUCKET, type LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail } from '../../local/pipeline';
 import { CLEAN_VERDICTS, sesHeaderBlock, storeAsSes } from '../../local/ses-simulator';
+import { startStackWithHandler } from '../support/handler-stack';
 
 const MIME = Buffer.from('From: someone@example.org\r\nSubject: verdicts\r\n\r\nhello\r\n');
 let stack: LocalStack;
 let handler: ReturnType<typeof CreateHandler>;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
-  Object.assign(process.env, stack.env);
-  const { createHandler } = await import('../../lambda/handler');
-  handler = createHandler();
+  ({ stack, handler } = await startStackWithHandler());
 }, 60_000);
 afterAll(async () => {
   await stack?.stop();

@@ -31,3 +31,9 @@ export function logicalId(construct: { node: { defaultChild?: unknown } }): stri
   const child = construct.node.defaultChild as CfnElement;
   return Stack.of(child).resolve(child.logicalId) as string;
 }
+
+/** The statements of the mail or delivery key's policy in a synthesized stack. */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON
+export function keyPolicyStatements(result: ReturnType<typeof synthStack>, key: 'mailKey' | 'deliveryKey'): any[] {
+  return result.template.toJSON().Resources[logicalId(result.stack.pipeline[key])].Properties.KeyPolicy.Statement;
+}

@@ -63,9 +63,8 @@ export function loadAllVectors(directory = VECTORS_DIR): Vector[] {
   return vectorNames(directory).map((name) => loadVector(name, directory));
 }
 
-/** A KMS emulator that answers for every vector's wrapped key, checking context and key exactly as KMS does. */
-export function vectorKms(vectors: readonly Vector[] = loadAllVectors()): KmsEmulator {
-  const emulator = new KmsEmulator();
+/** Teaches a KMS emulator every vector's wrapped key, bound to its exact context and the vectors' key. */
+export function addVectorKeys(emulator: KmsEmulator, vectors: readonly Vector[]): void {
   for (const vector of vectors) {
     const { ciphertextBlob, plaintext, encryptionContext, keyId } = vector.kms;
     if (ciphertextBlob === undefined || plaintext === undefined || encryptionContext === undefined) {
@@ -78,5 +77,11 @@ export function vectorKms(vectors: readonly Vector[] = loadAllVectors()): KmsEmu
       keyId: keyId ?? VECTOR_KEY_ARN,
     });
   }
+}
+
+/** A KMS emulator that answers for every vector's wrapped key, checking context and key exactly as KMS does. */
+export function vectorKms(vectors: readonly Vector[] = loadAllVectors()): KmsEmulator {
+  const emulator = new KmsEmulator();
+  addVectorKeys(emulator, vectors);
   return emulator;
 }

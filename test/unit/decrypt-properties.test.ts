@@ -4,11 +4,11 @@
  */
 import fc from 'fast-check';
 import { decryptMail } from '../../lambda/decrypt-mail';
-import { InboundMailError } from '../../lambda/errors';
 import { KmsEmulator } from '../../local/kms-emulator';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
 import { allZero, watchHeldPlaintext } from '../support/held-plaintext';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
+import { flipBit, refusal } from '../support/refusals';
 import { inPieces, joinPlaintext } from '../support/streams';
 
 const emulator = new KmsEmulator();
@@ -36,22 +36,6 @@ function decryptStored(stored: SesStoredObject, body: Buffer = stored.body, piec
     { metadata: stored.metadata, body: inPieces(body, ...pieces), contentLength: body.length },
     { ...policy, objectKey: stored.key },
   );
-}
-
-async function refusal(promise: Promise<unknown>): Promise<InboundMailError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(InboundMailError);
-  return outcome as InboundMailError;
-}
-
-function flipBit(bytes: Uint8Array, bit: number): Buffer {
-  const copy = Buffer.from(bytes);
-  const index = Math.floor(bit / 8) % copy.length;
-  copy[index] = (copy[index] as number) ^ (1 << (bit % 8));
-  return copy;
 }
 
 const mimeBytes = fc.uint8Array({ minLength: 0, maxLength: 4096 });

@@ -10,10 +10,11 @@ import {
 } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../../lambda/config';
 import { decryptMail, type EncryptedObject } from '../../lambda/decrypt-mail';
-import { InboundMailError } from '../../lambda/errors';
+import type { InboundMailError } from '../../lambda/errors';
 import { KmsEmulator } from '../../local/kms-emulator';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
+import { codeOf } from '../support/refusals';
 import { cbcObjectWithMatdesc } from '../support/ses-objects';
 import { inPieces, joinPlaintext } from '../support/streams';
 
@@ -34,15 +35,6 @@ function attempt(metadata: Record<string, unknown>, extra: Partial<EncryptedObje
     { metadata, body: inPieces(stored.body, 7), contentLength: stored.body.length, ...extra },
     { kms: kmsClient(), expectedKmsKeyArn: keyArn, allowLegacyCbc: true, maxMailBytes },
   );
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InboundMailError);
-  return (error as InboundMailError).code;
 }
 
 /** A material description of another S3 Encryption Client's object (no `aws:ses:` members). */

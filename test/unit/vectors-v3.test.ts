@@ -11,6 +11,7 @@ import { InboundMailError } from '../../lambda/errors';
 import { type V3Object, writeV3Object } from '../../local/s3ec-v3-writer';
 import { allZero, watchHeldPlaintext } from '../support/held-plaintext';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
+import { codeOf, flipBit } from '../support/refusals';
 import { inPieces, joinPlaintext } from '../support/streams';
 import { loadAllVectors, VECTOR_KEY_ARN, VECTORS_V3_DIR, type Vector, vectorKms } from '../support/vectors';
 
@@ -51,15 +52,6 @@ function decryptVector(vector: Vector, options: { requireKeyCommitment?: boolean
     expectedEncryptionContext: vector.callerEncryptionContext ?? writersContext(vector),
     requireKeyCommitment: options.requireKeyCommitment,
   });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(InboundMailError);
-  return (outcome as InboundMailError).code;
 }
 
 const byName = (name: string) => v3Vectors.find((v) => v.name === name) as Vector;
@@ -241,12 +233,6 @@ describe('objects from the project V3 writer', () => {
       },
     );
 
-  const flipBit = (bytes: Uint8Array, bit: number): Buffer => {
-    const copy = Buffer.from(bytes);
-    const index = Math.floor(bit / 8) % copy.length;
-    copy[index] = (copy[index] as number) ^ (1 << (bit % 8));
-    return copy;
-  };
   const flipBase64 = (value: string, bit: number) => flipBit(Buffer.from(value, 'base64'), bit).toString('base64');
   const flipText = (value: string, bit: number) => flipBit(Buffer.from(value, 'utf8'), bit).toString('latin1');
 
