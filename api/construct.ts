@@ -8,5 +8,5 @@
  */
 export { ConfigurationError } from '../lib/configuration-error';
 export { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
+export type { EncryptedInboundMailProps } from '../lib/encrypted-inbound-mail-props';
 export { OUTPUT_NAMES } from '../lib/output-names';
-export type { EncryptedInboundMailProps } from '../lib/pipeline-props';

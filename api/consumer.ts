@@ -3,10 +3,11 @@
  * (inline, base64 or offloaded to the payload bucket) back into the exact MIME bytes, after checking their length and
  * SHA-256; the rest is the message contract (docs/CONTRACT.md).
  */
-export type { ReasonCode } from '../lambda/errors';
-export { type FailureRecord, MESSAGE_ATTRIBUTES, POINTER_CLASS } from '../lambda/message-contract';
+
 export {
   type ForwardedMail,
   ForwardedMailError,
   readForwardedMail,
-} from '../lambda/read-forwarded-mail';
+} from '../lambda/consumer/read-forwarded-mail';
+export { type FailureRecord, MESSAGE_ATTRIBUTES, POINTER_CLASS } from '../lambda/contract/message-contract';
+export type { ReasonCode } from '../lambda/reader/errors';

@@ -16,15 +16,16 @@
  *   { kms, expectedKmsKeyArn: 'arn:aws:kms:…:key/…' },
  * );
  */
+
+export { readSesVerdicts, type SesVerdicts } from '../lambda/decrypt-function/ses-verdicts';
 export {
   type DecryptedMail,
   type DecryptMailOptions,
   decryptMail,
   type EncryptedObject,
-  readEnvelope,
-} from '../lambda/decrypt-mail';
-export type { DecryptPolicy } from '../lambda/decrypt-policy';
-export type { Envelope } from '../lambda/envelope';
+} from '../lambda/reader/decrypt-mail';
+export type { DecryptPolicy } from '../lambda/reader/decrypt-policy';
+export { type Envelope, type EnvelopeSource, readEnvelope } from '../lambda/reader/envelope';
 export {
   CredentialsError,
   EnvelopeError,
@@ -35,7 +36,6 @@ export {
   type ReasonCode,
   SourceError,
   TransientError,
-} from '../lambda/errors';
-export { loadInstructionFile, MAX_INSTRUCTION_FILE_BYTES } from '../lambda/instruction-file';
-export type { MailPlaintext } from '../lambda/mail-decipher';
-export { readSesVerdicts, type SesVerdicts } from '../lambda/ses-verdicts';
+} from '../lambda/reader/errors';
+export { loadInstructionFile, MAX_INSTRUCTION_FILE_BYTES } from '../lambda/reader/instruction-file';
+export type { MailPlaintext } from '../lambda/reader/mail-decipher';

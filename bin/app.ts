@@ -2,7 +2,7 @@
 /**
  * The CDK app (`cdk.json` runs it). Entry point only: the app itself is built by `lib/inbound-mail-app.ts`.
  */
-import { buildApp, isConfigurationError } from '../lib/inbound-mail-app';
+import { buildApp, isConfigurationError } from '../lib/app/inbound-mail-app';
 
 try {
   buildApp();

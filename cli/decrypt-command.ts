@@ -10,9 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
-import { readDecryptSettings } from '../lambda/config';
-import { decryptMail, type EncryptedObject } from '../lambda/decrypt-mail';
-import type { MailPlaintext } from '../lambda/mail-decipher';
+import { readDecryptSettings } from '../lambda/decrypt-function/config';
+import { decryptMail, type EncryptedObject } from '../lambda/reader/decrypt-mail';
+import type { MailPlaintext } from '../lambda/reader/mail-decipher';
 import { parseCommandArgs, printable } from './parse-command-args';
 import { UsageError } from './usage-error';
 
@@ -179,7 +179,7 @@ async function openS3Source(
 ): Promise<OpenedSource> {
   // Loaded only for s3:// sources: file decryption does not pay for the S3 client's start-up.
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
-  const { loadInstructionFile } = await import('../lambda/instruction-file');
+  const { loadInstructionFile } = await import('../lambda/reader/instruction-file');
   const s3 = new S3Client({ region });
   let response: import('@aws-sdk/client-s3').GetObjectCommandOutput;
   try {

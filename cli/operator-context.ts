@@ -2,9 +2,9 @@
  * What replay and redrive share with the function: its configuration (same variables, same parser), its clients
  * (same default chain), and `processRecord` itself.
  */
-import { type AwsClients, createAwsClients } from '../lambda/aws-clients';
-import { type FunctionConfig, readDecryptSettings, readFunctionConfig } from '../lambda/config';
-import type { ProcessRecordDeps } from '../lambda/process-record';
+import { type AwsClients, createAwsClients } from '../lambda/decrypt-function/aws-clients';
+import { type FunctionConfig, readDecryptSettings, readFunctionConfig } from '../lambda/decrypt-function/config';
+import type { ProcessRecordDeps } from '../lambda/decrypt-function/process-record';
 import { UsageError } from './usage-error';
 
 /** What replay and redrive are run with: the process's environment and streams, and (in tests) clients. */

@@ -1,7 +1,7 @@
 /**
  * Counts per-record outcomes for the operator commands' progress lines and summaries.
  */
-import type { RecordOutcome } from '../lambda/process-record';
+import type { RecordOutcome } from '../lambda/decrypt-function/process-record';
 
 /** Counts of outcomes, with rejections by reason. */
 export class OutcomeTally {

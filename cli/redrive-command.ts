@@ -9,9 +9,14 @@ import {
   type Message,
   ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
-import { ENV } from '../lambda/env-names';
-import type { FailureRecord } from '../lambda/message-contract';
-import { encodeS3Key, type ObjectCreatedRecord, processRecord, type RecordOutcome } from '../lambda/process-record';
+import { ENV } from '../lambda/contract/env-names';
+import type { FailureRecord } from '../lambda/contract/message-contract';
+import {
+  encodeS3Key,
+  type ObjectCreatedRecord,
+  processRecord,
+  type RecordOutcome,
+} from '../lambda/decrypt-function/process-record';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { parseCommandArgs } from './parse-command-args';

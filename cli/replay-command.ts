@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { INSTRUCTION_FILE_SUFFIX } from '../lambda/envelope';
-import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/process-record';
+import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/decrypt-function/process-record';
+import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { parseCommandArgs, printable } from './parse-command-args';

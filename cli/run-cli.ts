@@ -1,8 +1,8 @@
 /**
  * Dispatches the operator CLI's commands and turns their outcomes into one line on stderr and an exit status.
  */
-import { ConfigError } from '../lambda/config';
-import { InboundMailError } from '../lambda/errors';
+import { ConfigError } from '../lambda/contract/environment-values';
+import { InboundMailError } from '../lambda/reader/errors';
 import { version } from '../package.json';
 import { runDecryptCommand } from './decrypt-command';
 import { closestFlag, printable } from './parse-command-args';

@@ -2,7 +2,7 @@
  * Recognises the failures an operator causes with their own set-up (no credentials, refused credentials, no region),
  * so the CLI names the cause and the fix instead of calling them object refusals or transient failures.
  */
-import { CredentialsError, errorNameOf, InboundMailError, isCredentialsFailure } from '../lambda/errors';
+import { CredentialsError, errorNameOf, InboundMailError, isCredentialsFailure } from '../lambda/reader/errors';
 
 /** What the operator should be told, or undefined when the failure is not a set-up problem. */
 export function describeSetupProblem(error: unknown): string | undefined {

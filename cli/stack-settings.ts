@@ -3,7 +3,7 @@
  * DescribeStacks) instead of copied by hand.
  */
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { ENV } from '../lambda/env-names';
+import { ENV } from '../lambda/contract/env-names';
 import { OUTPUT_NAMES } from '../lib/output-names';
 import { printable } from './parse-command-args';
 import { UsageError } from './usage-error';

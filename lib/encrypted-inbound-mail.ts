@@ -18,24 +18,25 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
-import { acceptCdkHelperFindings, acceptPipelineFindings } from './accepted-findings';
-import { AuditTrail } from './audit-trail';
-import { DecryptFunction } from './decrypt-function';
-import { Delivery } from './delivery';
-import { MailStore } from './mail-store';
+import { Delivery } from './delivery/delivery';
+import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
+import { DecryptFunction } from './functions/decrypt-function';
+import { VerdictGate } from './functions/verdict-gate-function';
+import { acceptCdkHelperFindings } from './governance/accepted-findings';
+import { AuditTrail } from './governance/audit-trail';
+import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './governance/payload-discovery-job';
+import { MailStore } from './mail-store/mail-store';
+import { PipelineAlarms } from './monitoring/pipeline-alarms';
 import { OUTPUT_NAMES } from './output-names';
-import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './payload-discovery-job';
-import { PipelineAlarms } from './pipeline-alarms';
-import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './pipeline-props';
-import { InboundReceiptRule } from './receipt-rule';
-import { ReceiptRuleSetActivation } from './receipt-rule-set-activation';
-import { ReceivingDomain } from './receiving-domain';
+import { acceptPipelineFindings } from './pipeline-findings';
+import { InboundReceiptRule } from './receiving/receipt-rule';
+import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
+import { ReceivingDomain } from './receiving/receiving-domain';
 import { keepLogicalId } from './stable-logical-id';
-import { VerdictGate } from './verdict-gate';
 
-export { HANDLER_ENTRY } from './decrypt-function';
+export type { EncryptedInboundMailProps } from './encrypted-inbound-mail-props';
+export { HANDLER_ENTRY } from './functions/decrypt-function';
 export { OUTPUT_NAMES } from './output-names';
-export type { EncryptedInboundMailProps } from './pipeline-props';
 
 /** Receives SES mail encrypted with a customer-managed KMS key and delivers it decrypted to SQS. */
 export class EncryptedInboundMail extends Construct {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { ENV } from '../lambda/env-names';
+import { ENV } from '../lambda/contract/env-names';
 import { KmsEmulator, startKmsEmulatorServer } from './kms-emulator';
 
 /** The local stack's fixed names: region, account, rule, buckets, prefix. */

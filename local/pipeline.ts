@@ -5,10 +5,10 @@
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Event } from 'aws-lambda';
-import type { HandlerResult } from '../lambda/handler';
-import type { FailureRecord } from '../lambda/message-contract';
-import { encodeS3Key } from '../lambda/process-record';
-import { readForwardedMail } from '../lambda/read-forwarded-mail';
+import { readForwardedMail } from '../lambda/consumer/read-forwarded-mail';
+import type { FailureRecord } from '../lambda/contract/message-contract';
+import type { HandlerResult } from '../lambda/decrypt-function/handler';
+import { encodeS3Key } from '../lambda/decrypt-function/process-record';
 import { LOCAL_ACCOUNT, LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, LOCAL_RULE, type LocalStack } from './local-stack';
 import { randomSesMessageId, type SimulatedVerdicts, sesLambdaActionEvent, storeAsSes } from './ses-simulator';
 

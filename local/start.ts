@@ -35,8 +35,8 @@ async function main(): Promise<number> {
   try {
     // The function reads its configuration and endpoints from the environment, exactly as in Lambda.
     Object.assign(process.env, stack.env);
-    const { createHandler } = await import('../lambda/handler');
-    const { createVerdictGate } = await import('../lambda/verdict-gate');
+    const { createHandler } = await import('../lambda/decrypt-function/handler');
+    const { createVerdictGate } = await import('../lambda/verdict-gate/handler');
     const handler = createHandler();
     const gate = createVerdictGate();
     process.stdout.write(`KMS key ${stack.kmsKeyArn}\n\n`);

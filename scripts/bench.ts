@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { decryptMail } from '../lambda/decrypt-mail';
+import { decryptMail } from '../lambda/reader/decrypt-mail';
 import {
   LOCAL_ACCOUNT,
   LOCAL_PAYLOAD_BUCKET,
@@ -230,7 +230,7 @@ async function benchHandler(stack: LocalStack): Promise<void> {
   log('handler end to end ...');
   Object.assign(process.env, stack.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   // Imported now: Powertools reads its settings when the module loads.
-  const { createHandler } = await import('../lambda/handler');
+  const { createHandler } = await import('../lambda/decrypt-function/handler');
   const handler = createHandler();
   const e2e: Record<string, unknown>[] = [];
   for (const [label, size, count] of [

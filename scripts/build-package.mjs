@@ -17,9 +17,8 @@ const run = (command, args) => {
 
 rmSync(join(root, 'dist', 'pkg'), { recursive: true, force: true });
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
-cpSync(join(root, 'lib', 'custom-resources'), join(root, 'dist', 'pkg', 'lib', 'custom-resources'), {
-  recursive: true,
-});
+const customResource = join('lib', 'receiving', 'active-receipt-rule-set');
+cpSync(join(root, customResource), join(root, 'dist', 'pkg', customResource), { recursive: true });
 // --library-only: the bundles are already built (the tests' global setup builds them first).
 if (!process.argv.includes('--library-only')) {
   run(process.execPath, [join(root, 'scripts', 'build.mjs')]);

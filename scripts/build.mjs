@@ -48,12 +48,12 @@ require('./cli-main.js');
 
 if (!cliOnly) {
   const { readFileSync } = await import('node:fs');
-  const functionBundle = JSON.parse(readFileSync(join(root, 'lib', 'function-bundle.json'), 'utf8'));
+  const functionBundle = JSON.parse(readFileSync(join(root, 'lib', 'functions', 'function-bundle.json'), 'utf8'));
   // The functions as the stack bundles them (lib/function-code.ts), shipped in the package so that an app installing
   // it needs no esbuild: dist/functions/<name>/index.js (lib/function-source.ts finds them).
   for (const [name, entry] of [
-    ['decrypt', 'lambda/handler.ts'],
-    ['verdict-gate', 'lambda/verdict-gate.ts'],
+    ['decrypt', 'lambda/decrypt-function/handler.ts'],
+    ['verdict-gate', 'lambda/verdict-gate/handler.ts'],
   ]) {
     await build({
       ...common,

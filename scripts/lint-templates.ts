@@ -8,9 +8,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import { EncryptedInboundMailStack } from '../lib/app/encrypted-inbound-mail-stack';
 import { FIPS_REGIONS, SES_RECEIVING_REGIONS } from '../lib/deployment-region';
 import { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
-import { EncryptedInboundMailStack } from '../lib/encrypted-inbound-mail-stack';
 
 const ACCOUNT = '111122223333';
 const CDK_JSON_CONTEXT = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context;

@@ -20,7 +20,7 @@ async function main(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), 'python-consumer-'));
   try {
     Object.assign(process.env, stack.env);
-    const { createHandler } = await import('../lambda/handler');
+    const { createHandler } = await import('../lambda/decrypt-function/handler');
     const expected = await forwardConsumerFixtures(stack, createHandler());
     const run = spawnSync('python3', [join(__dirname, '..', 'examples', 'python', 'consume.py'), work], {
       encoding: 'utf8',

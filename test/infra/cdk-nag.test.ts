@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp } from '../../lib/inbound-mail-app';
+import { buildApp } from '../../lib/app/inbound-mail-app';
 import { TEST_ENV } from '../support/synth';
 
 // A region where every option, FIPS included, is available.

@@ -3,7 +3,7 @@
  * operator roles, the audit trail, and Macie discovery over payloads; each pinned off (the default) and on.
  */
 import { Match } from 'aws-cdk-lib/assertions';
-import { KEY_ADMINISTRATION_ACTIONS, SENSITIVE_KEY_ACTIONS } from '../../lib/key-policies';
+import { KEY_ADMINISTRATION_ACTIONS, SENSITIVE_KEY_ACTIONS } from '../../lib/governance/key-policies';
 import { keyPolicyStatements, logicalId, synthStack } from '../support/synth';
 
 const off = synthStack();

@@ -218,7 +218,7 @@ describe('6. regions and FIPS', () => {
     'refuses %s (no SES receiving into a bucket there)',
     (region) => {
       const app = new App({ context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' } });
-      const { EncryptedInboundMailStack } = require('../../lib/encrypted-inbound-mail-stack');
+      const { EncryptedInboundMailStack } = require('../../lib/app/encrypted-inbound-mail-stack');
       expect(() => new EncryptedInboundMailStack(app, 'S', { env: { account: '111122223333', region } })).toThrow(
         `SES cannot receive mail into a bucket in ${region}: deploy to one of us-east-1`,
       );
@@ -227,13 +227,13 @@ describe('6. regions and FIPS', () => {
 
   it('refuses a stack with no region, saying how to give one', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' } });
-    const { EncryptedInboundMailStack } = require('../../lib/encrypted-inbound-mail-stack');
+    const { EncryptedInboundMailStack } = require('../../lib/app/encrypted-inbound-mail-stack');
     expect(() => new EncryptedInboundMailStack(app, 'S')).toThrow('the stack has no region: set AWS_REGION');
   });
 
   it.each(['eu-west-1', 'ca-central-1'])('refuses fips in %s (no SQS FIPS endpoint there)', (region) => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', fips: 'true' } });
-    const { EncryptedInboundMailStack } = require('../../lib/encrypted-inbound-mail-stack');
+    const { EncryptedInboundMailStack } = require('../../lib/app/encrypted-inbound-mail-stack');
     expect(() => new EncryptedInboundMailStack(app, 'S', { env: { account: '111122223333', region } })).toThrow(
       'fips needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2',
     );

@@ -6,7 +6,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EncryptedInboundMail } from '../../lib/encrypted-inbound-mail';
-import { NoPersonalDataAspect } from '../../lib/no-personal-data-aspect';
+import { NoPersonalDataAspect } from '../../lib/governance/no-personal-data-aspect';
 import { logicalId, synthStack, TEST_ENV } from '../support/synth';
 
 const { stack, template } = synthStack();

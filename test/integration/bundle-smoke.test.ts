@@ -2,7 +2,7 @@
  * The function as Lambda runs it: the esbuild bundle (dist/functions/decrypt/index.js, built as the stack builds it) handling an
  * S3 event in a Node process of its own, against the local emulators.
  */
-import { readForwardedMail } from '../../lambda/read-forwarded-mail';
+import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { runBundledHandler } from '../support/bundled-handler';

@@ -6,8 +6,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { createHandler as CreateHandler } from '../../lambda/handler';
-import { POINTER_CLASS } from '../../lambda/message-contract';
+import { POINTER_CLASS } from '../../lambda/contract/message-contract';
+import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
 import { forwardConsumerFixtures } from '../../local/consumer-fixtures';
 import type { LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
-import type { createHandler as CreateHandler, HandlerResult } from '../../lambda/handler';
-import type { FailureRecord } from '../../lambda/message-contract';
-import { readForwardedMail } from '../../lambda/read-forwarded-mail';
+import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
+import type { FailureRecord } from '../../lambda/contract/message-contract';
+import type { createHandler as CreateHandler, HandlerResult } from '../../lambda/decrypt-function/handler';
 import { LOCAL_MAIL_PREFIX, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail, storeMail } from '../../local/pipeline';
 import { addVectorKeys, loadAllVectors, VECTOR_KEY_ARN } from '../support/vectors';
@@ -44,7 +44,7 @@ beforeAll(async () => {
 
   stack = await startLocalStack();
   Object.assign(process.env, stack.env);
-  ({ createHandler } = await import('../../lambda/handler'));
+  ({ createHandler } = await import('../../lambda/decrypt-function/handler'));
   handler = createHandler();
   // The vectors' wrapped keys, so damaged vectors fail where they are damaged rather than at KMS.
   addVectorKeys(stack.kms, vectors);

@@ -4,9 +4,9 @@
  * nothing; a mail SES added no verdicts to is forwarded with none.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import type { createHandler as CreateHandler } from '../../lambda/handler';
-import type { FailureRecord } from '../../lambda/message-contract';
-import { createVerdictGate } from '../../lambda/verdict-gate';
+import type { FailureRecord } from '../../lambda/contract/message-contract';
+import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
+import { createVerdictGate } from '../../lambda/verdict-gate/handler';
 import { LOCAL_MAIL_BUCKET, type LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail } from '../../local/pipeline';
 import { CLEAN_VERDICTS, sesHeaderBlock, storeAsSes } from '../../local/ses-simulator';

@@ -1,5 +1,5 @@
 /** The local emulators with the decrypt function's handler configured against them, as Lambda would run it. */
-import type { createHandler } from '../../lambda/handler';
+import type { createHandler } from '../../lambda/decrypt-function/handler';
 import { type LocalStack, startLocalStack } from '../../local/local-stack';
 
 export async function startStackWithHandler(): Promise<{
@@ -9,6 +9,6 @@ export async function startStackWithHandler(): Promise<{
   const stack = await startLocalStack();
   // The handler reads its configuration and endpoints from the environment, as in Lambda.
   Object.assign(process.env, stack.env);
-  const { createHandler: create } = await import('../../lambda/handler');
+  const { createHandler: create } = await import('../../lambda/decrypt-function/handler');
   return { stack, handler: create() };
 }

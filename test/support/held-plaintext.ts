@@ -2,7 +2,7 @@
  * Watches the plaintext the decipher holds back until the tag verifies, so a test can show that a refused object
  * leaves none of it readable: every held piece is zeroed, and none was handed out.
  */
-import { MailDecipher } from '../../lambda/mail-decipher';
+import { MailDecipher } from '../../lambda/reader/mail-decipher';
 
 /** Starts watching; `pieces()` gives every plaintext piece the decipher held since, `stop()` ends the watch. */
 export function watchHeldPlaintext() {

@@ -1,5 +1,5 @@
 /** Helpers for tests that expect the reader to refuse: the error it refused with, and bit-flipped inputs. */
-import { InboundMailError } from '../../lambda/errors';
+import { InboundMailError } from '../../lambda/reader/errors';
 
 /** Awaits a promise that must reject with an InboundMailError, and returns that error. */
 export async function refusal(promise: Promise<unknown>): Promise<InboundMailError> {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { EncryptedInboundMailStack } from '../../lib/encrypted-inbound-mail-stack';
+import { EncryptedInboundMailStack } from '../../lib/app/encrypted-inbound-mail-stack';
 
 export const TEST_ENV = { account: '111122223333', region: 'eu-west-1' };
 

@@ -5,11 +5,10 @@
 import { DescribeActiveReceiptRuleSetCommand, SESClient, SetActiveReceiptRuleSetCommand } from '@aws-sdk/client-ses';
 import { mockClient } from 'aws-sdk-client-mock';
 
-const { handleEvent, PHYSICAL_RESOURCE_ID } =
-  require('../../lib/custom-resources/active-receipt-rule-set/index.js') as {
-    handleEvent: (event: Record<string, unknown>, ses: SESClient) => Promise<{ PhysicalResourceId: string }>;
-    PHYSICAL_RESOURCE_ID: string;
-  };
+const { handleEvent, PHYSICAL_RESOURCE_ID } = require('../../lib/receiving/active-receipt-rule-set/index.js') as {
+  handleEvent: (event: Record<string, unknown>, ses: SESClient) => Promise<{ PhysicalResourceId: string }>;
+  PHYSICAL_RESOURCE_ID: string;
+};
 
 const sesMock = mockClient(SESClient);
 const ses = new SESClient({ region: 'eu-west-1' });

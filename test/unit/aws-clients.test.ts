@@ -1,5 +1,5 @@
 /** The function's clients follow the SDK's default chain (FIPS, endpoints) and send SQS calls to the resolved endpoint. */
-import { createAwsClients } from '../../lambda/aws-clients';
+import { createAwsClients } from '../../lambda/decrypt-function/aws-clients';
 
 const saved = { ...process.env };
 afterEach(() => {

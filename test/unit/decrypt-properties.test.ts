@@ -3,7 +3,7 @@
  * bit changed in the body, IV, tag, wrapped key or material description is refused with nothing released.
  */
 import fc from 'fast-check';
-import { decryptMail } from '../../lambda/decrypt-mail';
+import { decryptMail } from '../../lambda/reader/decrypt-mail';
 import { KmsEmulator } from '../../local/kms-emulator';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
 import { allZero, watchHeldPlaintext } from '../support/held-plaintext';

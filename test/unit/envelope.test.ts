@@ -8,9 +8,9 @@ import {
   DisabledException,
   KMSInternalException,
 } from '@aws-sdk/client-kms';
-import { readDecryptSettings } from '../../lambda/config';
-import { decryptMail, type EncryptedObject } from '../../lambda/decrypt-mail';
-import type { InboundMailError } from '../../lambda/errors';
+import { readDecryptSettings } from '../../lambda/decrypt-function/config';
+import { decryptMail, type EncryptedObject } from '../../lambda/reader/decrypt-mail';
+import type { InboundMailError } from '../../lambda/reader/errors';
 import { KmsEmulator } from '../../local/kms-emulator';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';

@@ -15,8 +15,8 @@ import {
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { createHandler, RetryableRecordsError } from '../../lambda/handler';
-import { readForwardedMail } from '../../lambda/read-forwarded-mail';
+import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
+import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
 import { KmsEmulator } from '../../local/kms-emulator';
 import type { SesStoredObject } from '../../local/ses-simulator';
 import { CLEAN_VERDICTS } from '../../local/ses-simulator';

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { loadInstructionFile, MAX_INSTRUCTION_FILE_BYTES } from '../../lambda/instruction-file';
+import { loadInstructionFile, MAX_INSTRUCTION_FILE_BYTES } from '../../lambda/reader/instruction-file';
 
 const s3Mock = mockClient(S3Client);
 const s3 = new S3Client({ region: 'us-east-1' });

@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { sdkStreamMixin } from '@smithy/util-stream';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ForwardedMailError, readForwardedMail } from '../../lambda/read-forwarded-mail';
+import { ForwardedMailError, readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 
 const MIME = Buffer.from('Subject: hi\r\n\r\nbody\r\n');
 const SHA = createHash('sha256').update(MIME).digest('hex');

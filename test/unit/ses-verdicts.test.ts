@@ -1,7 +1,7 @@
 /**
  * SES's verdicts are read from the header block SES prepends, and only from it: a sender can write any header below.
  */
-import { readSesVerdicts } from '../../lambda/ses-verdicts';
+import { readSesVerdicts } from '../../lambda/decrypt-function/ses-verdicts';
 import { CLEAN_VERDICTS, sesHeaderBlock } from '../../local/ses-simulator';
 
 const BODY = 'From: someone@example.org\r\nSubject: hello\r\n\r\nbody text X-SES-Virus-Verdict: FAIL\r\n';

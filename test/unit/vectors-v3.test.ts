@@ -6,8 +6,8 @@
  */
 import { createDecipheriv } from 'node:crypto';
 import fc from 'fast-check';
-import { decryptMail, type EncryptedObject } from '../../lambda/decrypt-mail';
-import { InboundMailError } from '../../lambda/errors';
+import { decryptMail, type EncryptedObject } from '../../lambda/reader/decrypt-mail';
+import { InboundMailError } from '../../lambda/reader/errors';
 import { type V3Object, writeV3Object } from '../../local/s3ec-v3-writer';
 import { allZero, watchHeldPlaintext } from '../support/held-plaintext';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';

@@ -3,8 +3,8 @@
  * decrypt core, with a KMS stand-in that checks context and key exactly as KMS does.
  */
 import type { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import { decryptMail } from '../../lambda/decrypt-mail';
-import { InboundMailError } from '../../lambda/errors';
+import { decryptMail } from '../../lambda/reader/decrypt-mail';
+import { InboundMailError } from '../../lambda/reader/errors';
 import { allZero, watchHeldPlaintext } from '../support/held-plaintext';
 import { kmsClient, mockKmsWith } from '../support/mock-kms';
 import { inPieces, joinPlaintext, throughOneBuffer } from '../support/streams';

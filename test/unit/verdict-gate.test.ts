@@ -3,9 +3,10 @@
  * every verdict value, DMARC policies, the default policy and each opt-in, failing open, and logs that carry
  * verdicts and ids but never addresses or subjects.
  */
-import { readVerdictPolicy } from '../../lambda/config';
-import type { createVerdictGate as CreateVerdictGate } from '../../lambda/verdict-gate';
-import { DEFAULT_VERDICT_POLICY, decide, type VerdictPolicy } from '../../lambda/verdict-policy';
+
+import { readVerdictPolicy } from '../../lambda/contract/environment-values';
+import { DEFAULT_VERDICT_POLICY, decide, type VerdictPolicy } from '../../lambda/contract/verdict-policy';
+import type { createVerdictGate as CreateVerdictGate } from '../../lambda/verdict-gate/handler';
 import {
   CLEAN_VERDICTS,
   type SimulatedVerdicts,
@@ -115,7 +116,7 @@ describe('the handler', () => {
     process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
     process.env.POWERTOOLS_METRICS_DISABLED = 'false';
     jest.resetModules();
-    ({ createVerdictGate } = await import('../../lambda/verdict-gate'));
+    ({ createVerdictGate } = await import('../../lambda/verdict-gate/handler'));
     restoreEnv = () => {
       process.env = saved;
     };

@@ -1,0 +1,97 @@
+/**
+ * The stable reason codes of the message contract (docs/CONTRACT.md, "Reason codes"): every code a rejected or
+ * retried object can carry, in failure records, logs, metrics and the CLI's output. The reader's and the function's
+ * error classes carry them; consumers and operators match on them. A code is never renamed.
+ */
+
+/** Every stable reason code a rejected or retried object can carry. */
+export type ReasonCode =
+  | EnvelopeErrorCode
+  | PolicyErrorCode
+  | KeyUnwrapErrorCode
+  | IntegrityErrorCode
+  | TransientErrorCode
+  | ForwardErrorCode
+  | SourceErrorCode
+  | CredentialsErrorCode;
+
+/** Codes of `EnvelopeError`. */
+export type EnvelopeErrorCode =
+  /** The object carries no envelope at all: it was stored unencrypted. */
+  | 'NOT_ENCRYPTED'
+  /** An envelope field is missing, malformed, or has a value SES and the S3 Encryption Clients never write. */
+  | 'ENVELOPE_INVALID'
+  /** `x-amz-cek-alg` names a content algorithm this reader does not implement. */
+  | 'CONTENT_ALGORITHM_UNSUPPORTED'
+  /** `x-amz-wrap-alg` is not a KMS wrapping (`kms` or `kms+context`). */
+  | 'WRAP_ALGORITHM_UNSUPPORTED'
+  /** AES/CBC is unauthenticated and reading it was not switched on. */
+  | 'LEGACY_CBC_REFUSED'
+  /** The material description does not hold the encryption context the caller expects. */
+  | 'CONTEXT_MISMATCH'
+  /** The policy requires key commitment and the object is not a key-committing (V3) one. */
+  | 'KEY_COMMITMENT_REQUIRED';
+
+/** Codes of `PolicyError`. */
+export type PolicyErrorCode =
+  /** `aws:ses:source-account` is missing or is not the expected account. */
+  | 'SOURCE_ACCOUNT_MISMATCH'
+  /** `aws:ses:rule-name` is missing or is not one of the allowed rules. */
+  | 'RULE_NAME_NOT_ALLOWED'
+  /** `aws:ses:message-id` is missing or differs from the object key's last part. */
+  | 'MESSAGE_ID_MISMATCH'
+  /** The object is larger than the configured maximum; it was not read. */
+  | 'TOO_LARGE'
+  /** SES's own header block says its virus scan found a virus (X-SES-Virus-Verdict: FAIL); nothing was delivered. */
+  | 'VIRUS_DETECTED';
+
+/** Codes of `KeyUnwrapError`. */
+export type KeyUnwrapErrorCode =
+  /** KMS refused the wrapped key with this encryption context (`InvalidCiphertextException`). */
+  | 'KMS_DECRYPT_REFUSED'
+  /** The data key was wrapped under a KMS key other than the expected one (`IncorrectKeyException`). */
+  | 'KMS_WRONG_KEY'
+  /** The caller may not use the key with this context (`AccessDeniedException`). */
+  | 'KMS_ACCESS_DENIED'
+  /** The key is missing, disabled, pending deletion, or not a decryption key. */
+  | 'KMS_KEY_UNUSABLE'
+  /** KMS answered with a data key that is not 32 bytes. */
+  | 'DATA_KEY_INVALID';
+
+/** Codes of `IntegrityError`. */
+export type IntegrityErrorCode =
+  /** The AES-GCM tag did not verify: the body, IV, tag, or key is not what was encrypted. */
+  | 'AUTHENTICATION_FAILED'
+  /** AES-CBC padding was invalid (legacy objects only). */
+  | 'DECRYPTION_FAILED'
+  /** The object or plaintext length disagrees with the envelope. */
+  | 'LENGTH_MISMATCH'
+  /** V3: the key derived from the data key does not match the object's key commitment (`x-amz-d`). */
+  | 'KEY_COMMITMENT_MISMATCH';
+
+/** The code of `TransientError`. */
+export type TransientErrorCode =
+  /** Throttling, a 5xx, a timeout or a dropped connection: retrying may succeed. */
+  'TRANSIENT';
+
+/** The code of `CredentialsError`. */
+export type CredentialsErrorCode =
+  /**
+   * AWS found no credentials, or refused the ones given (expired, unknown, badly signed): a problem of the caller's
+   * set-up, never of the object, so the object is retried rather than rejected.
+   */
+  'CREDENTIALS_REJECTED';
+
+/** Codes of `SourceError`. */
+export type SourceErrorCode =
+  /** The stored object was gone when the function came to read it. */
+  | 'OBJECT_NOT_FOUND'
+  /** The function may not read the stored object. */
+  | 'OBJECT_ACCESS_DENIED'
+  /** S3 refused the read for another reason that retrying will not fix. */
+  | 'OBJECT_UNREADABLE';
+
+/** The code of `ForwardError`. */
+export type ForwardErrorCode =
+  /** The decrypted mail could not be delivered for a reason retrying will not fix. */
+  'FORWARD_FAILED';

@@ -1,0 +1,316 @@
+/**
+ * One S3 object-created record, from its key to its outcome: forwarded, skipped, rejected or retry.
+ */
+import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { FailureRecord } from '../contract/message-contract';
+import { decryptMail, MAX_ENCRYPTION_OVERHEAD_BYTES } from '../reader/decrypt-mail';
+import { INSTRUCTION_FILE_SUFFIX } from '../reader/envelope';
+import {
+  CredentialsError,
+  EnvelopeError,
+  errorNameOf,
+  InboundMailError,
+  isCredentialsFailure,
+  isTransientFailure,
+  PolicyError,
+  type ReasonCode,
+  SourceError,
+  TransientError,
+} from '../reader/errors';
+import { loadInstructionFile } from '../reader/instruction-file';
+import type { MailPlaintext } from '../reader/mail-decipher';
+import type { AwsClients } from './aws-clients';
+import type { FunctionConfig } from './config';
+import { type ForwardResult, fifoIdsFor, forwardMail, sha256Hex } from './forward-mail';
+import { readSesVerdicts } from './ses-verdicts';
+
+/** The object SES writes under the rule's prefix when the rule is created; it is not mail. */
+export const SES_SETUP_NOTIFICATION = 'AMAZON_SES_SETUP_NOTIFICATION';
+
+/** The parts of an S3 event record the function reads. */
+export interface ObjectCreatedRecord {
+  readonly s3: {
+    readonly bucket: { readonly name: string };
+    readonly object: {
+      readonly key: string;
+      readonly size?: number;
+      readonly eTag?: string;
+      readonly versionId?: string;
+      readonly sequencer?: string;
+    };
+  };
+}
+
+/** What became of one record: forwarded, skipped, rejected (recorded on the failure queue) or retry. */
+export type RecordOutcome =
+  | {
+      readonly outcome: 'forwarded';
+      readonly bucket: string;
+      readonly key: string;
+      /** What was sent; `already` when this container had sent it, `verified` in a dry run (nothing sent). */
+      readonly result: ForwardResult | 'already' | 'verified';
+    }
+  | { readonly outcome: 'skipped'; readonly bucket: string; readonly key: string; readonly reason: string }
+  | {
+      readonly outcome: 'rejected' | 'retry';
+      readonly bucket: string;
+      readonly key: string;
+      readonly reason: ReasonCode;
+      readonly errorName: string;
+    };
+
+/** Sizes and timings of one record, filled in as it is processed (for the log line and metrics). */
+export interface RecordTimings {
+  decryptMillis?: number;
+  forwardMillis?: number;
+  objectBytes?: number;
+  mailBytes?: number;
+}
+
+/** What `processRecord` works with: configuration, clients, and this container's memory of forwarded objects. */
+export interface ProcessRecordDeps {
+  readonly clients: AwsClients;
+  readonly config: FunctionConfig;
+  /** True when this container already forwarded this very object (a retried or duplicated event). */
+  readonly alreadyForwarded: (identity: string) => boolean;
+  readonly markForwarded: (identity: string) => void;
+  /** Decrypt and verify only: send nothing anywhere (operator dry runs). @default false */
+  readonly dryRun?: boolean;
+  /** Send a failure record for each rejection. @default true (redrive turns it off: the record already exists) */
+  readonly recordRejections?: boolean;
+}
+
+/** Encodes a key as S3 event records carry it: URL-encoded, `+` for space, `/` kept. */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+/** Decodes an S3 event key: URL-encoded, with `+` for space. */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+/** What makes an object unique across duplicate deliveries of its event. */
+export function recordIdentity(record: ObjectCreatedRecord): string {
+  const { bucket, object } = record.s3;
+  return `${bucket.name}/${object.key}@${object.versionId ?? object.sequencer ?? object.eTag ?? ''}`;
+}
+
+/**
+ * Processes one record. Never throws for a bad object: rejections are recorded on the failure queue and returned.
+ * Returns `retry` for failures that may pass; the handler then fails the invocation so Lambda retries.
+ */
+export async function processRecord(
+  record: ObjectCreatedRecord,
+  deps: ProcessRecordDeps,
+  timings: RecordTimings = {},
+): Promise<RecordOutcome> {
+  const bucket = record.s3.bucket.name;
+  let key: string;
+  try {
+    key = decodeS3Key(record.s3.object.key);
+  } catch {
+    return reject(
+      deps,
+      bucket,
+      record.s3.object.key,
+      new PolicyError('MESSAGE_ID_MISMATCH', 'object key is not URL-encoded'),
+    );
+  }
+  if (key.endsWith(SES_SETUP_NOTIFICATION)) {
+    return { outcome: 'skipped', bucket, key, reason: 'SES_SETUP_NOTIFICATION' };
+  }
+  if (key.endsWith(INSTRUCTION_FILE_SUFFIX)) {
+    return { outcome: 'skipped', bucket, key, reason: 'INSTRUCTION_FILE' };
+  }
+  const identity = recordIdentity(record);
+  if (deps.alreadyForwarded(identity)) {
+    return { outcome: 'forwarded', bucket, key, result: 'already' };
+  }
+  const { config, clients } = deps;
+  const size = record.s3.object.size;
+  timings.objectBytes = size;
+  /* Precondition: the object holds no more than the largest mail allowed plus the encryption overhead. */
+  if (size !== undefined && size > config.maxMailBytes + MAX_ENCRYPTION_OVERHEAD_BYTES) {
+    return reject(
+      deps,
+      bucket,
+      key,
+      new PolicyError('TOO_LARGE', `object is larger than a ${config.maxMailBytes}-byte mail`),
+    );
+  }
+
+  let object: GetObjectCommandOutput | undefined;
+  try {
+    const started = performance.now();
+    object = await getObject(deps, bucket, key);
+    const body = object.Body as AsyncIterable<Uint8Array> | undefined;
+    if (body === undefined) {
+      throw new TransientError('S3 returned no body');
+    }
+    const mail = await decryptMail(
+      {
+        metadata: object.Metadata ?? {},
+        body: collectingAsItGoes(body),
+        contentLength: object.ContentLength,
+        loadInstructionFile: async () => {
+          try {
+            return await loadInstructionFile(clients.s3, bucket, key);
+          } catch (error) {
+            throw error instanceof EnvelopeError ? error : sourceError(error);
+          }
+        },
+      },
+      {
+        kms: clients.kms,
+        expectedKmsKeyArn: config.expectedKmsKeyArn,
+        expectedSourceAccount: config.expectedSourceAccount,
+        allowedRuleNames: config.allowedRuleNames,
+        maxMailBytes: config.maxMailBytes,
+        objectKey: key,
+      },
+    );
+    timings.decryptMillis = performance.now() - started;
+    timings.mailBytes = mail.plaintext.byteLength;
+    const verdicts = readSesVerdicts(mail.plaintext);
+    /*
+     * Precondition: SES did not find a virus. The verdict gate stops such mail before it is stored; this is the
+     * second line, for mail stored while the gate was off or failing open. Only SES's own block counts.
+     */
+    if (verdicts?.virus === 'FAIL') {
+      discardPlaintext(mail.plaintext);
+      throw new PolicyError('VIRUS_DETECTED', 'SES found a virus in this mail (X-SES-Virus-Verdict: FAIL)');
+    }
+    if (deps.dryRun === true) {
+      return { outcome: 'forwarded', bucket, key, result: 'verified' };
+    }
+
+    const forwardStarted = performance.now();
+    const result = await forwardMail(
+      {
+        messageId: mail.messageId as string,
+        plaintext: mail.plaintext,
+        sourceBucket: bucket,
+        sourceKey: key,
+        verdicts,
+      },
+      {
+        sqs: clients.sqs,
+        s3: clients.s3,
+        outputQueueUrl: config.outputQueueUrl,
+        payloadBucket: config.payloadBucket,
+        payloadPrefix: config.payloadPrefix,
+        inlineMaxBytes: config.inlineMaxBytes,
+        bodyEncoding: config.bodyEncoding,
+      },
+    );
+    timings.forwardMillis = performance.now() - forwardStarted;
+    deps.markForwarded(identity);
+    return { outcome: 'forwarded', bucket, key, result };
+  } catch (error) {
+    const failure = classify(error);
+    if (failure.retryable) {
+      return { outcome: 'retry', bucket, key, reason: failure.code, errorName: failure.name };
+    }
+    return reject(deps, bucket, key, failure);
+  } finally {
+    (object?.Body as { destroy?: () => void } | undefined)?.destroy?.();
+  }
+}
+
+/** Zeroes verified plaintext that will not be delivered. */
+function discardPlaintext(plaintext: MailPlaintext): void {
+  for (const chunk of plaintext.chunks) {
+    chunk.fill(0);
+  }
+}
+
+/** Ciphertext consumed between two collections of it (see `collectingAsItGoes`). */
+const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Passes the stored body through, asking V8 to collect every 2 MiB so the ciphertext pieces already decrypted do not
+ * pile up next to the plaintext. V8 collects external memory on its own only after it has grown by about 64 MiB, which
+ * for a 40 MiB mail is the difference between about 140 and 175 MiB at peak (`npm run bench`). Active only where
+ * Node runs with --expose-gc, as the stack configures the function; elsewhere the body passes through untouched.
+ */
+async function* collectingAsItGoes(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    yield* body;
+    return;
+  }
+  let sinceCollection = 0;
+  for await (const piece of body) {
+    yield piece;
+    sinceCollection += piece.length;
+    if (sinceCollection >= COLLECT_EVERY_BYTES) {
+      sinceCollection = 0;
+      gc();
+    }
+  }
+}
+
+async function getObject(deps: ProcessRecordDeps, bucket: string, key: string): Promise<GetObjectCommandOutput> {
+  try {
+    return await deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    throw sourceError(error);
+  }
+}
+
+function sourceError(error: unknown): Error {
+  const name = errorNameOf(error);
+  if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') {
+    return new SourceError('OBJECT_NOT_FOUND', 'the stored object no longer exists', { cause: error });
+  }
+  if (isCredentialsFailure(error)) {
+    return new CredentialsError(`AWS credentials missing or refused calling S3 GetObject (${name})`, { cause: error });
+  }
+  if (isTransientFailure(error)) {
+    return new TransientError(`S3 GetObject failed transiently (${name})`, { cause: error });
+  }
+  if (name === 'AccessDenied' || name === 'Forbidden') {
+    return new SourceError('OBJECT_ACCESS_DENIED', 'the function may not read the stored object', { cause: error });
+  }
+  return new SourceError('OBJECT_UNREADABLE', `S3 GetObject failed (${name})`, { cause: error });
+}
+
+/** Turns anything thrown into a reason: ours as they are; a stray SDK or stream error by its transience. */
+function classify(error: unknown): InboundMailError {
+  if (error instanceof InboundMailError) {
+    return error;
+  }
+  if (isTransientFailure(error)) {
+    return new TransientError(`transient failure (${errorNameOf(error)})`, { cause: error });
+  }
+  // Unknown errors are retried rather than rejected: Lambda's retries end on the on-failure destination, so
+  // nothing is lost, and a bug is not mistaken for a bad object.
+  return new TransientError(`unexpected failure (${errorNameOf(error)})`, { cause: error });
+}
+
+async function reject(
+  deps: ProcessRecordDeps,
+  bucket: string,
+  key: string,
+  error: InboundMailError,
+): Promise<RecordOutcome> {
+  if (deps.dryRun === true || deps.recordRejections === false) {
+    return { outcome: 'rejected', bucket, key, reason: error.code, errorName: error.name };
+  }
+  const record: FailureRecord = { bucket, key, reason: error.code, errorName: error.name };
+  try {
+    await deps.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: deps.config.failureQueueUrl,
+        MessageBody: JSON.stringify(record),
+        ...fifoIdsFor(deps.config.failureQueueUrl, sha256Hex([Buffer.from(`${bucket}/${key}/${error.code}`)])),
+      }),
+    );
+  } catch (sendError) {
+    // The rejection could not be recorded: retry the whole record rather than let it end silently.
+    return { outcome: 'retry', bucket, key, reason: 'TRANSIENT', errorName: errorNameOf(sendError) };
+  }
+  return { outcome: 'rejected', bucket, key, reason: error.code, errorName: error.name };
+}

@@ -1,0 +1,114 @@
+/**
+ * Reads the verdicts SES wrote into the header block it prepends to every mail it receives, without parsing the rest
+ * of the mail.
+ *
+ * SES prepends, in this order: `Return-Path`, its own `Received` (by inbound-smtp.<region>.amazonaws.com), with
+ * scanning on `X-SES-Spam-Verdict` and `X-SES-Virus-Verdict`, `Received-SPF`, `Authentication-Results: amazonses.com;
+ * …`, then `X-SES-RECEIPT` and `X-SES-DKIM-SIGNATURE`. Everything after that block was written by the sender, who can
+ * write any header, `X-SES-Virus-Verdict: PASS` included. So only the topmost block counts: the header fields from the
+ * top, each SES field at most once and only one `Received`, up to the first `X-SES-RECEIPT`. Without an `X-SES-RECEIPT`
+ * in that position there is no SES block, and no verdict is read at all.
+ */
+import type { MailPlaintext } from '../reader/mail-decipher';
+
+/** SES's verdicts as its headers give them, upper-case (PASS, FAIL, GRAY, PROCESSING_FAILED, SOFTFAIL, …). */
+export interface SesVerdicts {
+  readonly spam?: string;
+  readonly virus?: string;
+  readonly spf?: string;
+  readonly dkim?: string;
+  readonly dmarc?: string;
+}
+
+/** The most of the mail read to find the block: SES's fields take about 2 KiB; the rest of the mail is never read. */
+const MAX_BLOCK_BYTES = 64 * 1024;
+
+/** The fields SES prepends. */
+const SES_FIELDS = new Set([
+  'return-path',
+  'received',
+  'x-ses-spam-verdict',
+  'x-ses-virus-verdict',
+  'received-spf',
+  'authentication-results',
+  'x-ses-receipt',
+]);
+
+/**
+ * The verdicts of SES's own header block, or undefined when the mail has no such block (then nothing is trusted).
+ * Reads at most the first 64 KiB of the mail.
+ */
+export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefined {
+  const block = sesBlock(headerText(plaintext));
+  if (block === undefined) {
+    return undefined;
+  }
+  const verdicts: { -readonly [K in keyof SesVerdicts]: string } = {};
+  const spam = block.get('x-ses-spam-verdict');
+  const virus = block.get('x-ses-virus-verdict');
+  if (spam !== undefined) verdicts.spam = word(spam);
+  if (virus !== undefined) verdicts.virus = word(virus);
+  const results = block.get('authentication-results');
+  // Only SES's own results ("amazonses.com;" as the authentication service).
+  if (results !== undefined && /^\s*amazonses\.com\s*;/i.test(results)) {
+    for (const method of ['spf', 'dkim', 'dmarc'] as const) {
+      const match = new RegExp(`(?:^|[;\\s])${method}=([A-Za-z]+)`, 'i').exec(results);
+      if (match?.[1] !== undefined) verdicts[method] = match[1].toUpperCase();
+    }
+  }
+  const receivedSpf = block.get('received-spf');
+  if (verdicts.spf === undefined && receivedSpf !== undefined) verdicts.spf = word(receivedSpf);
+  return Object.keys(verdicts).length === 0 ? {} : verdicts;
+}
+
+/** The top of the mail as text (latin1: one character per byte), up to the end of the header section or the bound. */
+function headerText(plaintext: MailPlaintext): string {
+  const pieces: Buffer[] = [];
+  let bytes = 0;
+  for (const chunk of plaintext.chunks) {
+    const take = Math.min(chunk.length, MAX_BLOCK_BYTES - bytes);
+    pieces.push(chunk.subarray(0, take));
+    bytes += take;
+    if (bytes >= MAX_BLOCK_BYTES) break;
+  }
+  const text = Buffer.concat(pieces).toString('latin1');
+  const end = text.search(/\r?\n\r?\n/);
+  return end === -1 ? text : text.slice(0, end);
+}
+
+/** SES's block, field name (lower-case) to unfolded value; undefined when the top of the mail is not one. */
+function sesBlock(headers: string): Map<string, string> | undefined {
+  const block = new Map<string, string>();
+  for (const field of unfold(headers)) {
+    const colon = field.indexOf(':');
+    if (colon <= 0) return undefined;
+    const name = field.slice(0, colon).trim().toLowerCase();
+    if (!SES_FIELDS.has(name) || block.has(name)) {
+      return undefined;
+    }
+    block.set(name, field.slice(colon + 1).trim());
+    if (name === 'x-ses-receipt') {
+      return block;
+    }
+  }
+  return undefined;
+}
+
+/** Header fields with their continuation lines joined. */
+function* unfold(headers: string): Generator<string> {
+  let field: string | undefined;
+  for (const line of headers.split(/\r?\n/)) {
+    if (/^[ \t]/.test(line) && field !== undefined) {
+      field += ` ${line.trim()}`;
+      continue;
+    }
+    if (field !== undefined) yield field;
+    field = line;
+  }
+  if (field !== undefined && field !== '') yield field;
+}
+
+/** The first word of a value, upper-case ("pass (spfCheck: …)" → "PASS"). */
+function word(value: string): string {
+  return (/^[A-Za-z_]+/.exec(value.trim())?.[0] ?? '').toUpperCase();
+}

@@ -1,0 +1,157 @@
+/**
+ * Where decrypted mail goes: the delivery key (separate from the mail key), the output queue with its dead-letter
+ * queue, the failure queue, and the payload bucket for mail too large to travel inline.
+ */
+import { Duration, Lazy, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { useByPrincipalArns } from '../governance/key-policies';
+import { customerManagedKey, secureBucketProps, secureQueueProps } from '../governance/secure-defaults';
+
+/** Properties of `Delivery`. */
+export interface DeliveryProps {
+  /** Days messages stay on the output queue; payload objects expire one day later. */
+  readonly queueRetentionDays: number;
+  /** Make the output queue (and its dead-letter queue) FIFO. */
+  readonly fifo: boolean;
+  /** Where the payload bucket's access logs go. */
+  readonly accessLogsBucket: s3.IBucket;
+  readonly removalPolicy: RemovalPolicy;
+  readonly requireMfa: boolean;
+}
+
+/** The delivery key, queues and payload bucket; who may read them is granted through `grantConsume`. */
+export class Delivery extends Construct {
+  /** Key prefix of payload objects in the payload bucket. */
+  static readonly PAYLOAD_PREFIX = 'payloads/';
+
+  readonly key: kms.Key;
+  readonly outputQueue: sqs.Queue;
+  readonly outputDeadLetterQueue: sqs.Queue;
+  readonly failureQueue: sqs.Queue;
+  readonly payloadBucket: s3.Bucket;
+  /** The principals allowed to use the delivery key (through SQS and S3 only), by ARN. */
+  private readonly keyUsers: string[] = [];
+
+  constructor(scope: Construct, id: string, props: DeliveryProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.key = customerManagedKey(this, 'DeliveryKey', {
+      description: 'Encrypts decrypted mail on the output queue, failure queue and payload bucket.',
+      removalPolicy: props.removalPolicy,
+      requireMfa: props.requireMfa,
+    });
+    // Only the principals named here (the function, operators, consumers given grantConsume) may use the key, and
+    // only through SQS and S3: an administrator-like role of the account with SQS or S3 read gets no plaintext.
+    this.key.addToResourcePolicy(
+      useByPrincipalArns({
+        sid: 'NamedPrincipalsUseThroughSqsAndS3',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        principalArns: Lazy.list({ produce: () => this.keyUsers }),
+        conditions: {
+          StringEquals: {
+            'kms:CallerAccount': stack.account,
+            'kms:ViaService': [`sqs.${stack.region}.amazonaws.com`, `s3.${stack.region}.amazonaws.com`],
+          },
+        },
+      }),
+    );
+
+    this.payloadBucket = new s3.Bucket(this, 'PayloadBucket', {
+      ...secureBucketProps(props.removalPolicy),
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      serverAccessLogsBucket: props.accessLogsBucket,
+      serverAccessLogsPrefix: 'payload-bucket/',
+      lifecycleRules: [
+        {
+          // Payloads live as long as the message that points at them could.
+          expiration: Duration.days(props.queueRetentionDays + 1),
+          // Versions left from before versioning was suspended (0.1 enabled it) go the next day.
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+    // The one bucket holding plaintext keeps nothing after a consumer deletes it: no versioning. "Suspended", not
+    // absent, so that a bucket 0.1 created with versioning on stops keeping versions too (versioning cannot be turned
+    // off once on, only suspended: https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html).
+    (this.payloadBucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Suspended' };
+
+    const queue = secureQueueProps(this.key);
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', { ...queue, retentionPeriod: Duration.days(14) });
+    this.outputDeadLetterQueue = new sqs.Queue(this, 'OutputDeadLetterQueue', {
+      ...queue,
+      fifo: props.fifo || undefined,
+      retentionPeriod: Duration.days(14),
+    });
+    this.outputQueue = new sqs.Queue(this, 'OutputQueue', {
+      ...queue,
+      fifo: props.fifo || undefined,
+      retentionPeriod: Duration.days(props.queueRetentionDays),
+      // A consumer that fails on a message five times moves it aside instead of blocking or losing it.
+      deadLetterQueue: { queue: this.outputDeadLetterQueue, maxReceiveCount: 5 },
+      visibilityTimeout: Duration.minutes(5),
+    });
+  }
+
+  /** Lets the principal with this ARN use the delivery key through SQS and S3 (its IAM policy must allow it too). */
+  allowKeyUse(principalArn: string): void {
+    if (!this.keyUsers.includes(principalArn)) {
+      this.keyUsers.push(principalArn);
+    }
+  }
+
+  /**
+   * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
+   * messages, read (and delete) payloads, decrypt with the delivery key through SQS and S3. Nothing of the mail key.
+   * @throws Error when the grantee is not an IAM role or user (the key policy names it by ARN)
+   */
+  grantConsume(grantee: iam.IGrantable): void {
+    this.allowKeyUse(principalArnOf(grantee));
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:ChangeMessageVisibility',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+      ],
+      resourceArns: [this.outputQueue.queueArn],
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['s3:GetObject', 's3:DeleteObject'],
+      resourceArns: [this.payloadBucket.arnForObjects(`${Delivery.PAYLOAD_PREFIX}*`)],
+    });
+    this.grantKeyViaServices(grantee, ['kms:Decrypt']);
+  }
+
+  /** The IAM side of key use: `actions` on the delivery key, only through SQS and S3 in this region. */
+  grantKeyViaServices(grantee: iam.IGrantable, actions: readonly string[]): void {
+    const region = Stack.of(this).region;
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: [...actions],
+      resourceArns: [this.key.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': ['sqs', 's3'].map((service) => `${service}.${region}.amazonaws.com`) },
+      },
+    });
+  }
+}
+
+/** The ARN the key policy can name a grantee by: a role's or a user's. */
+function principalArnOf(grantee: iam.IGrantable): string {
+  const principal = grantee.grantPrincipal as Partial<iam.IRole & iam.IUser & iam.ArnPrincipal>;
+  const arn = principal.roleArn ?? principal.userArn ?? principal.arn;
+  if (arn === undefined) {
+    throw new Error('grantConsume takes an IAM role or user: the delivery key policy names consumers by ARN');
+  }
+  return arn;
+}

@@ -1,0 +1,142 @@
+/**
+ * The decrypt-and-forward function with its role, log group and trigger: invoked by the mail bucket's object-created
+ * notifications, it may read stored mail, unwrap data keys of this account's rule, and deliver; nothing more.
+ */
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+import { ENV } from '../../lambda/contract/env-names';
+import { Delivery } from '../delivery/delivery';
+import type { MailStore } from '../mail-store/mail-store';
+import { bundledOrBuilt, type FunctionSettings } from './function-code';
+import { packageRoot } from './function-source';
+
+/** The function's TypeScript entry in this repository (the package ships it prebuilt instead). */
+export const HANDLER_ENTRY = join(packageRoot(), 'lambda', 'decrypt-function', 'handler.ts');
+
+/** Properties of `DecryptFunction`. */
+export interface DecryptFunctionProps {
+  readonly store: MailStore;
+  readonly delivery: Delivery;
+  readonly ruleName: string;
+  readonly objectKeyPrefix: string;
+  readonly inlineMaxBytes: number;
+  readonly memorySize: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly useFipsEndpoints: boolean;
+}
+
+/** The function, its role and its log group. */
+export class DecryptFunction extends Construct {
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  /**
+   * What must exist before mail arrives: the function, the bucket's notification that triggers it, and its
+   * asynchronous-invoke settings (retries, on-failure destination). Activating the rule set waits for them.
+   */
+  readonly readyForMail: readonly Construct[];
+
+  constructor(scope: Construct, id: string, props: DecryptFunctionProps) {
+    super(scope, id);
+    const { store, delivery, ruleName, objectKeyPrefix } = props;
+    this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new iam.Role(this, 'FunctionRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Decrypts stored inbound mail and delivers it; nothing more.',
+    });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    const options: FunctionSettings = {
+      description: 'Decrypts SES mail stored with KMS client-side encryption and forwards it to SQS.',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      // A 40 MB mail is held once as plaintext while it authenticates, plus the upload's parts.
+      memorySize: props.memorySize,
+      timeout: Duration.minutes(2),
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      // The role already may send to the failure queue (below); aws-lambda-destinations' SqsDestination would also
+      // grant unconditioned use of the delivery key.
+      onFailure: { bind: () => ({ destination: delivery.failureQueue.queueArn }) },
+      environment: {
+        [ENV.OUTPUT_QUEUE_URL]: delivery.outputQueue.queueUrl,
+        [ENV.FAILURE_QUEUE_URL]: delivery.failureQueue.queueUrl,
+        [ENV.PAYLOAD_BUCKET]: delivery.payloadBucket.bucketName,
+        [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
+        [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),
+        [ENV.EXPECTED_KMS_KEY_ARN]: store.key.keyArn,
+        [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,
+        [ENV.ALLOWED_RULE_NAMES]: ruleName,
+        [ENV.MAX_MAIL_BYTES]: String(41_943_040),
+        [ENV.BODY_ENCODING]: 'auto',
+        // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts).
+        NODE_OPTIONS: '--enable-source-maps --expose-gc',
+        POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
+        POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
+        ...(props.useFipsEndpoints ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),
+      },
+    };
+    this.function = bundledOrBuilt(this, 'DecryptFunction', 'decrypt', options);
+
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadStoredMail',
+        actions: ['s3:GetObject'],
+        resources: [store.bucket.arnForObjects(`${objectKeyPrefix}*`)],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'UnwrapDataKeysOfThisAccountAndRule',
+        actions: ['kms:Decrypt'],
+        resources: [store.key.keyArn],
+        conditions: { StringEquals: store.sesContext(ruleName) },
+      }),
+    );
+    store.allowUnwrap('FunctionUnwrapsDataKeysOfThisAccountAndRule', [this.role.roleArn], ruleName);
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeliverMail',
+        actions: ['sqs:SendMessage'],
+        resources: [delivery.outputQueue.queueArn, delivery.failureQueue.queueArn],
+      }),
+    );
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'WriteLargeMail',
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [delivery.payloadBucket.arnForObjects(`${Delivery.PAYLOAD_PREFIX}*`)],
+      }),
+    );
+    // SQS and S3 encrypt with the delivery key on the function's behalf; multipart uploads also decrypt the data key.
+    delivery.grantKeyViaServices(this.role, ['kms:GenerateDataKey', 'kms:Decrypt']);
+    delivery.allowKeyUse(this.role.roleArn);
+
+    store.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
+      prefix: objectKeyPrefix,
+    });
+    this.readyForMail = [
+      this.function,
+      store.bucket.node.tryFindChild('Notifications'),
+      this.function.node.tryFindChild('EventInvokeConfig'),
+    ].filter((construct): construct is Construct => construct !== undefined);
+  }
+}

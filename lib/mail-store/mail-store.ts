@@ -1,0 +1,117 @@
+/**
+ * Where SES stores mail: the mail key (SES encrypts each mail client-side with it), the mail bucket, and the bucket
+ * both buckets' access logs go to.
+ */
+import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { acceptControl, NO_OBJECT_LOCK_REASON } from '../governance/accepted-findings';
+import { useByPrincipalArns } from '../governance/key-policies';
+import { customerManagedKey, secureBucketProps } from '../governance/secure-defaults';
+
+/** Properties of `MailStore`. */
+export interface MailStoreProps {
+  /** Key prefix of stored mail. */
+  readonly objectKeyPrefix: string;
+  /** Days stored (encrypted) mail is kept. */
+  readonly retentionDays: number;
+  readonly removalPolicy: RemovalPolicy;
+  /** Require MFA for sensitive administration of the mail key. */
+  readonly requireMfa: boolean;
+}
+
+/** The mail key, the mail bucket and the access-logs bucket. */
+export class MailStore extends Construct {
+  /** The key SES encrypts stored mail with; only the principals given to `allowUnwrap` may decrypt with it. */
+  readonly key: kms.Key;
+  readonly bucket: s3.Bucket;
+  /** Receives the server access logs of every bucket of the pipeline. */
+  readonly accessLogsBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: MailStoreProps) {
+    super(scope, id);
+    this.key = customerManagedKey(this, 'MailKey', {
+      description:
+        'Encrypts inbound mail stored by SES (client-side); only the decrypt function may use it to decrypt.',
+      removalPolicy: props.removalPolicy,
+      requireMfa: props.requireMfa,
+    });
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogs', {
+      ...secureBucketProps(props.removalPolicy),
+      // Server access log delivery supports SSE-S3 only.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    this.bucket = new s3.Bucket(this, 'MailBucket', {
+      ...secureBucketProps(props.removalPolicy),
+      // Objects are already encrypted client-side with the mail key; SSE-S3 adds encryption of the metadata at rest.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'mail-bucket/',
+      lifecycleRules: [
+        {
+          prefix: props.objectKeyPrefix,
+          expiration: Duration.days(props.retentionDays),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+    });
+
+    acceptControl(
+      this.accessLogsBucket,
+      's3_bucket_default_encryption_kms_check',
+      'Server access logs can be delivered only to a bucket encrypted with SSE-S3.',
+    );
+    acceptControl(
+      this.accessLogsBucket,
+      's3_bucket_logging_enabled_check',
+      'This is the access-log bucket: logging it to itself would loop.',
+    );
+    acceptControl(
+      this.accessLogsBucket,
+      's3_event_notifications_enabled_check',
+      'Nothing reacts to access logs being written.',
+    );
+    acceptControl(
+      this.bucket,
+      's3_bucket_default_encryption_kms_check',
+      'Every stored mail is already encrypted client-side by SES with the mail key (a KMS key); SSE-S3 covers the metadata.',
+    );
+    acceptControl(
+      this.bucket,
+      's3_event_notifications_enabled_check',
+      "The notification that triggers the function is set by aws-cdk-lib's Custom::S3BucketNotifications resource, which the rule does not see.",
+    );
+    for (const bucket of [this.bucket, this.accessLogsBucket]) {
+      acceptControl(bucket, 's3_bucket_object_lock_enabled_check', NO_OBJECT_LOCK_REASON);
+    }
+  }
+
+  /**
+   * Lets the principals (by ARN) unwrap data keys of mail this account's `ruleName` stored, and nothing else: the key
+   * policy names them through `aws:PrincipalArn` (see `useByPrincipalArns`), with the encryption-context conditions.
+   * Their IAM policies must allow kms:Decrypt on the key too, under the same conditions (`sesContext`).
+   */
+  allowUnwrap(sid: string, principalArns: readonly string[], ruleName: string): void {
+    this.key.addToResourcePolicy(
+      useByPrincipalArns({
+        sid,
+        actions: ['kms:Decrypt'],
+        principalArns,
+        conditions: { StringEquals: this.sesContext(ruleName) },
+      }),
+    );
+  }
+
+  /** The encryption-context conditions of mail this account's `ruleName` stored. */
+  sesContext(ruleName: string): Record<string, string> {
+    return {
+      'kms:EncryptionContext:aws:ses:source-account': Stack.of(this).account,
+      'kms:EncryptionContext:aws:ses:rule-name': ruleName,
+    };
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The alarms that say something needs a person: mail rejected or exhausted its retries, the function failing, a
+ * consumer failing on a delivered mail, the verdict gate refusing an unusual share of mail or failing open. With a topic, each alarm notifies it; without one they only change state in
+ * CloudWatch (console, `aws cloudwatch describe-alarms`).
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { VerdictGate } from '../functions/verdict-gate-function';
+import { acceptControl } from '../governance/accepted-findings';
+
+/** Properties of `PipelineAlarms`. */
+export interface PipelineAlarmsProps {
+  readonly failureQueue: sqs.IQueue;
+  readonly outputDeadLetterQueue: sqs.IQueue;
+  readonly function: lambda.IFunction;
+  /** The verdict gate, whose refused-mail rate and errors are alarmed on. */
+  readonly gate: VerdictGate;
+  /** Notified when an alarm fires (and when it clears). @default - no notification */
+  readonly topic?: sns.ITopic;
+}
+
+/** Five alarms. */
+export class PipelineAlarms extends Construct {
+  readonly alarms: readonly cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
+    super(scope, id);
+    const period = Duration.minutes(5);
+    this.alarms = [
+      this.alarmOnAny(
+        'RejectedMailAlarm',
+        'Stored mail was rejected or exhausted its retries: see the failure queue.',
+        props.failureQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        props.topic,
+      ),
+      this.alarmOnAny(
+        'FunctionErrorsAlarm',
+        'The decrypt function failed (it will be retried; persistent errors end on the failure queue).',
+        props.function.metricErrors({ period }),
+        props.topic,
+      ),
+      this.alarmOnAny(
+        'ConsumerDeadLetterAlarm',
+        'A consumer failed on a delivered mail five times: see the output dead-letter queue.',
+        props.outputDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        props.topic,
+      ),
+      this.alarm(
+        'RefusedMailRateAlarm',
+        "The verdict gate stopped a quarter or more of the last hour's mail (at least 10 mails): a virus or spam wave, or a policy too strict.",
+        props.gate.refusedMailRate(),
+        25,
+        props.topic,
+      ),
+      this.alarmOnAny(
+        'GateErrorsAlarm',
+        'The verdict gate failed and let mail through unchecked (the decrypt function still refuses virus FAIL).',
+        props.gate.errors(),
+        props.topic,
+      ),
+    ];
+    if (props.topic === undefined) {
+      acceptControl(
+        this,
+        'cloudwatch_alarm_action_check',
+        'No topic was given (alarmTopic, or the alarmTopicArn context): the alarms change state in CloudWatch only, as the README says; give a topic to be notified.',
+      );
+    }
+  }
+
+  /** An alarm that fires as soon as the metric is at least 1 in a period; no data means nothing happened. */
+  private alarmOnAny(
+    id: string,
+    alarmDescription: string,
+    metric: cloudwatch.IMetric,
+    topic: sns.ITopic | undefined,
+  ): cloudwatch.Alarm {
+    return this.alarm(id, alarmDescription, metric, 1, topic);
+  }
+
+  /** An alarm at `threshold` or above in one period; no data means nothing happened. */
+  private alarm(
+    id: string,
+    alarmDescription: string,
+    metric: cloudwatch.IMetric,
+    threshold: number,
+    topic: sns.ITopic | undefined,
+  ): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription,
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (topic !== undefined) {
+      alarm.addAlarmAction(new actions.SnsAction(topic));
+      alarm.addOkAction(new actions.SnsAction(topic));
+    }
+    return alarm;
+  }
+}
