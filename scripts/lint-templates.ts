@@ -1,7 +1,8 @@
 /**
  * `npm run lint:cfn`: synthesizes the stack for every region where SES can receive mail into a bucket, with every
  * option off and every option on, and runs cfn-lint (AWS's CloudFormation linter, with its per-region resource data)
- * over each template for its own region. Zero errors or it fails. cfn-lint is a Python tool: `pip install cfn-lint`.
+ * over each template for its own region. Zero errors or it fails. cfn-lint is a Python tool, pinned in
+ * requirements-dev.txt and run through its console entry point (scripts/python.ts says which Python).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { EncryptedInboundMailStack } from '../lib/app/encrypted-inbound-mail-stack';
 import { FIPS_REGIONS, SES_RECEIVING_REGIONS } from '../lib/deployment-region';
 import { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
+import { INSTALL_HINT, pythonCommand } from './python';
 
 const ACCOUNT = '111122223333';
 const CDK_JSON_CONTEXT = JSON.parse(readFileSync(join(__dirname, '..', 'cdk.json'), 'utf8')).context;
@@ -52,9 +54,7 @@ function checkTheGateIsLive(work: string): number {
   // aws-cdk-lib's own template validation sees the same gap; the control is meant to have it.
   Validations.of(stack).acknowledge({ id: 'CloudFormation-Validate::F3006', reason: 'The control must lack SES.' });
   writeFileSync(file, JSON.stringify(app.synth().getStackArtifact(stack.artifactId).template));
-  const lint = spawnSync('cfn-lint', ['--regions', 'ap-east-1', '--format', 'parseable', '--', file], {
-    encoding: 'utf8',
-  });
+  const lint = cfnLint(['--regions', 'ap-east-1', '--format', 'parseable', '--', file]);
   const live = /:E3006:/.test(lint.stdout);
   process.stdout.write(
     `  control: ap-east-1 ${live ? 'reported E3006 (no SES receiving there), as it must' : 'was NOT reported: the gate is blind'}\n`,
@@ -62,10 +62,18 @@ function checkTheGateIsLive(work: string): number {
   return live ? 0 : 1;
 }
 
+/** cfn-lint through the project's Python: the same entry point as its `cfn-lint` console script. */
+function cfnLint(args: readonly string[]) {
+  const entry = 'import sys; from cfnlint.runner import main; sys.argv[0] = "cfn-lint"; sys.exit(main())';
+  return spawnSync(pythonCommand(), ['-c', entry, ...args], { encoding: 'utf8' });
+}
+
 function main(): number {
-  const version = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
+  const version = cfnLint(['--version']);
   if (version.error !== undefined || version.status !== 0) {
-    process.stderr.write('lint:cfn: cfn-lint was not found on PATH; install it with: pip install cfn-lint\n');
+    process.stderr.write(
+      `lint:cfn: cfn-lint is not installed for ${pythonCommand()}; install it with: ${INSTALL_HINT}\n`,
+    );
     return 1;
   }
   process.stdout.write(`lint:cfn: ${version.stdout.trim()}, ${SES_RECEIVING_REGIONS.length} regions x 2 option sets\n`);
@@ -76,9 +84,7 @@ function main(): number {
       const files = [join(work, `${region}-defaults.json`), join(work, `${region}-every-option.json`)];
       synthesize(region, { recipients: 'inbox@example.com' }, files[0] as string);
       synthesize(region, everyOption(region), files[1] as string);
-      const lint = spawnSync('cfn-lint', ['--regions', region, '--format', 'parseable', '--', ...files], {
-        encoding: 'utf8',
-      });
+      const lint = cfnLint(['--regions', region, '--format', 'parseable', '--', ...files]);
       const findings = lint.stdout.split('\n').filter((line) => line.trim() !== '');
       const regionErrors = findings.filter((line) => /:E\d{4}:/.test(line));
       errors += regionErrors.length;

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { LOCAL_PAYLOAD_BUCKET, type LocalStack } from '../../local/local-stack';
+import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
+import { measure } from './measure';
+import { mailOf } from './objects';
+import { log, MiB, NODE, percentile, ROOT, results, rows } from './report';
+
+export async function benchHandler(stack: LocalStack): Promise<void> {
+  log('handler end to end ...');
+  Object.assign(process.env, stack.env, { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+  // Imported now: Powertools reads its settings when the module loads.
+  const { createHandler } = await import('../../lambda/decrypt-function/handler');
+  const handler = createHandler();
+  const e2e: Record<string, unknown>[] = [];
+  for (const [label, size, count] of [
+    ['10 KiB', 10 * 1024, 100],
+    ['1 MiB', MiB, 60],
+  ] as const) {
+    const mime = mailOf(size);
+    const handled: number[] = [];
+    const copied: number[] = [];
+    for (let i = 0; i < count + 5; i += 1) {
+      const stored = await storeMail(stack, mime);
+      let started = performance.now();
+      await handler(objectCreatedEvent([stored]));
+      const took = performance.now() - started;
+      // The reference: the same object read and delivered the same way, without decryption.
+      started = performance.now();
+      const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: 'inbound-mail', Key: stored.key }));
+      const bytes = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+      if (size > 200 * 1024) {
+        await stack.clients.s3.send(
+          new PutObjectCommand({ Bucket: LOCAL_PAYLOAD_BUCKET, Key: `copy/${stored.messageId}`, Body: bytes }),
+        );
+        await stack.clients.sqs.send(
+          new SendMessageCommand({ QueueUrl: stack.outputQueueUrl, MessageBody: 'pointer' }),
+        );
+      } else {
+        await stack.clients.sqs.send(
+          new SendMessageCommand({ QueueUrl: stack.outputQueueUrl, MessageBody: bytes.toString('base64') }),
+        );
+      }
+      const copyTook = performance.now() - started;
+      if (i >= 5) {
+        handled.push(took);
+        copied.push(copyTook);
+      }
+      if (i % 20 === 0) await drainQueue(stack, stack.outputQueueUrl, 0);
+    }
+    await drainQueue(stack, stack.outputQueueUrl, 0);
+    const row = {
+      size: label,
+      count,
+      p50: percentile(handled, 50),
+      p99: percentile(handled, 99),
+      copyP50: percentile(copied, 50),
+      copyP99: percentile(copied, 99),
+    };
+    e2e.push(row);
+    rows.push({
+      measure: `handler end to end, ${label} mail (n=${count})`,
+      value: `p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`,
+      reference: `copy without crypto: p50 ${row.copyP50.toFixed(1)} ms, p99 ${row.copyP99.toFixed(1)} ms`,
+      goal: '-',
+      met: undefined,
+    });
+  }
+  results.handler = e2e;
+}
+
+export async function benchHandlerMemory(stack: LocalStack): Promise<void> {
+  log('handler peak memory, 40 MiB ...');
+  const size = 40 * MiB;
+  const stored = await storeMail(stack, mailOf(size));
+  const script = join(ROOT, 'scripts', 'run-bundled-handler.cjs');
+  // The function's NODE_OPTIONS, as the stack sets them.
+  const env = {
+    ...process.env,
+    ...stack.env,
+    NODE_OPTIONS: '--enable-source-maps --expose-gc',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  };
+  const event = JSON.stringify(objectCreatedEvent([stored]));
+  const idle = await measure(NODE, [script, JSON.stringify({ Records: [] })], env);
+  const busy = await measure(NODE, [script, event], env);
+  await drainQueue(stack, stack.outputQueueUrl, 1);
+  const goalMiB = (1.5 * size) / MiB + 100;
+  const peakMiB = (busy.maxRssKiB ?? 0) / 1024;
+  results.handlerMemory = {
+    mailBytes: size,
+    peakKiB: busy.maxRssKiB,
+    idleKiB: idle.maxRssKiB,
+    output: busy.stdout.trim(),
+  };
+  rows.push({
+    measure: 'handler peak RSS, 40 MiB mail',
+    value: `${peakMiB.toFixed(0)} MiB`,
+    reference: `same process, empty event: ${((idle.maxRssKiB ?? 0) / 1024).toFixed(0)} MiB`,
+    goal: `< ${goalMiB.toFixed(0)} MiB (1.5x + 100)`,
+    met: busy.maxRssKiB === undefined ? undefined : peakMiB < goalMiB && busy.status === 0,
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * The bench's table: each figure beside its reference and goal, collected by the measuring modules and printed once.
+ */
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const MiB = 1024 * 1024;
+export const NODE = process.execPath;
+
+export interface Row {
+  readonly measure: string;
+  readonly value: string;
+  readonly reference: string;
+  readonly goal: string;
+  readonly met: boolean | undefined;
+}
+export const rows: Row[] = [];
+export const results: Record<string, unknown> = { node: process.version, date: new Date().toISOString() };
+
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+export function printTable(): void {
+  const headers = ['measure', 'value', 'reference (same run)', 'goal', 'met'];
+  const cells = rows.map((r) => [
+    r.measure,
+    r.value,
+    r.reference,
+    r.goal,
+    r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
+  ]);
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] as string).length)));
+  const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i] as number)).join(' | ')} |`;
+  process.stdout.write(`${line(headers)}\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n`);
+  for (const row of cells) process.stdout.write(`${line(row)}\n`);
+}
