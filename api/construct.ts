@@ -7,6 +7,11 @@
  * mail.grantConsume(consumerRole);
  */
 export { ConfigurationError } from '../lib/configuration-error';
+export type { DeliveryProps } from '../lib/delivery/delivery-props';
 export { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
 export type { EncryptedInboundMailProps } from '../lib/encrypted-inbound-mail-props';
+export type { FunctionsProps } from '../lib/functions/functions-props';
+export type { GovernanceProps } from '../lib/governance/governance-props';
+export type { MailStoreProps } from '../lib/mail-store/mail-store-props';
 export { OUTPUT_NAMES } from '../lib/output-names';
+export type { ReceivingProps } from '../lib/receiving/receiving-props';

@@ -1,19 +1,9 @@
-/**
- * `decrypt`: decrypts one stored mail, from S3 or from a file, with the same core and settings as the function. Reads
- * SES's format, the S3 Encryption Client's V2 and key-committing V3 formats (docs/FORMAT.md), and V1 CBC on request.
- *
- * Writes the MIME only after the whole object has authenticated; on any failure nothing is written, not even a
- * partial file.
- */
-
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, readFile, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/decrypt-function/config';
 import { decryptMail, type EncryptedObject } from '../lambda/reader/decrypt-mail';
-import type { MailPlaintext } from '../lambda/reader/mail-decipher';
 import { parseCommandArgs, printable } from './parse-command-args';
+import { writeFileAtomically, writeToStream } from './plaintext-output';
 import { UsageError } from './usage-error';
 
 /** The environment and output streams `decrypt` uses. */
@@ -259,44 +249,4 @@ function parseContextPairs(pairs: readonly string[]): Record<string, string> | u
 
 function regionOfArn(arn: string): string | undefined {
   return /^arn:aws[\w-]*:kms:([a-z0-9-]+):/.exec(arn)?.[1];
-}
-
-async function writeToStream(stream: NodeJS.WritableStream, plaintext: MailPlaintext): Promise<void> {
-  for (const chunk of plaintext.chunks) {
-    if (!stream.write(chunk)) {
-      await new Promise<void>((resolve, reject) => {
-        const onError = (error: Error) => reject(error);
-        stream.once('error', onError);
-        stream.once('drain', () => {
-          stream.removeListener('error', onError);
-          resolve();
-        });
-      });
-    }
-  }
-}
-
-/** Writes to a private temporary file beside the target and renames it into place, so no partial file is ever seen. */
-async function writeFileAtomically(path: string, plaintext: MailPlaintext): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    let written = 0;
-    const chunks = plaintext.chunks;
-    // writev in batches: one system call per batch instead of per piece.
-    for (let at = 0; at < chunks.length; at += 512) {
-      const batch = chunks.slice(at, at + 512);
-      const { bytesWritten } = await handle.writev(batch);
-      written += bytesWritten;
-    }
-    if (written !== plaintext.byteLength) {
-      throw new Error('short write');
-    }
-    await handle.close();
-    await rename(temporary, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
 }

@@ -3,211 +3,26 @@
  * built with (each error names the setting and the fix).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
-import type * as sns from 'aws-cdk-lib/aws-sns';
 import { DEFAULT_VERDICT_POLICY } from '../lambda/contract/verdict-policy';
 import { ConfigurationError } from './configuration-error';
+import type { DeliveryProps } from './delivery/delivery-props';
+import type { FunctionsProps } from './functions/functions-props';
+import type { GovernanceProps } from './governance/governance-props';
+import type { MailStoreProps } from './mail-store/mail-store-props';
+import type { ReceivingProps } from './receiving/receiving-props';
 import { checkRecipients } from './receiving/recipients';
 
-/** Properties of `EncryptedInboundMail`; only `recipients` is required. */
-export interface EncryptedInboundMailProps {
-  /** Addresses or domains SES accepts mail for. Must not be empty. */
-  readonly recipients: readonly string[];
-
-  /**
-   * Name of the receipt rule set.
-   *
-   * @default 'encrypted-inbound'
-   */
-  readonly ruleSetName?: string;
-
-  /**
-   * Name of the receipt rule; it is bound into every stored mail's encryption context.
-   *
-   * @default 'store-encrypted'
-   */
-  readonly ruleName?: string;
-
-  /**
-   * Key prefix of stored mail in the mail bucket.
-   *
-   * @default 'raw/'
-   */
-  readonly objectKeyPrefix?: string;
-
-  /**
-   * Largest message sent inline on the output queue, in bytes (1,024 to 1,048,576); larger mail goes to the payload
-   * bucket.
-   *
-   * @default 262_144
-   */
-  readonly inlineMaxBytes?: number;
-
-  /**
-   * Days stored (encrypted) mail is kept in the mail bucket.
-   *
-   * @default 30
-   */
-  readonly rawMailRetentionDays?: number;
-
-  /**
-   * Days messages stay on the output queue; payload objects expire one day later.
-   *
-   * @default 4
-   */
-  readonly queueRetentionDays?: number;
-
-  /**
-   * Make the output queue a FIFO queue (ids derived from the SES message id).
-   *
-   * @default false
-   */
-  readonly fifo?: boolean;
-
-  /**
-   * Use FIPS 140 endpoints for the function's AWS calls.
-   *
-   * @default false
-   */
-  readonly useFipsEndpoints?: boolean;
-
-  /**
-   * Make the rule set the account's active one (replacing whatever set is active). Whether or not this is on, deleting
-   * the stack deactivates the set if, and only if, it is still the active one.
-   *
-   * @default false
-   */
-  readonly activateRuleSet?: boolean;
-
-  /**
-   * A public hosted zone for the receiving domain: the construct then creates the SES domain identity (DKIM records)
-   * and the MX record pointing at SES inbound, for `receivingDomain`.
-   *
-   * @default - no identity and no MX record; publish them yourself
-   */
-  readonly hostedZone?: route53.IHostedZone;
-
-  /**
-   * The domain mail is received for, with `hostedZone`: a subdomain of the zone (mail.example.org), so that the
-   * domain's existing mail is untouched. The zone's own name is accepted only with `replaceApexMx`.
-   *
-   * @default - required with `hostedZone`
-   */
-  readonly receivingDomain?: string;
-
-  /**
-   * Put the MX record at the zone apex, replacing where the whole domain's mail goes. Only with `hostedZone`, and
-   * `receivingDomain` left out or equal to the zone's name.
-   *
-   * @default false
-   */
-  readonly replaceApexMx?: boolean;
-
-  /**
-   * An SNS topic every alarm notifies when it fires and when it clears (in the stack's region; if it is encrypted,
-   * its key must let CloudWatch use it).
-   *
-   * @default - alarms only change state in CloudWatch; nobody is notified
-   */
-  readonly alarmTopic?: sns.ITopic;
-
-  /**
-   * The function's memory, in MiB; sized for a 40 MB mail.
-   *
-   * @default 1024
-   */
-  readonly memorySize?: number;
-
-  /**
-   * How long the function's logs are kept.
-   *
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * Removal policy of the keys and buckets (stored mail cannot be read without the mail key).
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Require MFA for the administrative actions a person would take on the keys (policy changes, disabling, disabling
-   * rotation, scheduling deletion). CDK's CloudFormation execution role is exempt so deployments keep working.
-   *
-   * @default false
-   */
-  readonly requireMfaForKeyAdministration?: boolean;
-
-  /**
-   * IAM roles allowed to decrypt stored mail with the mail key (operators running `decrypt`, `replay`, `redrive`),
-   * under the same encryption-context conditions as the function. They also need s3:GetObject on the mail bucket.
-   *
-   * @default - nobody but the function
-   */
-  readonly operatorRoleArns?: readonly string[];
-
-  /**
-   * Record an audit trail: a CloudTrail trail (KMS-encrypted, log file validation on, its own access-logged bucket)
-   * with S3 data events for the mail and payload buckets. Every data-key unwrap is a KMS Decrypt event whose encryption
-   * context names the SES message id.
-   *
-   * @default false
-   */
-  readonly auditTrail?: boolean;
-
-  /**
-   * Days audit log files are kept, when `auditTrail` is on.
-   *
-   * @default 365
-   */
-  readonly auditRetentionDays?: number;
-
-  /**
-   * Stop mail whose SES virus verdict is FAIL before it is stored (the verdict gate).
-   *
-   * @default true
-   */
-  readonly refuseVirus?: boolean;
-
-  /**
-   * Stop mail whose SES spam verdict is FAIL before it is stored.
-   *
-   * @default false
-   */
-  readonly refuseSpam?: boolean;
-
-  /**
-   * Stop mail whose SPF verdict is FAIL before it is stored.
-   *
-   * @default false
-   */
-  readonly refuseSpfFail?: boolean;
-
-  /**
-   * Stop mail whose DKIM verdict is FAIL before it is stored.
-   *
-   * @default false
-   */
-  readonly refuseDkimFail?: boolean;
-
-  /**
-   * Stop mail whose DMARC verdict is FAIL when the sending domain's DMARC policy is quarantine or reject.
-   *
-   * @default false
-   */
-  readonly refuseDmarcFail?: boolean;
-
-  /**
-   * Run a daily Amazon Macie sensitive-data discovery job over the payload bucket (the only place decrypted mail
-   * rests). Macie must be enabled in the account.
-   *
-   * @default false
-   */
-  readonly payloadDiscovery?: boolean;
-}
+/**
+ * Properties of `EncryptedInboundMail`; only `recipients` is required. Each group is declared beside the part of the
+ * construct it configures.
+ */
+export interface EncryptedInboundMailProps
+  extends ReceivingProps,
+    MailStoreProps,
+    DeliveryProps,
+    FunctionsProps,
+    GovernanceProps {}
 
 /** The props with defaults applied, validated where they are not tokens. */
 export function settingsOf(props: EncryptedInboundMailProps) {

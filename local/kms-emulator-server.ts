@@ -7,7 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { KmsEmulator, startKmsEmulatorServer } from './kms-emulator';
+import { KmsEmulator } from './kms-emulator';
+import { startKmsEmulatorServer } from './kms-emulator-http';
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -10,7 +10,8 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../lambda/contract/env-names';
-import { KmsEmulator, startKmsEmulatorServer } from './kms-emulator';
+import { KmsEmulator } from './kms-emulator';
+import { startKmsEmulatorServer } from './kms-emulator-http';
 
 /** The local stack's fixed names: region, account, rule, buckets, prefix. */
 export const LOCAL_REGION = 'us-east-1';

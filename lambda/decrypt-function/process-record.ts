@@ -1,46 +1,37 @@
 /**
  * One S3 object-created record, from its key to its outcome: forwarded, skipped, rejected or retry.
  */
-import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey } from '@aws-sdk/client-s3';
+import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { FailureRecord } from '../contract/message-contract';
 import { decryptMail, MAX_ENCRYPTION_OVERHEAD_BYTES } from '../reader/decrypt-mail';
 import { INSTRUCTION_FILE_SUFFIX } from '../reader/envelope';
 import {
-  CredentialsError,
   EnvelopeError,
   errorNameOf,
   InboundMailError,
-  isCredentialsFailure,
   isTransientFailure,
   PolicyError,
   type ReasonCode,
-  SourceError,
   TransientError,
 } from '../reader/errors';
 import { loadInstructionFile } from '../reader/instruction-file';
 import type { MailPlaintext } from '../reader/mail-decipher';
+import { decodeS3Key, type ObjectCreatedRecord, recordIdentity, SES_SETUP_NOTIFICATION } from './object-created-record';
+import { collectingAsItGoes, getObject, sourceError } from './stored-object';
+
+export {
+  decodeS3Key,
+  encodeS3Key,
+  type ObjectCreatedRecord,
+  recordIdentity,
+  SES_SETUP_NOTIFICATION,
+} from './object-created-record';
+
 import type { AwsClients } from './aws-clients';
 import type { FunctionConfig } from './config';
 import { type ForwardResult, fifoIdsFor, forwardMail, sha256Hex } from './forward-mail';
 import { readSesVerdicts } from './ses-verdicts';
-
-/** The object SES writes under the rule's prefix when the rule is created; it is not mail. */
-export const SES_SETUP_NOTIFICATION = 'AMAZON_SES_SETUP_NOTIFICATION';
-
-/** The parts of an S3 event record the function reads. */
-export interface ObjectCreatedRecord {
-  readonly s3: {
-    readonly bucket: { readonly name: string };
-    readonly object: {
-      readonly key: string;
-      readonly size?: number;
-      readonly eTag?: string;
-      readonly versionId?: string;
-      readonly sequencer?: string;
-    };
-  };
-}
 
 /** What became of one record: forwarded, skipped, rejected (recorded on the failure queue) or retry. */
 export type RecordOutcome =
@@ -79,22 +70,6 @@ export interface ProcessRecordDeps {
   readonly dryRun?: boolean;
   /** Send a failure record for each rejection. @default true (redrive turns it off: the record already exists) */
   readonly recordRejections?: boolean;
-}
-
-/** Encodes a key as S3 event records carry it: URL-encoded, `+` for space, `/` kept. */
-export function encodeS3Key(key: string): string {
-  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
-}
-
-/** Decodes an S3 event key: URL-encoded, with `+` for space. */
-export function decodeS3Key(key: string): string {
-  return decodeURIComponent(key.replace(/\+/g, ' '));
-}
-
-/** What makes an object unique across duplicate deliveries of its event. */
-export function recordIdentity(record: ObjectCreatedRecord): string {
-  const { bucket, object } = record.s3;
-  return `${bucket.name}/${object.key}@${object.versionId ?? object.sequencer ?? object.eTag ?? ''}`;
 }
 
 /**
@@ -144,7 +119,7 @@ export async function processRecord(
   let object: GetObjectCommandOutput | undefined;
   try {
     const started = performance.now();
-    object = await getObject(deps, bucket, key);
+    object = await getObject(deps.clients.s3, bucket, key);
     const body = object.Body as AsyncIterable<Uint8Array> | undefined;
     if (body === undefined) {
       throw new TransientError('S3 returned no body');
@@ -224,57 +199,6 @@ function discardPlaintext(plaintext: MailPlaintext): void {
   for (const chunk of plaintext.chunks) {
     chunk.fill(0);
   }
-}
-
-/** Ciphertext consumed between two collections of it (see `collectingAsItGoes`). */
-const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
-
-/**
- * Passes the stored body through, asking V8 to collect every 2 MiB so the ciphertext pieces already decrypted do not
- * pile up next to the plaintext. V8 collects external memory on its own only after it has grown by about 64 MiB, which
- * for a 40 MiB mail is the difference between about 140 and 175 MiB at peak (`npm run bench`). Active only where
- * Node runs with --expose-gc, as the stack configures the function; elsewhere the body passes through untouched.
- */
-async function* collectingAsItGoes(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) {
-    yield* body;
-    return;
-  }
-  let sinceCollection = 0;
-  for await (const piece of body) {
-    yield piece;
-    sinceCollection += piece.length;
-    if (sinceCollection >= COLLECT_EVERY_BYTES) {
-      sinceCollection = 0;
-      gc();
-    }
-  }
-}
-
-async function getObject(deps: ProcessRecordDeps, bucket: string, key: string): Promise<GetObjectCommandOutput> {
-  try {
-    return await deps.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  } catch (error) {
-    throw sourceError(error);
-  }
-}
-
-function sourceError(error: unknown): Error {
-  const name = errorNameOf(error);
-  if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') {
-    return new SourceError('OBJECT_NOT_FOUND', 'the stored object no longer exists', { cause: error });
-  }
-  if (isCredentialsFailure(error)) {
-    return new CredentialsError(`AWS credentials missing or refused calling S3 GetObject (${name})`, { cause: error });
-  }
-  if (isTransientFailure(error)) {
-    return new TransientError(`S3 GetObject failed transiently (${name})`, { cause: error });
-  }
-  if (name === 'AccessDenied' || name === 'Forbidden') {
-    return new SourceError('OBJECT_ACCESS_DENIED', 'the function may not read the stored object', { cause: error });
-  }
-  return new SourceError('OBJECT_UNREADABLE', `S3 GetObject failed (${name})`, { cause: error });
 }
 
 /** Turns anything thrown into a reason: ours as they are; a stray SDK or stream error by its transience. */

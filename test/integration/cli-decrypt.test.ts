@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEGACY_CBC_WARNING } from '../../cli/decrypt-command';
-import { startKmsEmulatorServer } from '../../local/kms-emulator';
+import { startKmsEmulatorServer } from '../../local/kms-emulator-http';
 import { expectDecryptOutcome, offlineAwsEnv, runCli } from '../support/run-cli';
 import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
 

@@ -1,0 +1,23 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+
+/** Where SES stores the encrypted mail, and for how long. Part of `EncryptedInboundMailProps`. */
+export interface MailStoreProps {
+  /**
+   * Key prefix of stored mail in the mail bucket.
+   *
+   * @default 'raw/'
+   */
+  readonly objectKeyPrefix?: string;
+  /**
+   * Days stored (encrypted) mail is kept in the mail bucket.
+   *
+   * @default 30
+   */
+  readonly rawMailRetentionDays?: number;
+  /**
+   * Removal policy of the keys and buckets (stored mail cannot be read without the mail key).
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
