@@ -9,5 +9,8 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   setupFiles: ['<rootDir>/test/support/quiet-env.ts'],
   testTimeout: 60_000,
+  // Both cores: most suites wait on emulators, child processes and synth output as much as they compute. Jest's
+  // default (cores - 1) would run the whole suite in one worker on a two-core machine.
+  maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };

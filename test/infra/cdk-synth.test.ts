@@ -2,12 +2,9 @@
  * `npx cdk synth -c recipients=...` as a user runs it: the CDK CLI, the app from cdk.json, and the function bundled by
  * the project's own esbuild (no Docker).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-const ROOT = join(__dirname, '..', '..');
 
 const EVERY_OPTION = [
   'recipients=inbox@example.com,example.org',
@@ -24,25 +21,7 @@ const EVERY_OPTION = [
   'macie=true',
 ];
 
-/** Runs `npx cdk synth` offline with the given context in the given region (the region the CLI resolves for the stack). */
-function cdkSynth(context: readonly string[], region: string, outdir: string) {
-  const args = ['cdk', 'synth', ...context.flatMap((c) => ['-c', c]), '-o', outdir, '-q', '--no-notices'];
-  return spawnSync('npx', args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    // Offline: no version check, notices or telemetry.
-    env: {
-      ...process.env,
-      CDK_DISABLE_VERSION_CHECK: '1',
-      CDK_DISABLE_CLI_TELEMETRY: 'true',
-      CI: 'true',
-      AWS_REGION: region,
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    },
-    timeout: 120_000,
-  });
-}
+import { cdkSynth } from '../support/cdk-cli';
 
 it.each([
   ['only the recipients given', ['recipients=inbox@example.com']],
@@ -71,50 +50,3 @@ it.each([
   },
   150_000,
 );
-
-describe('npx cdk synth refuses settings it cannot deploy with one line naming the problem and the fix', () => {
-  it.each([
-    [
-      'an unsupported region',
-      'ap-east-1',
-      ['recipients=inbox@example.com'],
-      /^SES cannot receive mail into a bucket in ap-east-1: deploy to one of us-east-1, /,
-    ],
-    [
-      'fips outside the US',
-      'ca-central-1',
-      ['recipients=inbox@example.com', 'fips=true'],
-      /^fips needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2: deploy there or turn fips off$/,
-    ],
-    [
-      'a misspelt context key',
-      'us-east-1',
-      ['recipients=inbox@example.com', 'activateRuleset=true'],
-      /^unknown context key 'activateRuleset' \(did you mean 'activateRuleSet'\?\); the stack reads recipients, /,
-    ],
-    [
-      'a malformed recipient',
-      'us-east-1',
-      ['recipients=not-an-address@'],
-      /^recipient 1 of 1 is malformed: each recipient must be an address \(user@example\.com\), a domain \(example\.com\) or every subdomain of one \(\.example\.com\)$/,
-    ],
-  ])(
-    '%s',
-    (_name, region, context, message) => {
-      const outdir = mkdtempSync(join(tmpdir(), 'cdk-out-'));
-      try {
-        const result = cdkSynth(context, region, outdir);
-        expect(result.status).not.toBe(0);
-        // npm's own warnings about this machine's npm configuration (npx runs the CLI) are not the app's output.
-        const lines = result.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('npm warn'));
-        expect(lines[0]).toMatch(message);
-        // No stack trace: only the CLI's own closing line follows.
-        expect(result.stderr).not.toMatch(/^\s+at /m);
-        expect(lines.slice(1)).toEqual([expect.stringMatching(/Subprocess exited with error 1$/)]);
-      } finally {
-        rmSync(outdir, { recursive: true, force: true });
-      }
-    },
-    150_000,
-  );
-});

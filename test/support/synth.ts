@@ -12,11 +12,35 @@ export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
   readFileSync(join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
 ).context;
 
-/** Builds the stack from `context` (`recipients` preset), lets `customize` add to it, then synthesizes it. */
+/** Apps already synthesized in this test file, by context and environment: each is built once and shared. */
+const synthesized = new Map<string, { stack: EncryptedInboundMailStack; template: Template }>();
+
+/**
+ * Builds the stack from `context` (`recipients` preset), lets `customize` add to it, then synthesizes it. Without
+ * `customize` the result is shared by every test of the file that asks for the same context and environment (a
+ * synthesized template is read, never changed).
+ */
 export function synthStack(
   context: Record<string, unknown> = {},
-  customize: (stack: EncryptedInboundMailStack) => void = () => undefined,
+  customize?: (stack: EncryptedInboundMailStack) => void,
   env: { account: string; region: string } = TEST_ENV,
+): { stack: EncryptedInboundMailStack; template: Template } {
+  if (customize !== undefined) {
+    return synthesize(context, customize, env);
+  }
+  const key = JSON.stringify([context, env]);
+  let result = synthesized.get(key);
+  if (result === undefined) {
+    result = synthesize(context, () => undefined, env);
+    synthesized.set(key, result);
+  }
+  return result;
+}
+
+function synthesize(
+  context: Record<string, unknown>,
+  customize: (stack: EncryptedInboundMailStack) => void,
+  env: { account: string; region: string },
 ): { stack: EncryptedInboundMailStack; template: Template } {
   const app = new App({
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', ...context },
