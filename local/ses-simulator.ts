@@ -20,6 +20,8 @@ export interface SesStoreOptions {
    * in front of the mail before it is encrypted, as SES does. @default - no block (the mail is stored as given)
    */
   readonly verdicts?: SimulatedVerdicts;
+  /** The sender's MAIL FROM and HELO, which SES copies into its header block. @default - a plain sender */
+  readonly envelope?: SmtpEnvelope;
 }
 
 /** A verdict status as SES reports it. */
@@ -66,7 +68,10 @@ export async function storeAsSes(
   const mime =
     options.verdicts === undefined
       ? Buffer.from(original)
-      : Buffer.concat([Buffer.from(sesHeaderBlock(messageId, options.verdicts), 'latin1'), original]);
+      : Buffer.concat([
+          Buffer.from(sesHeaderBlock(messageId, options.verdicts, undefined, options.envelope), 'latin1'),
+          original,
+        ]);
   const materialDescription = {
     'aws:ses:message-id': messageId,
     'aws:ses:rule-name': options.ruleName,
@@ -122,9 +127,15 @@ export function randomSesMessageId(): string {
  * The header block SES prepends to a received mail, in SES's order: Return-Path, its Received, the verdicts (scanning
  * on), Received-SPF, Authentication-Results, X-SES-RECEIPT, X-SES-DKIM-SIGNATURE. Placeholder hosts and addresses.
  */
-export function sesHeaderBlock(messageId: string, verdicts: SimulatedVerdicts, region = 'us-east-1'): string {
+export function sesHeaderBlock(
+  messageId: string,
+  verdicts: SimulatedVerdicts,
+  region = 'us-east-1',
+  envelope: SmtpEnvelope = { mailFrom: 'sender@example.net', helo: 'mail.example.net' },
+): string {
   const lower = (status: VerdictStatus) => status.toLowerCase();
-  const spf = `${lower(verdicts.spf)} (spfCheck: domain of example.net designates 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=sender@example.net; helo=mail.example.net;`;
+  // SES copies the sender's MAIL FROM and HELO into its results as they were given: sender-chosen text.
+  const spf = `${lower(verdicts.spf)} (spfCheck: domain of example.net designates 192.0.2.1 as permitted sender) client-ip=192.0.2.1; envelope-from=${envelope.mailFrom}; helo=${envelope.helo};`;
   return [
     'Return-Path: <sender@example.net>',
     `Received: from mail.example.net (mail.example.net [192.0.2.1])\r\n by inbound-smtp.${region}.amazonaws.com with SMTP id ${messageId}\r\n for recipient@example.com;\r\n Mon, 23 Nov 2026 12:00:00 +0000 (UTC)`,
@@ -136,6 +147,12 @@ export function sesHeaderBlock(messageId: string, verdicts: SimulatedVerdicts, r
     `X-SES-DKIM-SIGNATURE: a=rsa-sha256; q=dns/txt; b=${randomBytes(64).toString('base64')}; c=relaxed/simple; s=local; d=amazonses.com; t=1795000000; v=1; bh=${randomBytes(32).toString('base64')}; h=From:To:Subject;`,
     '',
   ].join('\r\n');
+}
+
+/** What the sending server said in SMTP: its MAIL FROM address and its HELO name, both the sender's choice. */
+export interface SmtpEnvelope {
+  readonly mailFrom: string;
+  readonly helo: string;
 }
 
 /** The event SES hands a receipt rule's Lambda action (RequestResponse) for a mail, with the verdicts in its receipt. */

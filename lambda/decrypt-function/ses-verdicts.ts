@@ -10,6 +10,7 @@
  * in that position there is no SES block, and no verdict is read at all.
  */
 import type { MailPlaintext } from '../reader/mail-decipher';
+import { combinedResult, parseAuthenticationResults } from './authentication-results';
 
 /** SES's verdicts as its headers give them, upper-case (PASS, FAIL, GRAY, PROCESSING_FAILED, SOFTFAIL, …). */
 export interface SesVerdicts {
@@ -48,12 +49,13 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
   const virus = block.get('x-ses-virus-verdict');
   if (spam !== undefined) verdicts.spam = word(spam);
   if (virus !== undefined) verdicts.virus = word(virus);
-  const results = block.get('authentication-results');
-  // Only SES's own results ("amazonses.com;" as the authentication service).
-  if (results !== undefined && /^\s*amazonses\.com\s*;/i.test(results)) {
+  const field = block.get('authentication-results');
+  const parsed = field === undefined ? undefined : parseAuthenticationResults(field);
+  // Only SES's own results ("amazonses.com" as the authentication service), read as RFC 8601 says.
+  if (parsed?.authservId === 'amazonses.com') {
     for (const method of ['spf', 'dkim', 'dmarc'] as const) {
-      const match = new RegExp(`(?:^|[;\\s])${method}=([A-Za-z]+)`, 'i').exec(results);
-      if (match?.[1] !== undefined) verdicts[method] = match[1].toUpperCase();
+      const result = combinedResult(parsed.results, method);
+      if (result !== undefined) verdicts[method] = result;
     }
   }
   const receivedSpf = block.get('received-spf');

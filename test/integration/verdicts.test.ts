@@ -4,12 +4,15 @@
  * nothing; a mail SES added no verdicts to is forwarded with none.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { Message } from '@aws-sdk/client-sqs';
+import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
 import { createVerdictGate } from '../../lambda/verdict-gate/handler';
 import { LOCAL_MAIL_BUCKET, type LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail } from '../../local/pipeline';
 import { CLEAN_VERDICTS, sesHeaderBlock, storeAsSes } from '../../local/ses-simulator';
+import { runBundledHandler } from '../support/bundled-handler';
 import { startStackWithHandler } from '../support/handler-stack';
 
 const MIME = Buffer.from('From: someone@example.org\r\nSubject: verdicts\r\n\r\nhello\r\n');
@@ -77,6 +80,27 @@ it('rejects a stored mail whose SES block says virus FAIL, though the sender wro
     { bucket: LOCAL_MAIL_BUCKET, key: stored.key, reason: 'VIRUS_DETECTED', errorName: 'PolicyError' },
   ]);
 });
+
+it("the bundled function forwards SES's DKIM and DMARC FAIL, though the sender's MAIL FROM and HELO spell PASS", async () => {
+  const stored = await storeAsSes(stack.clients.kms, MIME, {
+    kmsKeyArn: stack.kmsKeyArn,
+    ruleName: 'store-encrypted',
+    sourceAccount: '111122223333',
+    verdicts: { ...CLEAN_VERDICTS, dkim: 'FAIL', dmarc: 'FAIL' },
+    envelope: { mailFrom: '"a;dkim=pass;dmarc=pass"@example.org', helo: 'mx;dkim=pass;dmarc=pass' },
+  });
+  expect(stored.plaintext.toString('latin1')).toMatch(/helo=mx;dkim=pass;dmarc=pass;/);
+  await putObject(stack, stored.key, stored.body, stored.metadata);
+  const result = await runBundledHandler(objectCreatedEvent([{ key: stored.key, size: stored.body.length }]), {
+    ...stack.env,
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  });
+  expect(JSON.parse(result.stdout)).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
+  const [message] = await drainQueue(stack, stack.outputQueueUrl, 1);
+  const mail = await readForwardedMail(message as Message, { s3: stack.clients.s3 });
+  expect(mail.mime.equals(stored.plaintext)).toBe(true);
+  expect(mail.verdicts).toEqual({ spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
+}, 60_000);
 
 it('forwards a mail with no SES verdict headers with no verdicts, whatever the sender wrote', async () => {
   const senderWritten = Buffer.concat([Buffer.from('X-SES-Virus-Verdict: FAIL\r\nX-SES-Spam-Verdict: PASS\r\n'), MIME]);

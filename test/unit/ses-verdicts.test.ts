@@ -1,6 +1,7 @@
 /**
  * SES's verdicts are read from the header block SES prepends, and only from it: a sender can write any header below.
  */
+import { combinedResult, parseAuthenticationResults } from '../../lambda/decrypt-function/authentication-results';
 import { readSesVerdicts } from '../../lambda/decrypt-function/ses-verdicts';
 import { CLEAN_VERDICTS, sesHeaderBlock } from '../../local/ses-simulator';
 
@@ -62,4 +63,62 @@ it('reads no further than 64 KiB into the mail', () => {
   const longHeader = `X-Padding: ${'a'.repeat(70 * 1024)}\r\n`;
   const mail = `Return-Path: <a@example.org>\r\n${longHeader}X-SES-RECEIPT: x\r\n\r\n`;
   expect(readSesVerdicts(asPlaintext(mail))).toBeUndefined();
+});
+
+describe("a sender's MAIL FROM and HELO, which SES copies into its Authentication-Results, never change a verdict", () => {
+  const failed = { ...CLEAN_VERDICTS, dkim: 'FAIL', dmarc: 'FAIL' } as const;
+  const verdictsOf = (envelope: { mailFrom: string; helo: string }) =>
+    readSesVerdicts(asPlaintext(sesHeaderBlock('abc123', failed, 'us-east-1', envelope) + BODY));
+
+  it.each([
+    ['a HELO carrying results', { mailFrom: 'a@example.org', helo: 'x;dkim=pass;dmarc=pass' }],
+    ['a HELO carrying results after a space', { mailFrom: 'a@example.org', helo: 'x dkim=pass dmarc=pass' }],
+    [
+      'a quoted local part carrying results',
+      { mailFrom: '"a;dkim=pass;dmarc=pass"@example.org', helo: 'mx.example.org' },
+    ],
+    ['an unquoted MAIL FROM carrying results', { mailFrom: 'a@example.org;dkim=pass;dmarc=pass', helo: 'h' }],
+    ['a comment carrying results', { mailFrom: 'a@example.org (dkim=pass; dmarc=pass)', helo: 'h' }],
+    ['a comment left open', { mailFrom: 'a@example.org (dkim=pass', helo: 'h;dkim=pass;dmarc=pass' }],
+    ['an escaped quote', { mailFrom: '"a\\";dkim=pass;dmarc=pass"@example.org', helo: 'h' }],
+  ])('%s', (_name, envelope) => {
+    const verdicts = verdictsOf(envelope);
+    expect(verdicts?.dkim ?? 'FAIL').toBe('FAIL');
+    expect(verdicts?.dmarc ?? 'FAIL').toBe('FAIL');
+    expect(verdicts?.virus).toBe('PASS');
+  });
+});
+
+describe('Authentication-Results as RFC 8601 reads it', () => {
+  it('takes a method only at the start of a result, ignoring properties and comments', () => {
+    const parsed = parseAuthenticationResults(
+      'amazonses.com; spf=pass (sender dkim=fail) smtp.mailfrom=a@example.org; x-note dkim=fail; dkim/1 = pass header.i=@example.org',
+    );
+    expect(parsed).toEqual({
+      authservId: 'amazonses.com',
+      results: [
+        { method: 'spf', result: 'PASS' },
+        { method: 'dkim', result: 'PASS' },
+      ],
+    });
+  });
+
+  it('says PASS for a method only when every one of its results passes, else the first that does not', () => {
+    const results = (text: string) => parseAuthenticationResults(`amazonses.com; ${text}`)?.results ?? [];
+    expect(combinedResult(results('dkim=pass; dkim=pass'), 'dkim')).toBe('PASS');
+    expect(combinedResult(results('dkim=pass; dkim=fail; dkim=temperror'), 'dkim')).toBe('FAIL');
+    expect(combinedResult(results('dkim=neutral; dkim=pass'), 'dkim')).toBe('NEUTRAL');
+    expect(combinedResult(results('spf=pass'), 'dkim')).toBeUndefined();
+  });
+
+  it('gives nothing for a field with an open comment or quoted string, or no authserv-id', () => {
+    expect(parseAuthenticationResults('amazonses.com; dkim=pass (open')).toBeUndefined();
+    expect(parseAuthenticationResults('amazonses.com; dkim="pass')).toBeUndefined();
+    expect(parseAuthenticationResults('   ')).toBeUndefined();
+  });
+
+  it("reads only SES's own field: another authserv-id gives no dkim or dmarc verdict", () => {
+    const block = 'Authentication-Results: mx.example.org; dkim=pass; dmarc=pass\r\nX-SES-RECEIPT: x\r\n\r\n';
+    expect(readSesVerdicts(asPlaintext(block))).toEqual({});
+  });
 });

@@ -1,0 +1,117 @@
+/**
+ * Reads an `Authentication-Results` header field as RFC 8601 defines it (section 2.2): an authserv-id, then results
+ * separated by `;`, where a `;` inside a comment `( … )` or a quoted string `" … "` separates nothing, and a method
+ * (`dkim`, `dkim/1`) counts only at the start of a result; reasons and properties (`header.i=…`, `smtp.mailfrom=…`)
+ * are not results. Written by hand: only the separators and the method at a result's start matter here, and the
+ * parsers on npm come inside whole mail-authentication libraries that would bring far more into the function.
+ *
+ * SES copies sender-chosen text into its own header (the envelope sender and the HELO name, as `envelope-from=…;
+ * helo=…;` after its `spf` result), so text between its results can be the sender's. A sender can therefore add
+ * results but not remove SES's; `combinedResult` reads several results for one method so that an added PASS never
+ * hides SES's own verdict.
+ */
+
+/** One result of the header: its method (lower-case, version dropped) and its result word (upper-case). */
+export interface AuthenticationResult {
+  readonly method: string;
+  readonly result: string;
+}
+
+/** The parsed field: who wrote it, and its results in order. */
+export interface AuthenticationResults {
+  /** The authserv-id, lower-case (`amazonses.com` for SES). */
+  readonly authservId: string;
+  readonly results: readonly AuthenticationResult[];
+}
+
+/** `method[/version] = result` at the start of a result (RFC 8601's methodspec, its keyword and version). */
+const METHOD_SPEC = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\s*\/\s*[0-9]+)?\s*=\s*([A-Za-z0-9-]+)/;
+
+/**
+ * Parses one unfolded `Authentication-Results` value. Returns undefined when it has no authserv-id, or when a comment
+ * or quoted string is left open (a malformed field gives no verdict rather than a guess).
+ */
+export function parseAuthenticationResults(value: string): AuthenticationResults | undefined {
+  const segments = splitOutsideCommentsAndQuotes(value);
+  if (segments === undefined) {
+    return undefined;
+  }
+  const [first, ...rest] = segments;
+  // The authserv-id may be followed by a version (RFC 8601 2.2): its first word is the id.
+  const authservId = /^\S+/.exec(first?.trim() ?? '')?.[0]?.toLowerCase();
+  if (authservId === undefined) {
+    return undefined;
+  }
+  const results: AuthenticationResult[] = [];
+  for (const segment of rest) {
+    const match = METHOD_SPEC.exec(segment.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) {
+      results.push({ method: match[1].toLowerCase(), result: match[2].toUpperCase() });
+    }
+  }
+  return { authservId, results };
+}
+
+/**
+ * The verdict for one method over all its results: PASS only when every result is PASS; otherwise the first that is
+ * not. So a PASS a sender slips in beside SES's FAIL reads FAIL, and a mail with one good and one broken DKIM
+ * signature reads as the broken one: consumers and the gate err towards refusing, never towards trusting.
+ */
+export function combinedResult(results: readonly AuthenticationResult[], method: string): string | undefined {
+  let combined: string | undefined;
+  for (const result of results) {
+    if (result.method !== method) continue;
+    if (result.result !== 'PASS') return result.result;
+    combined = 'PASS';
+  }
+  return combined;
+}
+
+/**
+ * The value split at `;` outside comments (which nest, RFC 5322 3.2.2) and quoted strings; comments are dropped.
+ * Backslash escapes the next character in both. Undefined when a comment or quoted string is not closed.
+ */
+function splitOutsideCommentsAndQuotes(value: string): string[] | undefined {
+  const segments: string[] = [];
+  let current = '';
+  let depth = 0;
+  let quoted = false;
+  for (let at = 0; at < value.length; at += 1) {
+    const char = value[at] as string;
+    if ((quoted || depth > 0) && char === '\\') {
+      if (depth === 0) current += char + (value[at + 1] ?? '');
+      at += 1;
+      continue;
+    }
+    if (quoted) {
+      current += char;
+      if (char === '"') quoted = false;
+      continue;
+    }
+    if (char === '(') {
+      depth += 1;
+      continue;
+    }
+    if (depth > 0) {
+      if (char === ')') {
+        depth -= 1;
+        if (depth === 0) current += ' ';
+      }
+      continue;
+    }
+    if (char === '"') {
+      quoted = true;
+      current += char;
+    } else if (char === ';') {
+      segments.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  if (quoted || depth > 0) {
+    return undefined;
+  }
+  segments.push(current);
+  return segments;
+}
