@@ -94,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         [ENV.EXPECTED_KMS_KEY_ARN]: kmsKeyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: LOCAL_ACCOUNT,
         [ENV.ALLOWED_RULE_NAMES]: LOCAL_RULE,
+        [ENV.MAIL_PREFIX]: LOCAL_MAIL_PREFIX,
       },
       async stop() {
         for (const client of Object.values(clients)) {

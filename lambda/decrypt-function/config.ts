@@ -22,6 +22,8 @@ export interface DecryptSettings {
   readonly expectedSourceAccount: string | undefined;
   readonly allowedRuleNames: readonly string[] | undefined;
   readonly maxMailBytes: number;
+  /** The receipt rule's object key prefix (`MAIL_PREFIX`): when set, a mail's key must be it plus the message id. */
+  readonly mailPrefix: string | undefined;
 }
 
 /** Everything the function needs. */
@@ -75,6 +77,8 @@ export function readDecryptSettings(env: Env): DecryptSettings {
     expectedSourceAccount: account,
     allowedRuleNames: ruleNames,
     maxMailBytes: readInteger(env, ENV.MAX_MAIL_BYTES, CONFIG_DEFAULTS.maxMailBytes, 1, 2 ** 31),
+    // An empty prefix is a prefix too (the rule may store at the bucket's top): only unset means "not checked".
+    mailPrefix: env[ENV.MAIL_PREFIX]?.trim(),
   };
 }
 

@@ -144,6 +144,7 @@ export async function processRecord(
         allowedRuleNames: config.allowedRuleNames,
         maxMailBytes: config.maxMailBytes,
         objectKey: key,
+        objectKeyPrefix: config.mailPrefix,
       },
     );
     timings.decryptMillis = performance.now() - started;

@@ -43,6 +43,11 @@ export interface DecryptMailOptions extends DecryptPolicy {
   /** The object's key: when given, `aws:ses:message-id` must be its last part (see `sesMailOnly`). @default - not checked */
   readonly objectKey?: string;
   /**
+   * With `objectKey`: the receipt rule's object key prefix; the key must then be exactly this prefix followed by the
+   * message id (the function). @default - only the key's last part is compared
+   */
+  readonly objectKeyPrefix?: string;
+  /**
    * With `objectKey`: true requires every object to be SES mail named by its message id (the function); false checks
    * the message id only of objects whose material description is SES's, so other clients' objects can be read (the
    * CLI). Either way an SES object copied under another key is refused: its `aws:ses:*` members are bound by KMS, so
@@ -80,7 +85,9 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
   const checkId =
     options.objectKey !== undefined &&
     (options.sesMailOnly !== false || isSesMaterialDescription(envelope.materialDescription));
-  const messageId = checkId ? checkMessageId(envelope, options.objectKey as string) : undefined;
+  const messageId = checkId
+    ? checkMessageId(envelope, options.objectKey as string, options.objectKeyPrefix)
+    : undefined;
 
   const expectedLength = expectedObjectLength(envelope);
   /* Precondition: the stored size is the one the envelope implies. */

@@ -104,11 +104,21 @@ export function checkDecryptPolicy(envelope: Envelope, policy: DecryptPolicy): v
  * SES names each object `<prefix><message id>`; an object copied to another key (a replay under a new name) fails here.
  * @throws PolicyError MESSAGE_ID_MISMATCH
  */
-export function checkMessageId(envelope: Envelope, objectKey: string): string {
+export function checkMessageId(envelope: Envelope, objectKey: string, objectKeyPrefix?: string): string {
   const messageId = envelope.materialDescription[SES_MESSAGE_ID];
   /* Precondition: the material description names the SES message id, and the object key ends with it. */
   if (messageId === undefined || messageId.length === 0 || messageId.includes('/')) {
     throw new PolicyError('MESSAGE_ID_MISMATCH', `${SES_MESSAGE_ID} is missing or malformed`);
+  }
+  /*
+   * Precondition: with the rule's prefix known, the key is exactly that prefix and the message id, so a mail copied
+   * to `<prefix><anything>/<id>` is not delivered again under a key the copier chose; without it, the key ends with it.
+   */
+  if (objectKeyPrefix !== undefined) {
+    if (objectKey !== `${objectKeyPrefix}${messageId}`) {
+      throw new PolicyError('MESSAGE_ID_MISMATCH', `object key is not the rule's prefix followed by ${SES_MESSAGE_ID}`);
+    }
+    return messageId;
   }
   const lastPart = objectKey.slice(objectKey.lastIndexOf('/') + 1);
   if (lastPart !== messageId) {

@@ -81,6 +81,7 @@ export class DecryptFunction extends Construct {
         [ENV.FAILURE_QUEUE_URL]: delivery.failureQueue.queueUrl,
         [ENV.PAYLOAD_BUCKET]: delivery.payloadBucket.bucketName,
         [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
+        [ENV.MAIL_PREFIX]: objectKeyPrefix,
         [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),
         [ENV.EXPECTED_KMS_KEY_ARN]: store.key.keyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,

@@ -403,3 +403,14 @@ describe('no personal data in names or tags', () => {
     );
   });
 });
+
+it("tells the function the rule's object key prefix, so a mail's key must be exactly that prefix and its id", () => {
+  for (const [context, prefix] of [
+    [{}, 'raw/'],
+    [{ objectKeyPrefix: 'inbound/' }, 'inbound/'],
+  ] as const) {
+    synthStack(context).template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ MAIL_PREFIX: prefix, OUTPUT_QUEUE_URL: Match.anyValue() }) },
+    });
+  }
+});

@@ -27,6 +27,11 @@ const attacks: Array<{
   store: () => Promise<void>;
   /** Extra environment for the function. */
   env?: Record<string, string>;
+  /**
+   * Only the function can refuse it: it knows the rule's prefix; an operator's `decrypt s3://` names one object on
+   * purpose, and SES's binding of the message id still holds there (the key's last part).
+   */
+  functionOnly?: boolean;
 }> = [
   {
     name: 'cipher downgrade (genuine SES data key, x-amz-cek-alg set to CBC)',
@@ -67,6 +72,13 @@ const attacks: Array<{
         genuine.body,
         matdescWith((j) => j.replace('}', ',"aws:ses:rule-name":"store-encrypted"}')),
       ),
+  },
+  {
+    name: "a genuine mail copied under the rule's prefix to a key of the copier's choosing",
+    key: `raw/copied/${ID}`,
+    reason: 'MESSAGE_ID_MISMATCH',
+    functionOnly: true,
+    store: () => putObject(stack, `raw/copied/${ID}`, genuine.body, genuine.metadata),
   },
   {
     name: 'a 96 MiB instruction file',
@@ -146,12 +158,15 @@ describe('through the bundled function', () => {
 describe('through the compiled CLI (decrypt s3://…)', () => {
   const cliEnv = () => offlineAwsEnv({ ...stack.env });
 
-  it.each(attacks.map((a) => [a.name, a] as const))('refuses %s, writing nothing', async (_name, attack) => {
-    const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/${attack.key}`], cliEnv());
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^ses-inbound decrypt: refused \\(${attack.reason}\\): [^\\n]+\\n$`));
-    expect(result.stdout.length).toBe(0);
-  });
+  it.each(attacks.filter((a) => a.functionOnly !== true).map((a) => [a.name, a] as const))(
+    'refuses %s, writing nothing',
+    async (_name, attack) => {
+      const result = await runCli(['decrypt', `s3://${LOCAL_MAIL_BUCKET}/${attack.key}`], cliEnv());
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(new RegExp(`^ses-inbound decrypt: refused \\(${attack.reason}\\): [^\\n]+\\n$`));
+      expect(result.stdout.length).toBe(0);
+    },
+  );
 
   it('refuses the downgrade even with --allow-legacy-cbc (SES never writes CBC), and warns what the flag risks', async () => {
     const downgrade = attacks[0] as (typeof attacks)[number];

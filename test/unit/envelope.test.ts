@@ -499,3 +499,33 @@ describe("KMS failures: what is the object's, what is the set-up's, what may pas
     expect(error).toMatchObject({ code, retryable: false });
   });
 });
+
+describe("with the rule's prefix known, the key is exactly that prefix and the SES message id", () => {
+  it.each([
+    ['raw/', 'raw/copied/ID1', false],
+    ['raw/', 'raw/xraw/ID1', false],
+    ['raw/', 'other/ID1', false],
+    ['in/', 'raw/ID1', false],
+    ['raw/', 'raw/ID1', true],
+    ['', 'ID1', true],
+    ['', 'raw/ID1', false],
+  ])('prefix %j, key %j: accepted %s', async (prefix, key, accepted) => {
+    kmsMock.restore();
+    kmsMock = mockKmsWith(emulator);
+    const mail = await storeAsSes(kmsClient(), MIME, {
+      kmsKeyArn: keyArn,
+      ruleName: 'store-encrypted',
+      sourceAccount: '111122223333',
+      messageId: 'ID1',
+    });
+    const result = decryptMail(
+      { metadata: mail.metadata, body: inPieces(mail.body, 7), contentLength: mail.body.length },
+      { kms: kmsClient(), expectedKmsKeyArn: keyArn, objectKey: key, objectKeyPrefix: prefix },
+    );
+    if (accepted) {
+      await expect(result).resolves.toMatchObject({ messageId: 'ID1' });
+    } else {
+      await expect(result).rejects.toMatchObject({ code: 'MESSAGE_ID_MISMATCH' });
+    }
+  });
+});
