@@ -45,11 +45,12 @@ async function runCommand(
   command: typeof runReplayCommand | typeof runRedriveCommand,
   args: string[],
   interrupted?: Promise<void>,
+  env: Record<string, string> = stack.env,
 ) {
   const stdout = capture();
   const stderr = capture();
   const status = await command(args, {
-    env: stack.env,
+    env,
     stdout: stdout.stream,
     stderr: stderr.stream,
     clients: stack.clients,
@@ -254,7 +255,11 @@ describe('reading from S3', () => {
     expect(cli.status).toBe(0);
     expect(cli.stdout.equals(mime)).toBe(true);
 
-    const replayed = await replay([`s3://${LOCAL_MAIL_BUCKET}/instr/`]);
+    // As a rule storing under instr/ would have it: the function accepts a mail only at exactly its prefix plus its id.
+    const replayed = await runCommand(runReplayCommand, [`s3://${LOCAL_MAIL_BUCKET}/instr/`], undefined, {
+      ...stack.env,
+      MAIL_PREFIX: 'instr/',
+    });
     expect(replayed.stdout).toContain(': 1 objects');
     expect(replayed.stdout).toMatch(/forwarded\s+1/);
     const [message] = await drainQueue(stack, stack.outputQueueUrl, 1);
