@@ -9,9 +9,10 @@
  * or IAM.
  */
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { canonicalContext, type EncryptionContext, keyIdFromArn, sameContext } from './kms-identifiers';
 
-/** A KMS encryption context. */
-export type EncryptionContext = Readonly<Record<string, string>>;
+/** A KMS encryption context (kms-identifiers.ts). */
+export type { EncryptionContext } from './kms-identifiers';
 
 /** A KMS error as the service names it. */
 export class KmsEmulatorError extends Error {
@@ -278,11 +279,6 @@ export class KmsEmulator {
   }
 }
 
-function keyIdFromArn(keyId: string): string {
-  const match = /^arn:aws[\w-]*:kms:[^:]+:\d{12}:key\/(.+)$/.exec(keyId);
-  return match?.[1] ?? keyId;
-}
-
 function checkPinned(pinned: EmulatedKey | undefined, actual: EmulatedKey): void {
   if (pinned !== undefined && pinned.id !== actual.id) {
     throw new KmsEmulatorError(
@@ -294,14 +290,4 @@ function checkPinned(pinned: EmulatedKey | undefined, actual: EmulatedKey): void
 
 function invalidCiphertext(): KmsEmulatorError {
   return new KmsEmulatorError('InvalidCiphertextException', '');
-}
-
-/** KMS binds the context as a set of pairs: order does not matter, every byte of every key and value does. */
-function canonicalContext(context: EncryptionContext | undefined): Buffer {
-  const pairs = Object.entries(context ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return Buffer.from(JSON.stringify(pairs), 'utf8');
-}
-
-function sameContext(a: EncryptionContext, b: EncryptionContext | undefined): boolean {
-  return canonicalContext(a).equals(canonicalContext(b));
 }
