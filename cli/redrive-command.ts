@@ -115,7 +115,7 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
 }
 
 /**
- * The S3 records a failure-queue message stands for: a rejection record `{bucket, key, reason, errorName}`, or a
+ * The S3 records a failure-queue message stands for: a rejection record `{bucket, key, versionId?, reason, errorName}`, or a
  * Lambda on-failure record whose `requestPayload` is the original S3 event. Undefined when it is neither.
  */
 export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[] | undefined {
@@ -132,7 +132,9 @@ export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[]
     typeof rejection.key === 'string' &&
     typeof rejection.reason === 'string'
   ) {
-    return [{ s3: { bucket: { name: rejection.bucket }, object: { key: encodeS3Key(rejection.key) } } }];
+    // The version the rejection names, when it names one: the redrive reads that very object, not a newer one.
+    const versionId = typeof rejection.versionId === 'string' ? { versionId: rejection.versionId } : {};
+    return [{ s3: { bucket: { name: rejection.bucket }, object: { key: encodeS3Key(rejection.key), ...versionId } } }];
   }
   const payload = (body as { requestPayload?: { Records?: unknown } }).requestPayload;
   if (Array.isArray(payload?.Records)) {

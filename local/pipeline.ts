@@ -78,7 +78,7 @@ export async function putObject(
 
 /** The event S3 sends for new objects: keys URL-encoded, `+` for space. */
 export function objectCreatedEvent(
-  objects: ReadonlyArray<{ key: string; size: number; bucket?: string; sequencer?: string }>,
+  objects: ReadonlyArray<{ key: string; size: number; bucket?: string; sequencer?: string; versionId?: string }>,
 ): S3Event {
   return {
     Records: objects.map((object, index) => {
@@ -100,6 +100,7 @@ export function objectCreatedEvent(
             key: encodeS3Key(object.key),
             size: object.size,
             eTag: 'local',
+            ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
             sequencer: object.sequencer ?? `${Date.now().toString(16)}${index.toString(16).padStart(4, '0')}`,
           },
         },

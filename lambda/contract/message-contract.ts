@@ -28,6 +28,8 @@ export const POINTER_CLASS = 'software.amazon.payloadoffloading.PayloadS3Pointer
 export interface FailureRecord {
   readonly bucket: string;
   readonly key: string;
+  /** The version the S3 event named (versioned buckets), so a redrive reads that very object. */
+  readonly versionId?: string;
   /** A stable reason code (docs/CONTRACT.md, "Reason codes"). */
   readonly reason: string;
   /** The error class that carried the reason. */

@@ -82,14 +82,15 @@ export async function processRecord(
   timings: RecordTimings = {},
 ): Promise<RecordOutcome> {
   const bucket = record.s3.bucket.name;
+  // The version the event names (versioned buckets): that object is read, and a rejection names it too.
+  const versionId = nonEmpty(record.s3.object.versionId);
   let key: string;
   try {
     key = decodeS3Key(record.s3.object.key);
   } catch {
     return reject(
       deps,
-      bucket,
-      record.s3.object.key,
+      { bucket, key: record.s3.object.key, versionId },
       new PolicyError('MESSAGE_ID_MISMATCH', 'object key is not URL-encoded'),
     );
   }
@@ -110,8 +111,7 @@ export async function processRecord(
   if (size !== undefined && size > config.maxMailBytes + MAX_ENCRYPTION_OVERHEAD_BYTES) {
     return reject(
       deps,
-      bucket,
-      key,
+      { bucket, key, versionId },
       new PolicyError('TOO_LARGE', `object is larger than a ${config.maxMailBytes}-byte mail`),
     );
   }
@@ -119,7 +119,7 @@ export async function processRecord(
   let object: GetObjectCommandOutput | undefined;
   try {
     const started = performance.now();
-    object = await getObject(deps.clients.s3, bucket, key);
+    object = await getObject(deps.clients.s3, bucket, key, versionId);
     const body = object.Body as AsyncIterable<Uint8Array> | undefined;
     if (body === undefined) {
       throw new TransientError('S3 returned no body');
@@ -189,7 +189,7 @@ export async function processRecord(
     if (failure.retryable) {
       return { outcome: 'retry', bucket, key, reason: failure.code, errorName: failure.name };
     }
-    return reject(deps, bucket, key, failure);
+    return reject(deps, { bucket, key, versionId }, failure);
   } finally {
     (object?.Body as { destroy?: () => void } | undefined)?.destroy?.();
   }
@@ -215,22 +215,36 @@ function classify(error: unknown): InboundMailError {
   return new TransientError(`unexpected failure (${errorNameOf(error)})`, { cause: error });
 }
 
+/** An S3 event's `versionId` as S3 sends it: absent, or empty for an unversioned bucket in some event shapes. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
 async function reject(
   deps: ProcessRecordDeps,
-  bucket: string,
-  key: string,
+  object: { readonly bucket: string; readonly key: string; readonly versionId: string | undefined },
   error: InboundMailError,
 ): Promise<RecordOutcome> {
+  const { bucket, key, versionId } = object;
   if (deps.dryRun === true || deps.recordRejections === false) {
     return { outcome: 'rejected', bucket, key, reason: error.code, errorName: error.name };
   }
-  const record: FailureRecord = { bucket, key, reason: error.code, errorName: error.name };
+  const record: FailureRecord = {
+    bucket,
+    key,
+    ...(versionId === undefined ? {} : { versionId }),
+    reason: error.code,
+    errorName: error.name,
+  };
   try {
     await deps.clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: deps.config.failureQueueUrl,
         MessageBody: JSON.stringify(record),
-        ...fifoIdsFor(deps.config.failureQueueUrl, sha256Hex([Buffer.from(`${bucket}/${key}/${error.code}`)])),
+        ...fifoIdsFor(
+          deps.config.failureQueueUrl,
+          sha256Hex([Buffer.from(`${bucket}/${key}@${versionId ?? ''}/${error.code}`)]),
+        ),
       }),
     );
   } catch (sendError) {

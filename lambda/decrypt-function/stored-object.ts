@@ -38,10 +38,18 @@ export async function* collectingAsItGoes(body: AsyncIterable<Uint8Array>): Asyn
   }
 }
 
-/** Reads the stored object; S3's failures become the reader's typed errors (missing, denied, transient, …). */
-export async function getObject(s3: S3Client, bucket: string, key: string): Promise<GetObjectCommandOutput> {
+/**
+ * Reads the stored object, at `versionId` when given (the version its event names, so a later write under the same
+ * key cannot stand in for it); S3's failures become the reader's typed errors (missing, denied, transient, …).
+ */
+export async function getObject(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<GetObjectCommandOutput> {
   try {
-    return await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    return await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   } catch (error) {
     throw sourceError(error);
   }
@@ -50,7 +58,7 @@ export async function getObject(s3: S3Client, bucket: string, key: string): Prom
 /** An S3 read failure as the typed error the function acts on. */
 export function sourceError(error: unknown): Error {
   const name = errorNameOf(error);
-  if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NotFound') {
+  if (error instanceof NoSuchKey || name === 'NoSuchKey' || name === 'NoSuchVersion' || name === 'NotFound') {
     return new SourceError('OBJECT_NOT_FOUND', 'the stored object no longer exists', { cause: error });
   }
   if (isCredentialsFailure(error)) {

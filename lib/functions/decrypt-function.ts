@@ -100,7 +100,9 @@ export class DecryptFunction extends Construct {
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadStoredMail',
-        actions: ['s3:GetObject'],
+        // The function reads the version its event names: GetObject with a VersionId needs s3:GetObjectVersion
+        // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
+        actions: ['s3:GetObject', 's3:GetObjectVersion'],
         resources: [store.bucket.arnForObjects(`${objectKeyPrefix}*`)],
       }),
     );

@@ -44,6 +44,22 @@ export class EncryptedS3Action implements ses.IReceiptRuleAction {
         },
       }),
     );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        // Only SES writes under the mail prefix: nobody else, administrators included, can overwrite a stored mail
+        // or plant an object (or an instruction file) for the function to read. aws:PrincipalServiceName is present
+        // only when a service principal makes the call, and a negated operator is true when the key is absent
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalservicename,
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+        // PutObject also governs CopyObject's destination and multipart uploads.
+        sid: 'DenyWritesToMailExceptBySes',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [bucket.arnForObjects(`${objectKeyPrefix}*`)],
+        conditions: { StringNotEquals: { 'aws:PrincipalServiceName': 'ses.amazonaws.com' } },
+      }),
+    );
     kmsKey.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowSesToEncryptMailOfThisRule',

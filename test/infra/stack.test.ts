@@ -194,6 +194,26 @@ describe('buckets', () => {
     expect(JSON.stringify(statement.Condition.ArnLike)).toContain('receipt-rule/store-encrypted');
   });
 
+  it('deny every write under the mail prefix to every principal but SES, so nobody can overwrite a stored mail', () => {
+    const mailBucketId = logicalId(pipeline.mailBucket);
+    const mailPolicy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find(
+      (p: any) => p.Properties.Bucket.Ref === mailBucketId,
+    ) as any;
+    const denies = mailPolicy.Properties.PolicyDocument.Statement.filter(
+      (s: any) => s.Effect === 'Deny' && [s.Action].flat().includes('s3:PutObject'),
+    );
+    expect(denies).toEqual([
+      {
+        Sid: 'DenyWritesToMailExceptBySes',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [mailBucketId, 'Arn'] }, '/raw/*']] },
+        Condition: { StringNotEquals: { 'aws:PrincipalServiceName': 'ses.amazonaws.com' } },
+      },
+    ]);
+  });
+
   it('notify the function only for objects under the rule prefix', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
@@ -312,6 +332,8 @@ describe('least privilege', () => {
     const resourcesOf = (action: string) => granting(action).flatMap((s) => [s.Resource].flat());
     expect(JSON.stringify(resourcesOf('s3:GetObject'))).toContain('/raw/*');
     expect(resourcesOf('s3:GetObject')).toHaveLength(1);
+    // The version its event names: GetObject with a VersionId needs s3:GetObjectVersion, on the same prefix only.
+    expect(resourcesOf('s3:GetObjectVersion')).toEqual(resourcesOf('s3:GetObject'));
     for (const action of ['s3:PutObject', 's3:AbortMultipartUpload']) {
       expect(resourcesOf(action)).toHaveLength(1);
       expect(JSON.stringify(resourcesOf(action))).toContain('/payloads/*');

@@ -2,137 +2,32 @@
  * The function with every SDK client mocked (aws-sdk-client-mock) and KMS answered by the emulator: each outcome,
  * each reason code, multi-record events, FIFO ids, the inline threshold to the byte, and bodies that are not UTF-8.
  */
-import { Readable } from 'node:stream';
-import { DecryptCommand, KMSClient } from '@aws-sdk/client-kms';
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-} from '@aws-sdk/client-s3';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { sdkStreamMixin } from '@smithy/util-stream';
-import { mockClient } from 'aws-sdk-client-mock';
-import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
+import { DecryptCommand } from '@aws-sdk/client-kms';
+import { GetObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
-import { KmsEmulator } from '../../local/kms-emulator';
 import type { SesStoredObject } from '../../local/ses-simulator';
 import { CLEAN_VERDICTS } from '../../local/ses-simulator';
-import { mockKmsWith } from '../support/mock-kms';
-import { ACCOUNT, cbcObject, cbcObjectWithMatdesc, RULE, s3Event, sesObject } from '../support/ses-objects';
+import { FAILURE, MAIL_BUCKET, mockedFunctionWorld, OUTPUT, PAYLOAD_BUCKET } from '../support/mocked-function';
+import { cbcObject, cbcObjectWithMatdesc, s3Event, sesObject } from '../support/ses-objects';
 
-const MAIL_BUCKET = 'mail-bucket';
-const PAYLOAD_BUCKET = 'payload-bucket';
-const OUTPUT = 'https://sqs.us-east-1.amazonaws.com/111122223333/output';
-const FAILURE = 'https://sqs.us-east-1.amazonaws.com/111122223333/failure';
-
-const emulator = new KmsEmulator();
-const keyArn = emulator.createKey();
-const kmsMock = mockKmsWith(emulator);
-const s3Mock = mockClient(S3Client);
-const sqsMock = mockClient(SQSClient);
-const kms = new KMSClient({ region: 'us-east-1' });
-const clients = { kms, s3: new S3Client({ region: 'us-east-1' }), sqs: new SQSClient({ region: 'us-east-1' }) };
-
-/** Objects "in S3", by key. */
-let stored: Map<string, { body: Buffer; metadata: Record<string, string> }>;
-/** Payload objects the function wrote. */
-let payloads: Map<string, Buffer>;
-
-function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    OUTPUT_QUEUE_URL: OUTPUT,
-    FAILURE_QUEUE_URL: FAILURE,
-    PAYLOAD_BUCKET,
-    EXPECTED_KMS_KEY_ARN: keyArn,
-    EXPECTED_SOURCE_ACCOUNT: ACCOUNT,
-    ALLOWED_RULE_NAMES: RULE,
-    ...extra,
-  };
-}
-
-beforeEach(() => {
-  stored = new Map();
-  payloads = new Map();
-  s3Mock.reset();
-  sqsMock.reset();
-  kmsMock.resetHistory();
-  s3Mock.on(GetObjectCommand).callsFake(async (input: { Key: string }) => {
-    const object = stored.get(input.Key);
-    if (object === undefined) {
-      throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $fault: 'client' });
-    }
-    return {
-      Body: sdkStreamMixin(Readable.from([object.body])),
-      ContentLength: object.body.length,
-      Metadata: object.metadata,
-    };
-  });
-  s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
-    payloads.set(input.Key, await collect(input.Body));
-    return { ETag: '"e"' };
-  });
-  const parts = new Map<string, Buffer[]>();
-  s3Mock.on(CreateMultipartUploadCommand).callsFake(async (input: { Key: string }) => {
-    parts.set(input.Key, []);
-    return { UploadId: 'upload' };
-  });
-  s3Mock.on(UploadPartCommand).callsFake(async (input: { Key: string; PartNumber: number; Body: unknown }) => {
-    (parts.get(input.Key) as Buffer[])[input.PartNumber - 1] = await collect(input.Body);
-    return { ETag: `"p${input.PartNumber}"` };
-  });
-  s3Mock.on(CompleteMultipartUploadCommand).callsFake(async (input: { Key: string }) => {
-    payloads.set(input.Key, Buffer.concat(parts.get(input.Key) as Buffer[]));
-    return {};
-  });
-  sqsMock.on(SendMessageCommand).resolves({ MessageId: 'm-1' });
-});
-afterAll(() => {
-  kmsMock.restore();
-  s3Mock.restore();
-  sqsMock.restore();
-});
-
-async function collect(body: unknown): Promise<Buffer> {
-  if (typeof body === 'string') return Buffer.from(body);
-  if (body instanceof Uint8Array) return Buffer.from(body);
-  const pieces: Buffer[] = [];
-  for await (const piece of body as AsyncIterable<Uint8Array>) pieces.push(Buffer.from(piece));
-  return Buffer.concat(pieces);
-}
-
-function put(object: SesStoredObject): SesStoredObject {
-  stored.set(object.key, { body: object.body, metadata: object.metadata });
-  return object;
-}
-
-function eventFor(...objects: SesStoredObject[]) {
-  return s3Event(objects.map((o) => ({ bucket: MAIL_BUCKET, key: o.key, size: o.body.length })));
-}
-
-function sent(queueUrl: string) {
-  return sqsMock
-    .commandCalls(SendMessageCommand)
-    .map((call) => call.args[0].input)
-    .filter((input) => input.QueueUrl === queueUrl);
-}
-
-function failureRecords() {
-  return sent(FAILURE).map((input) => JSON.parse(input.MessageBody as string));
-}
-
-async function received(index = 0): Promise<Buffer> {
-  const input = sent(OUTPUT)[index];
-  if (input === undefined) throw new Error('nothing on the output queue');
-  const s3 = new S3Client({ region: 'us-east-1' });
-  s3Mock.on(GetObjectCommand).callsFake(async (i: { Key: string }) => ({
-    Body: sdkStreamMixin(Readable.from([payloads.get(i.Key) as Buffer])),
-  }));
-  const mail = await readForwardedMail({ Body: input.MessageBody, MessageAttributes: input.MessageAttributes }, { s3 });
-  return mail.mime;
-}
+const {
+  emulator,
+  keyArn,
+  kmsMock,
+  s3Mock,
+  sqsMock,
+  kms,
+  clients,
+  stored,
+  payloads,
+  baseEnv,
+  put,
+  eventFor,
+  sent,
+  failureRecords,
+  received,
+} = mockedFunctionWorld();
 
 const TEXT_MAIL = Buffer.from(
   'From: someone@example.org\r\nSubject: Quarterly numbers\r\n\r\nHello, world. Grüße!\r\n',
