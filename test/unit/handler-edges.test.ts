@@ -1,0 +1,157 @@
+/**
+ * The function at its edges, with every SDK client mocked: the version an event names (not the newest object under
+ * the key), a send that fails and is retried in the same container, and network and server faults on every call,
+ * which must be retried, never recorded as a rejection.
+ */
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { recordsOf } from '../../cli/redrive-command';
+import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
+import { FAILURE, MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
+import { s3Event, sesObject } from '../support/ses-objects';
+
+const world = mockedFunctionWorld();
+const { kms, keyArn, clients, s3Mock, sqsMock, put, eventFor, sent, failureRecords, received, baseEnv } = world;
+
+const MAIL = Buffer.from('From: a@example.org\r\nSubject: versions\r\n\r\nthe genuine mail\r\n');
+
+describe('the version the event names', () => {
+  it('reads that version, so an object written later under the same key cannot stand in for the mail', async () => {
+    const genuine = await sesObject(kms, keyArn, MAIL, 'versioned');
+    put(genuine, 'v1');
+    // A later write under the same key (the current object is now junk).
+    world.stored.set(genuine.key, { body: Buffer.from('not the mail'), metadata: {} });
+    const event = s3Event([{ bucket: MAIL_BUCKET, key: genuine.key, size: genuine.body.length, versionId: 'v1' }]);
+
+    const result = await createHandler({ env: baseEnv(), clients })(event);
+
+    expect(result).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({
+      Key: genuine.key,
+      VersionId: 'v1',
+    });
+    expect((await received()).equals(MAIL)).toBe(true);
+  });
+
+  it('names the version in the failure record, and a redrive of that record reads the same version', async () => {
+    const genuine = await sesObject(kms, keyArn, MAIL, 'rejectedversion');
+    put({ ...genuine, metadata: {} }, 'v7');
+    const event = s3Event([{ bucket: MAIL_BUCKET, key: genuine.key, size: genuine.body.length, versionId: 'v7' }]);
+
+    await createHandler({ env: baseEnv(), clients })(event);
+
+    const [record] = failureRecords();
+    expect(record).toEqual({
+      bucket: MAIL_BUCKET,
+      key: genuine.key,
+      versionId: 'v7',
+      reason: 'NOT_ENCRYPTED',
+      errorName: 'EnvelopeError',
+    });
+    expect(recordsOf({ Body: JSON.stringify(record) })).toEqual([
+      { s3: { bucket: { name: MAIL_BUCKET }, object: { key: genuine.key, versionId: 'v7' } } },
+    ]);
+  });
+
+  it('sends no VersionId for an unversioned bucket (the event names none)', async () => {
+    const object = put(await sesObject(kms, keyArn, MAIL, 'unversioned'));
+    await createHandler({ env: baseEnv(), clients })(eventFor(object));
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input.VersionId).toBeUndefined();
+    expect(sent(OUTPUT)).toHaveLength(1);
+  });
+});
+
+it('a send that fails is sent again when the same event comes back to the same container', async () => {
+  const object = put(await sesObject(kms, keyArn, MAIL, 'sendfails'));
+  const handle = createHandler({ env: baseEnv(), clients });
+  sqsMock
+    .on(SendMessageCommand, { QueueUrl: OUTPUT })
+    .rejectsOnce(Object.assign(new Error('x'), { name: 'ServiceUnavailable', $fault: 'server' }))
+    .resolves({ MessageId: 'm-2' });
+
+  // Lambda retries with the very same event (same sequencer, so the same identity).
+  const event = eventFor(object);
+  await expect(handle(event)).rejects.toBeInstanceOf(RetryableRecordsError);
+  const retried = await handle(event);
+
+  expect(retried).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
+  // Two attempts reached SQS: the one refused and the retry. Marking the object forwarded before its send
+  // succeeded would answer "already" here and the mail would be lost.
+  expect(sent(OUTPUT)).toHaveLength(2);
+  expect((await received(1)).equals(MAIL)).toBe(true);
+});
+
+describe('network and server faults are retried, never recorded as rejections', () => {
+  const NETWORK_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'];
+  /** An error as Node's sockets raise it: a plain Error with a `code`, nothing the SDK added. */
+  const networkError = (code: string) => Object.assign(new Error(`socket ${code}`), { code });
+  /** A server fault as the SDK models it, without status code or a known name. */
+  const serverFault = () => Object.assign(new Error('x'), { name: 'SomethingWentWrong', $fault: 'server' });
+
+  async function expectRetried(name: string): Promise<void> {
+    const object = await sesObject(kms, keyArn, MAIL, name);
+    await expect(createHandler({ env: baseEnv(), clients })(eventFor(put(object)))).rejects.toBeInstanceOf(
+      RetryableRecordsError,
+    );
+    expect(failureRecords()).toEqual([]);
+  }
+
+  it.each(NETWORK_CODES)('%s on the S3 read', async (code) => {
+    s3Mock.on(GetObjectCommand).rejects(networkError(code));
+    await expectRetried(`s3read${code}`);
+  });
+
+  it.each(NETWORK_CODES)('%s while the body streams', async (code) => {
+    const object = put(await sesObject(kms, keyArn, MAIL, `stream${code}`));
+    s3Mock.on(GetObjectCommand).callsFake(async () => ({
+      Body: sdkStreamMixin(
+        Readable.from(
+          (async function* () {
+            yield object.body.subarray(0, 10);
+            throw networkError(code);
+          })(),
+        ),
+      ),
+      ContentLength: object.body.length,
+      Metadata: object.metadata,
+    }));
+    await expect(createHandler({ env: baseEnv(), clients })(eventFor(object))).rejects.toBeInstanceOf(
+      RetryableRecordsError,
+    );
+    expect(failureRecords()).toEqual([]);
+  });
+
+  it.each(NETWORK_CODES)('%s on the SQS send', async (code) => {
+    sqsMock.on(SendMessageCommand, { QueueUrl: OUTPUT }).rejects(networkError(code));
+    await expectRetried(`send${code}`);
+  });
+
+  it.each(NETWORK_CODES)('%s on the payload upload of a large mail', async (code) => {
+    s3Mock.on(PutObjectCommand).rejects(networkError(code));
+    const large = Buffer.concat([MAIL, Buffer.alloc(300 * 1024, 'x')]);
+    const object = put(await sesObject(kms, keyArn, large, `upload${code}`));
+    await expect(createHandler({ env: baseEnv(), clients })(eventFor(object))).rejects.toBeInstanceOf(
+      RetryableRecordsError,
+    );
+    expect(sent(OUTPUT)).toEqual([]);
+    expect(failureRecords()).toEqual([]);
+  });
+
+  it('a server fault ($fault: server) on the S3 read', async () => {
+    s3Mock.on(GetObjectCommand).rejects(serverFault());
+    await expectRetried('s3server');
+  });
+
+  it('a server fault ($fault: server) on the SQS send', async () => {
+    sqsMock.on(SendMessageCommand, { QueueUrl: OUTPUT }).rejects(serverFault());
+    await expectRetried('sqsserver');
+  });
+
+  it('the failure record is not sent for a retry either', async () => {
+    sqsMock.on(SendMessageCommand, { QueueUrl: OUTPUT }).rejects(networkError('ECONNRESET'));
+    await expectRetried('norecord');
+    expect(sent(FAILURE)).toEqual([]);
+  });
+});
