@@ -99,9 +99,38 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
     throw new PolicyError('TOO_LARGE', `announced mail is larger than ${maxMailBytes} bytes`);
   }
 
-  const objectLength = expectedLength ?? object.contentLength;
-  const plaintext = await decryptBody(object.body, envelope, options, maxObjectBytes, objectLength);
+  let body: AsyncIterable<Uint8Array> | Iterable<Uint8Array> = object.body;
+  let objectLength = expectedLength ?? object.contentLength;
+  if (objectLength === undefined) {
+    // Neither S3 nor the envelope says how large the object is: read it (ciphertext only, at most one byte past the
+    // maximum) before KMS is asked, so an oversized object costs no KMS call and is never read whole.
+    const held = await holdWithin(object.body, maxObjectBytes, maxMailBytes);
+    body = held.pieces;
+    objectLength = held.length;
+  }
+  const plaintext = await decryptBody(body, envelope, options, maxObjectBytes, objectLength);
   return { envelope, messageId, plaintext };
+}
+
+/**
+ * Holds a body of unknown length, copied (a source may reuse its buffer), refusing it as soon as it passes `limit`.
+ * @throws PolicyError TOO_LARGE
+ */
+async function holdWithin(
+  body: AsyncIterable<Uint8Array>,
+  limit: number,
+  maxMailBytes: number,
+): Promise<{ pieces: Buffer[]; length: number }> {
+  const pieces: Buffer[] = [];
+  let length = 0;
+  for await (const piece of body) {
+    length += piece.length;
+    if (length > limit) {
+      throw new PolicyError('TOO_LARGE', `object is larger than a ${maxMailBytes}-byte mail`);
+    }
+    pieces.push(Buffer.from(piece));
+  }
+  return { pieces, length };
 }
 
 /**
@@ -109,7 +138,7 @@ export async function decryptMail(object: EncryptedObject, options: DecryptMailO
  * decrypted as soon as it comes, so the download and the KMS round trip overlap.
  */
 async function decryptBody(
-  body: AsyncIterable<Uint8Array>,
+  body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   envelope: Envelope,
   options: DecryptMailOptions,
   maxObjectBytes: number,

@@ -59,10 +59,30 @@ it("takes SPF from Received-SPF when Authentication-Results is not SES's", () =>
   expect(readSesVerdicts(asPlaintext(`${block}\r\n`))).toEqual({ spf: 'SOFTFAIL' });
 });
 
-it('reads no further than 64 KiB into the mail', () => {
-  const longHeader = `X-Padding: ${'a'.repeat(70 * 1024)}\r\n`;
-  const mail = `Return-Path: <a@example.org>\r\n${longHeader}X-SES-RECEIPT: x\r\n\r\n`;
-  expect(readSesVerdicts(asPlaintext(mail))).toBeUndefined();
+it('reads no further than 64 KiB into the mail: a block that ends past it is not read, nor any piece beyond', () => {
+  // SES's own block, with verdicts, pushed past 64 KiB by a long (folded) Return-Path.
+  const padded = `Return-Path: <a@example.org>${'\r\n (x)'.repeat(14 * 1024)}\r\n`;
+  const block = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, virus: 'FAIL' }).replace(
+    /^Return-Path:[^\r]*\r\n/,
+    padded,
+  );
+  const mail = `${block}${BODY}${'x'.repeat(1024 * 1024)}`;
+  const bytes = Buffer.from(mail, 'latin1');
+  expect(bytes.indexOf('X-SES-RECEIPT')).toBeGreaterThan(64 * 1024);
+  let pulled = 0;
+  const chunks = {
+    *[Symbol.iterator]() {
+      for (let offset = 0; offset < bytes.length; offset += 1024) {
+        pulled += 1;
+        yield bytes.subarray(offset, offset + 1024);
+      }
+    },
+  };
+  expect(readSesVerdicts({ chunks, byteLength: bytes.length } as never)).toBeUndefined();
+  expect(pulled).toBe(64);
+  // The same block within the bound is read.
+  const short = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, virus: 'FAIL' }) + BODY;
+  expect(readSesVerdicts(asPlaintext(short))?.virus).toBe('FAIL');
 });
 
 describe("a sender's MAIL FROM and HELO, which SES copies into its Authentication-Results, never change a verdict", () => {
