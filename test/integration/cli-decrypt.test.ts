@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LEGACY_CBC_WARNING } from '../../cli/decrypt-command';
 import { startKmsEmulatorServer } from '../../local/kms-emulator-http';
+import { DAMAGED_VECTOR_REASONS } from '../support/damaged-vector-reasons';
 import { expectDecryptOutcome, offlineAwsEnv, runCli } from '../support/run-cli';
 import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
 
@@ -46,7 +47,7 @@ describe.each(vectors.map((v) => [v.name, v] as const))('vector %s', (_name, vec
   it('gives its expected outcome through the CLI', async () => {
     const output = join(work, `${vector.name}.eml`);
     const result = await runCli(argsFor(vector, '-o', output), env);
-    expectDecryptOutcome(result, output, vector);
+    expectDecryptOutcome(result, output, vector, DAMAGED_VECTOR_REASONS[vector.name]);
   });
 
   if (vector.outcome === 'ok-only-with-legacy-cbc-allowed') {
