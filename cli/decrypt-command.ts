@@ -2,8 +2,9 @@ import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/decrypt-function/config';
 import { decryptMail, type EncryptedObject } from '../lambda/reader/decrypt-mail';
-import { parseCommandArgs, printable } from './parse-command-args';
+import { parseCommandArgs } from './parse-command-args';
 import { writeFileAtomically, writeToStream } from './plaintext-output';
+import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** The environment and output streams `decrypt` uses. */
@@ -147,16 +148,16 @@ export async function readMetadataFile(path: string): Promise<Record<string, unk
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw new UsageError(`--metadata ${printable(path)} is not JSON`, { cause });
+    throw new UsageError(`--metadata ${escapeControls(path)} is not JSON`, { cause });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`${path} must hold a JSON object`);
+    throw new UsageError(`--metadata ${escapeControls(path)} must hold a JSON object`);
   }
   const record = parsed as Record<string, unknown>;
   const inner = record.Metadata;
   if (inner !== undefined) {
     if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
-      throw new UsageError(`${path}: Metadata must be a JSON object`);
+      throw new UsageError(`--metadata ${escapeControls(path)} has a Metadata field that is not a JSON object`);
     }
     return inner as Record<string, unknown>;
   }
@@ -179,7 +180,7 @@ async function openS3Source(
     const name = (error as { name?: unknown }).name;
     if (name === 'NoSuchKey' || name === 'NoSuchBucket') {
       throw new UsageError(
-        `no object s3://${printable(location.bucket)}/${printable(location.key)} (${name}): check the bucket and key`,
+        `no object s3://${escapeControls(location.bucket)}/${escapeControls(location.key)} (${name}): check the bucket and key`,
         { cause: error },
       );
     }
@@ -205,9 +206,9 @@ async function openS3Source(
   };
 }
 
-/** Splits `s3://bucket/key` (the key taken literally, not URL-decoded). */
+/** Splits `s3://bucket/key` (the key taken literally, not URL-decoded; any character, a line break too). */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  const match = /^s3:\/\/([^/]+)\/(.+)$/s.exec(uri);
   if (match === null) {
     throw new UsageError('expected s3://BUCKET/KEY');
   }
@@ -225,7 +226,7 @@ function fileError(flag: string, path: string, cause: unknown): UsageError {
         : code === 'EISDIR'
           ? 'is a directory'
           : `cannot be read (${typeof code === 'string' ? code : 'error'})`;
-  return new UsageError(`${flag} ${printable(path)}: ${why}`, { cause });
+  return new UsageError(`${flag} ${escapeControls(path)}: ${why}`, { cause });
 }
 
 function parseContextPairs(pairs: readonly string[]): Record<string, string> | undefined {

@@ -9,9 +9,10 @@ import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
-import { parseCommandArgs, printable } from './parse-command-args';
+import { parseCommandArgs } from './parse-command-args';
 import { Progress } from './progress';
 import { STACK_MAIL_LOCATION } from './stack-settings';
+import { escapeControls, jsonForTerminal } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** Runs `replay`; returns the exit status. */
@@ -29,7 +30,8 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   );
   // With --stack, the stack's mail bucket and prefix are the default.
   const target = positionals[0] ?? io.env[STACK_MAIL_LOCATION];
-  const location = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target ?? '');
+  // A prefix may hold any character, a line break too.
+  const location = /^s3:\/\/([^/]+)\/?(.*)$/s.exec(target ?? '');
   if (positionals.length > 1 || location === null) {
     throw new UsageError('give one s3://BUCKET/PREFIX (or --stack NAME)');
   }
@@ -121,11 +123,11 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
 
   const complete = watermark === objects.length;
   io.stdout.write(
-    `replay s3://${bucket}/${prefix}${dryRun ? ' (dry run: nothing sent)' : ''}: ${objects.length} objects${stop ? ', interrupted' : ''}\n${tally.summary(label)}\n`,
+    `replay s3://${escapeControls(bucket)}/${escapeControls(prefix)}${dryRun ? ' (dry run: nothing sent)' : ''}: ${objects.length} objects${stop ? ', interrupted' : ''}\n${tally.summary(label)}\n`,
   );
   if (!complete && checkpoint !== undefined) {
     io.stdout.write(
-      `  resume by running the same command again: the resume key is saved in ${printable(checkpoint)}\n`,
+      `  resume by running the same command again: the resume key is saved in ${escapeControls(checkpoint)}\n`,
     );
   } else if (!complete && resumeKey !== undefined) {
     // The key is data, never part of a command line: a key can hold quotes, spaces or terminal escapes. JSON shows
@@ -153,12 +155,4 @@ function readCheckpoint(text: string): string | undefined {
     // A bare key from an earlier version.
   }
   return text.trim() || undefined;
-}
-
-/** JSON for a terminal: also escapes DEL, the C1 controls and the line separators, which JSON leaves as they are. */
-export function jsonForTerminal(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
