@@ -10,7 +10,8 @@ import { UsageError } from './usage-error';
 /** The environment and output streams `decrypt` uses. */
 export interface DecryptCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WritableStream;
+  /** `isTTY` true (as process.stdout has on a terminal) makes decrypt refuse to write the mail there unasked. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
 }
 
@@ -21,6 +22,7 @@ export const LEGACY_CBC_WARNING =
 
 const DECRYPT_OPTIONS = {
   output: { type: 'string', short: 'o' },
+  'to-terminal': { type: 'boolean' },
   file: { type: 'string', short: 'f' },
   metadata: { type: 'string', short: 'm' },
   'kms-key-arn': { type: 'string' },
@@ -34,6 +36,7 @@ const DECRYPT_OPTIONS = {
 /** Runs `decrypt` with the given arguments. Throws `UsageError` for bad arguments; refusals propagate as thrown. */
 export async function runDecryptCommand(args: readonly string[], io: DecryptCommandIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(args, DECRYPT_OPTIONS, true);
+  checkOutput(values.output, values['to-terminal'] === true, io.stdout.isTTY === true);
 
   const settings = readDecryptSettings({
     ...io.env,
@@ -78,6 +81,23 @@ export async function runDecryptCommand(args: readonly string[], io: DecryptComm
   } finally {
     source.close();
     kms.destroy();
+  }
+}
+
+/**
+ * A mail's bytes reach a terminal raw, escape sequences included (they can retitle it, clear it, or on some terminals
+ * write files or answer back as typed input), so standard output that is a terminal takes the mail only when asked.
+ * @throws UsageError for a terminal without --to-terminal, and for --to-terminal with -o
+ */
+function checkOutput(output: string | undefined, toTerminal: boolean, stdoutIsTerminal: boolean): void {
+  if (toTerminal && output !== undefined) {
+    throw new UsageError('--to-terminal and -o exclude each other: give one');
+  }
+  if (output === undefined && stdoutIsTerminal && !toTerminal) {
+    throw new UsageError(
+      'standard output is a terminal, and a mail written to it raw can drive it with escape sequences: give -o FILE, ' +
+        'or --to-terminal to show it here anyway',
+    );
   }
 }
 

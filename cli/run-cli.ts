@@ -32,7 +32,8 @@ Exit status: 0 done, 1 refused, 2 usage, 3 transient failure (run again), 4 AWS 
 /** The process's environment and streams, passed in so tests can run the CLI in-process. */
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WritableStream;
+  /** process.stdout, or in tests a stream with `isTTY` set to stand for a terminal. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
   /** Resolves on Ctrl-C: long commands stop starting work and say how to resume. */
   readonly interrupted?: Promise<void>;
