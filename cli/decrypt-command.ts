@@ -1,7 +1,7 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/decrypt-function/config';
-import { decryptMail, type EncryptedObject } from '../lambda/reader/decrypt-mail';
+import { decryptMail } from '../lambda/reader/decrypt-mail';
+import { type OpenedSource, openFileSource } from './input-files';
 import { parseCommandArgs } from './parse-command-args';
 import { writeFileAtomically, writeToStream } from './plaintext-output';
 import { escapeControls } from './terminal-text';
@@ -101,13 +101,6 @@ function checkOutput(output: string | undefined, toTerminal: boolean, stdoutIsTe
   }
 }
 
-interface OpenedSource {
-  readonly object: EncryptedObject;
-  /** The S3 key, for an object read from S3. */
-  readonly objectKey?: string;
-  close(): void;
-}
-
 async function openSource(
   positionals: readonly string[],
   file: string | undefined,
@@ -124,64 +117,6 @@ async function openSource(
     throw new UsageError('give one s3://BUCKET/KEY, or --file and --metadata');
   }
   return openS3Source(parseS3Uri(positionals[0] as string), region);
-}
-
-async function openFileSource(file: string, metadataFile: string): Promise<OpenedSource> {
-  const metadata = await readMetadataFile(metadataFile);
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (cause) {
-    throw fileError('--file', file, cause);
-  }
-  const { size } = await handle.stat();
-  return {
-    object: { metadata, body: readInto(handle, Buffer.allocUnsafe(READ_BYTES)), contentLength: size },
-    close: () => void handle.close().catch(() => undefined),
-  };
-}
-
-/** 1 MiB reads: large enough that per-call overhead vanishes next to AES-GCM, small enough to keep memory flat. */
-const READ_BYTES = 1 << 20;
-
-/**
- * Reads a file into one reused buffer: the ciphertext never piles up as garbage next to the plaintext, so a 40 MiB
- * mail costs about its own size in memory. (decryptMail copies any piece it must hold.)
- */
-async function* readInto(handle: FileHandle, buffer: Buffer): AsyncGenerator<Uint8Array> {
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-    if (bytesRead === 0) return;
-    yield buffer.subarray(0, bytesRead);
-  }
-}
-
-/** Reads a metadata file: either the bare map, or `aws s3api head-object` output with its `Metadata` field. */
-export async function readMetadataFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw fileError('--metadata', path, cause);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new UsageError(`--metadata ${escapeControls(path)} is not JSON`, { cause });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`--metadata ${escapeControls(path)} must hold a JSON object`);
-  }
-  const record = parsed as Record<string, unknown>;
-  const inner = record.Metadata;
-  if (inner !== undefined) {
-    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
-      throw new UsageError(`--metadata ${escapeControls(path)} has a Metadata field that is not a JSON object`);
-    }
-    return inner as Record<string, unknown>;
-  }
-  return record;
 }
 
 async function openS3Source(
@@ -233,20 +168,6 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } {
     throw new UsageError('expected s3://BUCKET/KEY');
   }
   return { bucket: match[1] as string, key: match[2] as string };
-}
-
-/** Names the file and what is wrong with it, for a path the user gave. */
-function fileError(flag: string, path: string, cause: unknown): UsageError {
-  const code = (cause as { code?: unknown }).code;
-  const why =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${typeof code === 'string' ? code : 'error'})`;
-  return new UsageError(`${flag} ${escapeControls(path)}: ${why}`, { cause });
 }
 
 function parseContextPairs(pairs: readonly string[]): Record<string, string> | undefined {
