@@ -3,13 +3,14 @@
  * that lost data or after a fix. Bounded concurrency, a progress bar, a summary, and resumable by key.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/decrypt-function/process-record';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { parseCommandArgs } from './parse-command-args';
+import { writePrivateFile } from './private-file';
 import { Progress } from './progress';
 import { STACK_MAIL_LOCATION } from './stack-settings';
 import { escapeControls, jsonForTerminal } from './terminal-text';
@@ -90,8 +91,8 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     }
     if (checkpoint !== undefined && resumeKey !== undefined && (force || Date.now() - lastSaved > 1000)) {
       lastSaved = Date.now();
-      await writeFile(`${checkpoint}.tmp`, `${JSON.stringify({ startAfter: resumeKey })}\n`);
-      await rename(`${checkpoint}.tmp`, checkpoint);
+      // As decrypt -o writes: a random private (0600) temporary file renamed over it, never a name given beforehand.
+      await writePrivateFile(checkpoint, [Buffer.from(`${JSON.stringify({ startAfter: resumeKey })}\n`)]);
     }
   };
 
