@@ -4,7 +4,18 @@
  * umask.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  createWriteStream,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startKmsEmulatorServer } from '../../local/kms-emulator-http';
@@ -93,5 +104,33 @@ describe('--metadata FILE', () => {
     await writing;
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(tooLarge(fifo));
+  });
+});
+
+describe('-o FILE', () => {
+  it.each(['000', '022'])('is created 0600 under umask %s, replacing a world-readable file there', async (umask) => {
+    const dir = mkdtempSync(join(work, `umask-${umask}-`));
+    const output = join(dir, 'mail.eml');
+    writeFileSync(output, 'an older file\n');
+    chmodSync(output, 0o644);
+    const result = await runCli(
+      [
+        'decrypt',
+        '--file',
+        join(vector.dir, 'object.bin'),
+        '--metadata',
+        join(vector.dir, 'metadata.json'),
+        '-o',
+        output,
+      ],
+      env,
+      { umask },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    // The temporary file is renamed into place, so the file's mode is the one it was created with.
+    expect(statSync(output).mode & 0o777).toBe(0o600);
+    expect(readFileSync(output).equals(vector.plain as Buffer)).toBe(true);
+    expect(readdirSync(dir)).toEqual(['mail.eml']);
   });
 });
