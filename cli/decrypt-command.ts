@@ -1,15 +1,17 @@
-import { type FileHandle, open, readFile } from 'node:fs/promises';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { readDecryptSettings } from '../lambda/decrypt-function/config';
-import { decryptMail, type EncryptedObject } from '../lambda/reader/decrypt-mail';
-import { parseCommandArgs, printable } from './parse-command-args';
+import { decryptMail } from '../lambda/reader/decrypt-mail';
+import { type OpenedSource, openFileSource } from './input-files';
+import { parseCommandArgs } from './parse-command-args';
 import { writeFileAtomically, writeToStream } from './plaintext-output';
+import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** The environment and output streams `decrypt` uses. */
 export interface DecryptCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WritableStream;
+  /** `isTTY` true (as process.stdout has on a terminal) makes decrypt refuse to write the mail there unasked. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
 }
 
@@ -20,6 +22,7 @@ export const LEGACY_CBC_WARNING =
 
 const DECRYPT_OPTIONS = {
   output: { type: 'string', short: 'o' },
+  'to-terminal': { type: 'boolean' },
   file: { type: 'string', short: 'f' },
   metadata: { type: 'string', short: 'm' },
   'kms-key-arn': { type: 'string' },
@@ -33,6 +36,7 @@ const DECRYPT_OPTIONS = {
 /** Runs `decrypt` with the given arguments. Throws `UsageError` for bad arguments; refusals propagate as thrown. */
 export async function runDecryptCommand(args: readonly string[], io: DecryptCommandIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(args, DECRYPT_OPTIONS, true);
+  checkOutput(values.output, values['to-terminal'] === true, io.stdout.isTTY === true);
 
   const settings = readDecryptSettings({
     ...io.env,
@@ -80,11 +84,21 @@ export async function runDecryptCommand(args: readonly string[], io: DecryptComm
   }
 }
 
-interface OpenedSource {
-  readonly object: EncryptedObject;
-  /** The S3 key, for an object read from S3. */
-  readonly objectKey?: string;
-  close(): void;
+/**
+ * A mail's bytes reach a terminal raw, escape sequences included (they can retitle it, clear it, or on some terminals
+ * write files or answer back as typed input), so standard output that is a terminal takes the mail only when asked.
+ * @throws UsageError for a terminal without --to-terminal, and for --to-terminal with -o
+ */
+function checkOutput(output: string | undefined, toTerminal: boolean, stdoutIsTerminal: boolean): void {
+  if (toTerminal && output !== undefined) {
+    throw new UsageError('--to-terminal and -o exclude each other: give one');
+  }
+  if (output === undefined && stdoutIsTerminal && !toTerminal) {
+    throw new UsageError(
+      'standard output is a terminal, and a mail written to it raw can drive it with escape sequences: give -o FILE, ' +
+        'or --to-terminal to show it here anyway',
+    );
+  }
 }
 
 async function openSource(
@@ -105,64 +119,6 @@ async function openSource(
   return openS3Source(parseS3Uri(positionals[0] as string), region);
 }
 
-async function openFileSource(file: string, metadataFile: string): Promise<OpenedSource> {
-  const metadata = await readMetadataFile(metadataFile);
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (cause) {
-    throw fileError('--file', file, cause);
-  }
-  const { size } = await handle.stat();
-  return {
-    object: { metadata, body: readInto(handle, Buffer.allocUnsafe(READ_BYTES)), contentLength: size },
-    close: () => void handle.close().catch(() => undefined),
-  };
-}
-
-/** 1 MiB reads: large enough that per-call overhead vanishes next to AES-GCM, small enough to keep memory flat. */
-const READ_BYTES = 1 << 20;
-
-/**
- * Reads a file into one reused buffer: the ciphertext never piles up as garbage next to the plaintext, so a 40 MiB
- * mail costs about its own size in memory. (decryptMail copies any piece it must hold.)
- */
-async function* readInto(handle: FileHandle, buffer: Buffer): AsyncGenerator<Uint8Array> {
-  for (;;) {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-    if (bytesRead === 0) return;
-    yield buffer.subarray(0, bytesRead);
-  }
-}
-
-/** Reads a metadata file: either the bare map, or `aws s3api head-object` output with its `Metadata` field. */
-export async function readMetadataFile(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw fileError('--metadata', path, cause);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new UsageError(`--metadata ${printable(path)} is not JSON`, { cause });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`${path} must hold a JSON object`);
-  }
-  const record = parsed as Record<string, unknown>;
-  const inner = record.Metadata;
-  if (inner !== undefined) {
-    if (typeof inner !== 'object' || inner === null || Array.isArray(inner)) {
-      throw new UsageError(`${path}: Metadata must be a JSON object`);
-    }
-    return inner as Record<string, unknown>;
-  }
-  return record;
-}
-
 async function openS3Source(
   location: { bucket: string; key: string },
   region: string | undefined,
@@ -179,7 +135,7 @@ async function openS3Source(
     const name = (error as { name?: unknown }).name;
     if (name === 'NoSuchKey' || name === 'NoSuchBucket') {
       throw new UsageError(
-        `no object s3://${printable(location.bucket)}/${printable(location.key)} (${name}): check the bucket and key`,
+        `no object s3://${escapeControls(location.bucket)}/${escapeControls(location.key)} (${name}): check the bucket and key`,
         { cause: error },
       );
     }
@@ -205,27 +161,13 @@ async function openS3Source(
   };
 }
 
-/** Splits `s3://bucket/key` (the key taken literally, not URL-decoded). */
+/** Splits `s3://bucket/key` (the key taken literally, not URL-decoded; any character, a line break too). */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  const match = /^s3:\/\/([^/]+)\/(.+)$/s.exec(uri);
   if (match === null) {
     throw new UsageError('expected s3://BUCKET/KEY');
   }
   return { bucket: match[1] as string, key: match[2] as string };
-}
-
-/** Names the file and what is wrong with it, for a path the user gave. */
-function fileError(flag: string, path: string, cause: unknown): UsageError {
-  const code = (cause as { code?: unknown }).code;
-  const why =
-    code === 'ENOENT'
-      ? 'no such file'
-      : code === 'EACCES'
-        ? 'permission denied'
-        : code === 'EISDIR'
-          ? 'is a directory'
-          : `cannot be read (${typeof code === 'string' ? code : 'error'})`;
-  return new UsageError(`${flag} ${printable(path)}: ${why}`, { cause });
 }
 
 function parseContextPairs(pairs: readonly string[]): Record<string, string> | undefined {

@@ -2,6 +2,7 @@
  * `node:util` parseArgs for the CLI's commands, with a plain message for a misspelt flag that names the closest one.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -23,16 +24,18 @@ export function parseCommandArgs<T extends Options>(args: readonly string[], opt
       ]);
       const closest = closestFlag(given, known);
       throw new UsageError(
-        `unknown option ${printable(given)}${closest === undefined ? '' : `; did you mean ${closest}?`}`,
+        `unknown option ${escapeControls(given)}${closest === undefined ? '' : `; did you mean ${closest}?`}`,
       );
     }
     if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       const message = (error as Error).message;
-      const flag = printable(/'(-[^ ']*)/.exec(message)?.[1] ?? 'an option');
+      const flag = escapeControls(/'(-[^ ']*)/.exec(message)?.[1] ?? 'an option');
       throw new UsageError(message.includes('missing') ? `${flag} needs a value` : `${flag} takes no value`);
     }
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      throw new UsageError(`unexpected argument ${printable(/'([^']*)'/.exec((error as Error).message)?.[1] ?? '')}`);
+      throw new UsageError(
+        `unexpected argument ${escapeControls(/'([^']*)'/.exec((error as Error).message)?.[1] ?? '')}`,
+      );
     }
     throw error;
   }
@@ -67,9 +70,4 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length] as number;
-}
-
-/** Shows user input on the terminal safely: printable ASCII only, and not too long. */
-export function printable(text: string): string {
-  return text.replace(/[^\x20-\x7e]/g, '?').slice(0, 60);
 }

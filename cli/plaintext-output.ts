@@ -1,11 +1,9 @@
 /**
  * Where `decrypt` puts plaintext, once the whole object has authenticated: a stream, or a file that appears whole or
- * not at all (a private temporary file, then a rename).
+ * not at all (a private temporary file, then a rename: private-file.ts).
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import type { MailPlaintext } from '../lambda/reader/mail-decipher';
+import { writePrivateFile } from './private-file';
 
 /** Writes the plaintext to a stream, waiting for it to drain. */
 export async function writeToStream(stream: NodeJS.WritableStream, plaintext: MailPlaintext): Promise<void> {
@@ -23,27 +21,10 @@ export async function writeToStream(stream: NodeJS.WritableStream, plaintext: Ma
   }
 }
 
-/** Writes to a private temporary file beside the target and renames it into place, so no partial file is ever seen. */
+/** Writes the plaintext to a private (0600) file that appears whole or not at all (private-file.ts). */
 export async function writeFileAtomically(path: string, plaintext: MailPlaintext): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
-  const handle = await open(temporary, 'wx', 0o600);
-  try {
-    let written = 0;
-    const chunks = plaintext.chunks;
-    // writev in batches: one system call per batch instead of per piece.
-    for (let at = 0; at < chunks.length; at += 512) {
-      const batch = chunks.slice(at, at + 512);
-      const { bytesWritten } = await handle.writev(batch);
-      written += bytesWritten;
-    }
-    if (written !== plaintext.byteLength) {
-      throw new Error('short write');
-    }
-    await handle.close();
-    await rename(temporary, path);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
+  if (plaintext.chunks.reduce((total, chunk) => total + chunk.byteLength, 0) !== plaintext.byteLength) {
+    throw new Error('plaintext length disagrees with its pieces');
   }
+  await writePrivateFile(path, plaintext.chunks);
 }

@@ -3,15 +3,17 @@
  * that lost data or after a fix. Bounded concurrency, a progress bar, a summary, and resumable by key.
  */
 import { existsSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/decrypt-function/process-record';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
-import { parseCommandArgs, printable } from './parse-command-args';
+import { parseCommandArgs } from './parse-command-args';
+import { writePrivateFile } from './private-file';
 import { Progress } from './progress';
 import { STACK_MAIL_LOCATION } from './stack-settings';
+import { escapeControls, jsonForTerminal } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** Runs `replay`; returns the exit status. */
@@ -29,7 +31,8 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   );
   // With --stack, the stack's mail bucket and prefix are the default.
   const target = positionals[0] ?? io.env[STACK_MAIL_LOCATION];
-  const location = /^s3:\/\/([^/]+)\/?(.*)$/.exec(target ?? '');
+  // A prefix may hold any character, a line break too.
+  const location = /^s3:\/\/([^/]+)\/?(.*)$/s.exec(target ?? '');
   if (positionals.length > 1 || location === null) {
     throw new UsageError('give one s3://BUCKET/PREFIX (or --stack NAME)');
   }
@@ -88,8 +91,8 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     }
     if (checkpoint !== undefined && resumeKey !== undefined && (force || Date.now() - lastSaved > 1000)) {
       lastSaved = Date.now();
-      await writeFile(`${checkpoint}.tmp`, `${JSON.stringify({ startAfter: resumeKey })}\n`);
-      await rename(`${checkpoint}.tmp`, checkpoint);
+      // As decrypt -o writes: a random private (0600) temporary file renamed over it, never a name given beforehand.
+      await writePrivateFile(checkpoint, [Buffer.from(`${JSON.stringify({ startAfter: resumeKey })}\n`)]);
     }
   };
 
@@ -121,11 +124,11 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
 
   const complete = watermark === objects.length;
   io.stdout.write(
-    `replay s3://${bucket}/${prefix}${dryRun ? ' (dry run: nothing sent)' : ''}: ${objects.length} objects${stop ? ', interrupted' : ''}\n${tally.summary(label)}\n`,
+    `replay s3://${escapeControls(bucket)}/${escapeControls(prefix)}${dryRun ? ' (dry run: nothing sent)' : ''}: ${objects.length} objects${stop ? ', interrupted' : ''}\n${tally.summary(label)}\n`,
   );
   if (!complete && checkpoint !== undefined) {
     io.stdout.write(
-      `  resume by running the same command again: the resume key is saved in ${printable(checkpoint)}\n`,
+      `  resume by running the same command again: the resume key is saved in ${escapeControls(checkpoint)}\n`,
     );
   } else if (!complete && resumeKey !== undefined) {
     // The key is data, never part of a command line: a key can hold quotes, spaces or terminal escapes. JSON shows
@@ -153,12 +156,4 @@ function readCheckpoint(text: string): string | undefined {
     // A bare key from an earlier version.
   }
   return text.trim() || undefined;
-}
-
-/** JSON for a terminal: also escapes DEL, the C1 controls and the line separators, which JSON leaves as they are. */
-export function jsonForTerminal(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\u009f\u2028\u2029]/g,
-    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

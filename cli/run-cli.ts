@@ -5,9 +5,10 @@ import { ConfigError } from '../lambda/contract/environment-values';
 import { InboundMailError } from '../lambda/reader/errors';
 import { version } from '../package.json';
 import { runDecryptCommand } from './decrypt-command';
-import { closestFlag, printable } from './parse-command-args';
+import { closestFlag } from './parse-command-args';
 import { describeSetupProblem } from './setup-problem';
 import { settingsFromStack, takeStackFlag } from './stack-settings';
+import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 import { DECRYPT_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
 
@@ -31,7 +32,8 @@ Exit status: 0 done, 1 refused, 2 usage, 3 transient failure (run again), 4 AWS 
 /** The process's environment and streams, passed in so tests can run the CLI in-process. */
 export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
-  readonly stdout: NodeJS.WritableStream;
+  /** process.stdout, or in tests a stream with `isTTY` set to stand for a terminal. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream;
   /** Resolves on Ctrl-C: long commands stop starting work and say how to resume. */
   readonly interrupted?: Promise<void>;
@@ -58,7 +60,10 @@ const COMMANDS = {
   },
 } as const;
 
-/** Runs one command line; returns the exit status. Never prints mail content, keys or addresses. */
+/**
+ * Runs one command line; returns the exit status. Never prints mail content or addresses; what it prints of a path,
+ * key or argument has its control characters escaped (terminal-text.ts).
+ */
 export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = args;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -72,7 +77,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   if (!Object.hasOwn(COMMANDS, command)) {
     const closest = closestFlag(command, Object.keys(COMMANDS));
     io.stderr.write(
-      `ses-inbound: unknown command '${printable(command)}'${closest === undefined ? '' : `; did you mean ${closest}?`}\n${USAGE}\n`,
+      `ses-inbound: unknown command '${escapeControls(command)}'${closest === undefined ? '' : `; did you mean ${closest}?`}\n${USAGE}\n`,
     );
     return EXIT.usage;
   }
@@ -99,30 +104,34 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * Prints the outcome. Messages can carry what came from outside (a path, a key, an SDK's error name): each goes out
+ * through escapeControls, so none of it can act on the terminal.
+ */
 function report(command: string, error: unknown, stderr: NodeJS.WritableStream): number {
+  const say = (text: string) => stderr.write(`ses-inbound ${command}: ${escapeControls(text)}\n`);
   const setupProblem = describeSetupProblem(error);
   if (setupProblem !== undefined) {
-    stderr.write(`ses-inbound ${command}: ${setupProblem}\n`);
+    say(setupProblem);
     return EXIT.setup;
   }
   if (error instanceof InboundMailError) {
     if (error.retryable) {
-      stderr.write(`ses-inbound ${command}: failed, may succeed on retry (${error.code}): ${error.message}\n`);
+      say(`failed, may succeed on retry (${error.code}): ${error.message}`);
       return EXIT.transient;
     }
-    stderr.write(`ses-inbound ${command}: refused (${error.code}): ${error.message}\n`);
+    say(`refused (${error.code}): ${error.message}`);
     return EXIT.refused;
   }
   if (error instanceof UsageError || error instanceof ConfigError || isParseArgsError(error)) {
-    stderr.write(
-      `ses-inbound ${command}: ${(error as Error).message}\nRun 'ses-inbound ${command} --help' for its options.\n`,
-    );
+    say((error as Error).message);
+    stderr.write(`Run 'ses-inbound ${command} --help' for its options.\n`);
     return EXIT.usage;
   }
   const name = error instanceof Error ? error.name : 'Error';
   const code = (error as { code?: unknown }).code;
   // SDK and file-system errors: their name and code say what failed without repeating request data.
-  stderr.write(`ses-inbound ${command}: failed (${name}${typeof code === 'string' ? ` ${code}` : ''})\n`);
+  say(`failed (${name}${typeof code === 'string' ? ` ${code}` : ''})`);
   return EXIT.transient;
 }
 

@@ -5,7 +5,7 @@
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { ENV } from '../lambda/contract/env-names';
 import { OUTPUT_NAMES } from '../lib/output-names';
-import { printable } from './parse-command-args';
+import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
 /** Where the replay command looks when no s3:// location is given (set from the stack, not a function variable). */
@@ -30,7 +30,7 @@ export async function settingsFromStack(
       (error as { name?: unknown }).name === 'ValidationError' ||
       /does not exist/.test(String((error as Error).message))
     ) {
-      throw new UsageError(`no stack ${printable(stackName)} in this region: check --stack and AWS_REGION`, {
+      throw new UsageError(`no stack ${escapeControls(stackName)} in this region: check --stack and AWS_REGION`, {
         cause: error,
       });
     }
@@ -40,14 +40,14 @@ export async function settingsFromStack(
     | { StackId?: string; Outputs?: Array<{ OutputKey?: string; OutputValue?: string }> }
     | undefined;
   if (found === undefined) {
-    throw new UsageError(`no stack ${printable(stackName)} in this region: check --stack and AWS_REGION`);
+    throw new UsageError(`no stack ${escapeControls(stackName)} in this region: check --stack and AWS_REGION`);
   }
   const outputs = found.Outputs ?? [];
   const output = (name: string): string => {
     const matches = outputs.filter((o) => o.OutputKey?.endsWith(name) && o.OutputValue !== undefined);
     if (matches.length !== 1) {
       throw new UsageError(
-        `stack ${printable(stackName)} has ${matches.length === 0 ? 'no' : 'more than one'} output ending in ${name}: is it an EncryptedInboundMail stack?`,
+        `stack ${escapeControls(stackName)} has ${matches.length === 0 ? 'no' : 'more than one'} output ending in ${name}: is it an EncryptedInboundMail stack?`,
       );
     }
     return matches[0]?.OutputValue as string;

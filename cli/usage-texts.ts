@@ -9,7 +9,9 @@ Clients with KMS: V2 (kms+context) and V3 (key-committing, the current clients' 
 in an instruction file (from S3).
 
 Options:
-  -o, --output FILE             write the MIME to FILE (default: standard output); nothing is written on failure
+  -o, --output FILE             write the MIME to FILE, readable by you only (0600); nothing is written on failure
+      --to-terminal             without -o, write the MIME to standard output even when that is a terminal (escape
+                                sequences and all); without either, standard output must not be a terminal
   -f, --file OBJECT             the stored object's body, as downloaded
   -m, --metadata FILE           its metadata: the bare map, or the output of 'aws s3api head-object'
       --kms-key-arn ARN         the only KMS key the data key may be unwrapped with  [EXPECTED_KMS_KEY_ARN]

@@ -189,7 +189,7 @@ describe('errors the user causes name the cause and the fix', () => {
 it.each([
   ['npx ses-inbound', ['ses-inbound']],
   ['npm run -s cli --', ['npm', 'run', '-s', 'cli', '--']],
-])('writes nothing but the MIME to standard output through `%s`, so it can be redirected', async (_how, command) => {
+])('writes nothing but the MIME to standard output through `%s`, so it can be piped', async (_how, command) => {
   const vector = vectors.find((v) => v.name === '001-ses') as Vector;
   const [program, ...prefix] = command[0] === 'ses-inbound' ? ['npx', 'ses-inbound'] : command;
   const result = await new Promise<{ status: number | null; stdout: Buffer }>((resolve, reject) => {

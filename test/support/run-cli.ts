@@ -25,9 +25,18 @@ export function offlineAwsEnv(extra: Record<string, string> = {}): Record<string
   };
 }
 
-export function runCli(args: readonly string[], env: Record<string, string>): Promise<CliResult> {
+/** Runs the CLI; with `umask` (octal, e.g. '022'), under that umask, set by a shell as a user's login would. */
+export function runCli(
+  args: readonly string[],
+  env: Record<string, string>,
+  options: { umask?: string } = {},
+): Promise<CliResult> {
+  const [program, argv] =
+    options.umask === undefined
+      ? [process.execPath, [CLI_PATH, ...args]]
+      : ['/bin/sh', ['-c', 'umask "$0" && exec "$@"', options.umask, process.execPath, CLI_PATH, ...args]];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (piece: Buffer) => out.push(piece));
