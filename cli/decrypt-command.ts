@@ -31,6 +31,8 @@ const DECRYPT_OPTIONS = {
   'allow-legacy-cbc': { type: 'boolean' },
   'require-key-commitment': { type: 'boolean' },
   'encryption-context': { type: 'string', multiple: true },
+  'version-id': { type: 'string' },
+  'instruction-version-id': { type: 'string' },
 } as const;
 
 /** Runs `decrypt` with the given arguments. Throws `UsageError` for bad arguments; refusals propagate as thrown. */
@@ -56,7 +58,10 @@ export async function runDecryptCommand(args: readonly string[], io: DecryptComm
 
   // The pin is a key ARN (config refuses anything else), so it always names a region the key lives in.
   const region = io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION ?? regionOfArn(expectedKmsKeyArn);
-  const source = await openSource(positionals, values.file, values.metadata, region);
+  const source = await openSource(positionals, values.file, values.metadata, region, {
+    versionId: values['version-id'],
+    instructionVersionId: values['instruction-version-id'],
+  });
   const kms = new KMSClient({ region });
   try {
     const { plaintext } = await decryptMail(source.object, {
@@ -101,27 +106,38 @@ function checkOutput(output: string | undefined, toTerminal: boolean, stdoutIsTe
   }
 }
 
+/** Which version of the object and of its instruction file to read (versioned buckets). */
+interface S3Versions {
+  readonly versionId?: string;
+  readonly instructionVersionId?: string;
+}
+
 async function openSource(
   positionals: readonly string[],
   file: string | undefined,
   metadataFile: string | undefined,
   region: string | undefined,
+  versions: S3Versions,
 ): Promise<OpenedSource> {
   if (file !== undefined || metadataFile !== undefined) {
     if (positionals.length > 0 || file === undefined || metadataFile === undefined) {
       throw new UsageError('give either s3://BUCKET/KEY, or both --file and --metadata');
+    }
+    if (versions.versionId !== undefined || versions.instructionVersionId !== undefined) {
+      throw new UsageError('--version-id and --instruction-version-id apply to s3:// sources only');
     }
     return openFileSource(file, metadataFile);
   }
   if (positionals.length !== 1) {
     throw new UsageError('give one s3://BUCKET/KEY, or --file and --metadata');
   }
-  return openS3Source(parseS3Uri(positionals[0] as string), region);
+  return openS3Source(parseS3Uri(positionals[0] as string), region, versions);
 }
 
 async function openS3Source(
   location: { bucket: string; key: string },
   region: string | undefined,
+  versions: S3Versions,
 ): Promise<OpenedSource> {
   // Loaded only for s3:// sources: file decryption does not pay for the S3 client's start-up.
   const { S3Client, GetObjectCommand } = await import('@aws-sdk/client-s3');
@@ -129,11 +145,13 @@ async function openS3Source(
   const s3 = new S3Client({ region });
   let response: import('@aws-sdk/client-s3').GetObjectCommandOutput;
   try {
-    response = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    response = await s3.send(
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: versions.versionId }),
+    );
   } catch (error) {
     s3.destroy();
     const name = (error as { name?: unknown }).name;
-    if (name === 'NoSuchKey' || name === 'NoSuchBucket') {
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket' || name === 'NoSuchVersion') {
       throw new UsageError(
         `no object s3://${escapeControls(location.bucket)}/${escapeControls(location.key)} (${name}): check the bucket and key`,
         { cause: error },
@@ -145,7 +163,7 @@ async function openS3Source(
   if (body === undefined) {
     throw new Error('S3 returned no body');
   }
-  const loadInstruction = () => loadInstructionFile(s3, location.bucket, location.key);
+  const loadInstruction = () => loadInstructionFile(s3, location.bucket, location.key, versions.instructionVersionId);
   return {
     objectKey: location.key,
     object: {

@@ -20,6 +20,9 @@ Options:
       --allow-legacy-cbc        read unauthenticated AES/CBC objects
       --require-key-commitment  read only key-committing (V3) objects; refuses SES mail and V1/V2 objects
       --encryption-context K=V  the encryption context you expect (repeatable; V2 and V3 objects)
+      --version-id ID           read this version of the object (versioned buckets; a failure record names it)
+      --instruction-version-id ID
+                                read this version of its instruction file
 
 AWS access uses the SDK's default chain: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_S3,
 AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure, 4 no credentials or region.`;

@@ -14,7 +14,7 @@ import { parseJsonStringMap, type StringMap } from './json-string-map';
 export const MAX_INSTRUCTION_FILE_BYTES = 64 * 1024;
 
 /**
- * Returns the instruction file's fields, or undefined when there is none.
+ * Returns the instruction file's fields (of `versionId`, when given), or undefined when there is none.
  *
  * A reader with GetObject but not ListBucket (the function's role) is told AccessDenied rather than NoSuchKey for a
  * missing object; both mean "no instruction file" here, since the reader may read everything under the prefix.
@@ -23,11 +23,18 @@ export const MAX_INSTRUCTION_FILE_BYTES = 64 * 1024;
  * @throws EnvelopeError ENVELOPE_INVALID when the file is too large or not a JSON object of strings; other S3 errors
  *   pass through
  */
-export async function loadInstructionFile(s3: S3Client, bucket: string, key: string): Promise<StringMap | undefined> {
+export async function loadInstructionFile(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<StringMap | undefined> {
   let body: (AsyncIterable<Uint8Array> & { destroy?: () => void }) | undefined;
   let contentLength: number | undefined;
   try {
-    const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `${key}${INSTRUCTION_FILE_SUFFIX}` }));
+    const response = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: `${key}${INSTRUCTION_FILE_SUFFIX}`, VersionId: versionId }),
+    );
     body = response.Body as typeof body;
     contentLength = response.ContentLength;
   } catch (error) {
