@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Reads decrypted mail from the output queue with the package's consumer helper: inline, base64 or offloaded to the
 // payload bucket, each checked against its ContentLength and ContentSha256, then deleted from the queue.
-// Usage: QUEUE_URL=https://sqs.… node consume.mjs [OUT_DIR]     (credentials and region: the SDK's default chain)
+// Usage: QUEUE_URL=https://sqs.… PAYLOAD_BUCKET=… node consume.mjs [OUT_DIR]
+// (the stack outputs OutputQueueUrl and PayloadBucketName; credentials and region: the SDK's default chain)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -9,9 +10,10 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk
 import { readForwardedMail } from 'ses-encrypted-inbound/consumer';
 
 const queueUrl = process.env.QUEUE_URL;
+const payloadBucket = process.env.PAYLOAD_BUCKET;
 const outDir = process.argv[2];
-if (!queueUrl) {
-  console.error('set QUEUE_URL to the stack output OutputQueueUrl');
+if (!queueUrl || !payloadBucket) {
+  console.error('set QUEUE_URL and PAYLOAD_BUCKET to the stack outputs OutputQueueUrl and PayloadBucketName');
   process.exit(2);
 }
 // Send to the resolved endpoint (FIPS, or AWS_ENDPOINT_URL_SQS) rather than the queue URL's host.
@@ -29,7 +31,8 @@ for (;;) {
   );
   if (Messages.length === 0) break;
   for (const message of Messages) {
-    const mail = await readForwardedMail(message, { s3 });
+    // A pointer is followed only into the payload bucket's payloads/ prefix, for at most 40 MiB.
+    const mail = await readForwardedMail(message, { s3, payloadBucket });
     if (outDir) {
       mkdirSync(outDir, { recursive: true });
       writeFileSync(join(outDir, `${mail.sesMessageId}.eml`), mail.mime);

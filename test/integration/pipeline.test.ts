@@ -8,7 +8,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler, HandlerResult } from '../../lambda/decrypt-function/handler';
-import { LOCAL_MAIL_PREFIX, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { LOCAL_MAIL_PREFIX, LOCAL_PAYLOAD_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail, storeMail } from '../../local/pipeline';
 import { addVectorKeys, loadAllVectors, VECTOR_KEY_ARN } from '../support/vectors';
 
@@ -145,7 +145,9 @@ it("loses and doubles nothing when KMS throttling outlasts the SDK's own retries
   const ids = messages.map((m) => m.MessageAttributes?.SesMessageId?.StringValue).sort();
   expect(ids).toEqual(stored.map((s) => s.messageId).sort());
   for (const message of messages) {
-    await expect(readForwardedMail(message, { s3: stack.clients.s3 })).resolves.toBeDefined();
+    await expect(
+      readForwardedMail(message, { s3: stack.clients.s3, payloadBucket: LOCAL_PAYLOAD_BUCKET }),
+    ).resolves.toBeDefined();
   }
   expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);
 }, 60_000);

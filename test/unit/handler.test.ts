@@ -123,14 +123,18 @@ function failureRecords() {
   return sent(FAILURE).map((input) => JSON.parse(input.MessageBody as string));
 }
 
-async function received(index = 0): Promise<Buffer> {
+async function received(index = 0, payloadPrefix = 'payloads/'): Promise<Buffer> {
   const input = sent(OUTPUT)[index];
   if (input === undefined) throw new Error('nothing on the output queue');
   const s3 = new S3Client({ region: 'us-east-1' });
   s3Mock.on(GetObjectCommand).callsFake(async (i: { Key: string }) => ({
+    ContentLength: payloads.get(i.Key)?.length,
     Body: sdkStreamMixin(Readable.from([payloads.get(i.Key) as Buffer])),
   }));
-  const mail = await readForwardedMail({ Body: input.MessageBody, MessageAttributes: input.MessageAttributes }, { s3 });
+  const mail = await readForwardedMail(
+    { Body: input.MessageBody, MessageAttributes: input.MessageAttributes },
+    { s3, payloadBucket: PAYLOAD_BUCKET, payloadPrefix },
+  );
   return mail.mime;
 }
 
@@ -260,7 +264,7 @@ describe('forwarded', () => {
     await createHandler({ env: baseEnv({ PAYLOAD_PREFIX: 'p/' }), clients })(eventFor(object));
     expect(s3Mock.commandCalls(UploadPartCommand).length).toBe(2);
     expect(payloads.get('p/bigmail')?.equals(mime)).toBe(true);
-    expect((await received()).equals(mime)).toBe(true);
+    expect((await received(0, 'p/')).equals(mime)).toBe(true);
   });
 
   it('gives FIFO queues a group and deduplication id derived from the SES message id', async () => {
