@@ -347,6 +347,47 @@ describe('least privilege', () => {
     expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Condition: expect.anything() }));
     expect(JSON.stringify(statements)).toContain('/payloads/*');
   });
+
+  it('lets a consumer decrypt with the delivery key and nothing more: no GenerateDataKey in its policy or the key policy', () => {
+    let consumer: iam.Role | undefined;
+    const { template: granted } = synthStack({}, (fresh) => {
+      consumer = new iam.Role(fresh, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
+      fresh.pipeline.grantConsume(consumer);
+    });
+    const consumerArn = { 'Fn::GetAtt': [logicalId(consumer as iam.Role), 'Arn'] };
+    const own = Object.values(granted.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(consumer as iam.Role)))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
+    expect(own).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [deliveryKeyId, 'Arn'] },
+        Condition: {
+          StringEquals: { 'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] },
+        },
+      },
+    ]);
+    const keyPolicy = granted.toJSON().Resources[deliveryKeyId].Properties.KeyPolicy.Statement as any[];
+    const naming = keyPolicy.filter((s) => JSON.stringify(s.Condition ?? {}).includes(JSON.stringify(consumerArn)));
+    expect(naming).toEqual([
+      {
+        Sid: 'ConsumersDecryptThroughSqsAndS3',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+        Condition: {
+          StringEquals: {
+            'kms:CallerAccount': '111122223333',
+            'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'],
+          },
+          ArnEquals: { 'aws:PrincipalArn': [consumerArn] },
+        },
+      },
+    ]);
+  });
 });
 
 describe('operations', () => {
