@@ -3,7 +3,7 @@
  */
 import { App, AspectPriority, Aspects, Stack, Tags } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EncryptedInboundMail } from '../../lib/encrypted-inbound-mail';
 import { NoPersonalDataAspect } from '../../lib/governance/no-personal-data-aspect';
@@ -328,65 +328,6 @@ describe('least privilege', () => {
     expect(deliveryKeyUse[0]?.Condition).toEqual({
       StringEquals: { 'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] },
     });
-  });
-
-  it('grantConsume gives a consumer the queue, the payloads and the delivery key through SQS and S3, nothing of the mail key', () => {
-    let consumer: iam.Role | undefined;
-    const { template: granted } = synthStack({}, (fresh) => {
-      consumer = new iam.Role(fresh, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-      fresh.pipeline.grantConsume(consumer);
-    });
-    const statements = Object.values(granted.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(consumer as iam.Role)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
-    expect(JSON.stringify(statements)).not.toContain(mailKeyId);
-    expect(JSON.stringify(statements)).not.toContain(logicalId(pipeline.mailBucket));
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']) }),
-    );
-    expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Condition: expect.anything() }));
-    expect(JSON.stringify(statements)).toContain('/payloads/*');
-  });
-
-  it('lets a consumer decrypt with the delivery key and nothing more: no GenerateDataKey in its policy or the key policy', () => {
-    let consumer: iam.Role | undefined;
-    const { template: granted } = synthStack({}, (fresh) => {
-      consumer = new iam.Role(fresh, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-      fresh.pipeline.grantConsume(consumer);
-    });
-    const consumerArn = { 'Fn::GetAtt': [logicalId(consumer as iam.Role), 'Arn'] };
-    const own = Object.values(granted.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(consumer as iam.Role)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
-      .filter((s) => [s.Action].flat().some((a: string) => a.startsWith('kms:')));
-    expect(own).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'kms:Decrypt',
-        Resource: { 'Fn::GetAtt': [deliveryKeyId, 'Arn'] },
-        Condition: {
-          StringEquals: { 'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] },
-        },
-      },
-    ]);
-    const keyPolicy = granted.toJSON().Resources[deliveryKeyId].Properties.KeyPolicy.Statement as any[];
-    const naming = keyPolicy.filter((s) => JSON.stringify(s.Condition ?? {}).includes(JSON.stringify(consumerArn)));
-    expect(naming).toEqual([
-      {
-        Sid: 'ConsumersDecryptThroughSqsAndS3',
-        Effect: 'Allow',
-        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
-        Action: 'kms:Decrypt',
-        Resource: '*',
-        Condition: {
-          StringEquals: {
-            'kms:CallerAccount': '111122223333',
-            'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'],
-          },
-          ArnEquals: { 'aws:PrincipalArn': [consumerArn] },
-        },
-      },
-    ]);
   });
 });
 
