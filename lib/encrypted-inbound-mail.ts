@@ -184,7 +184,8 @@ export class EncryptedInboundMail extends Construct {
 
   /**
    * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
-   * messages, read (and delete) payloads, decrypt with the delivery key through SQS and S3. Nothing of the mail key.
+   * messages, read (and delete) payloads, decrypt (never encrypt: no `kms:GenerateDataKey`) with the delivery key
+   * through SQS and S3. Nothing of the mail key.
    * @throws Error when the grantee is not an IAM role or user (the delivery key policy names consumers by ARN)
    */
   grantConsume(grantee: iam.IGrantable): void {

@@ -9,7 +9,14 @@ import { readForwardedMail } from '../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../lambda/contract/message-contract';
 import type { HandlerResult } from '../lambda/decrypt-function/handler';
 import { encodeS3Key } from '../lambda/decrypt-function/process-record';
-import { LOCAL_ACCOUNT, LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, LOCAL_RULE, type LocalStack } from './local-stack';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_MAIL_BUCKET,
+  LOCAL_MAIL_PREFIX,
+  LOCAL_PAYLOAD_BUCKET,
+  LOCAL_RULE,
+  type LocalStack,
+} from './local-stack';
 import { randomSesMessageId, type SimulatedVerdicts, sesLambdaActionEvent, storeAsSes } from './ses-simulator';
 
 /** The function's handler, as the pipeline calls it. */
@@ -159,7 +166,7 @@ export async function runMail(
   const delivered = await drainQueue(stack, stack.outputQueueUrl, 0);
   const mine = delivered.find((m) => m.MessageAttributes?.SesMessageId?.StringValue === stored.messageId);
   if (mine !== undefined) {
-    const mail = await readForwardedMail(mine, { s3: stack.clients.s3 });
+    const mail = await readForwardedMail(mine, { s3: stack.clients.s3, payloadBucket: LOCAL_PAYLOAD_BUCKET });
     return {
       outcome: 'delivered',
       messageId: stored.messageId,

@@ -1,16 +1,22 @@
 /**
  * `npm run test:consumers`: the Python consumer example (examples/python/consume.py, boto3) against the local
- * emulators, reading inline text, base64 and offloaded mail and checking each byte for byte. It needs a Python with
+ * emulators, reading inline text, base64 and offloaded mail and checking each byte for byte; then hostile messages
+ * (local/hostile-consumer-messages.ts): it must write nothing outside its output folder, follow no pointer outside the
+ * payload bucket and prefix, and report each by its code; and its file naming refuses NUL, separators, dots and
+ * over-long ids. It needs a Python with
  * boto3 (requirements-dev.txt; scripts/python.ts says which Python): without it, it says how to install it and fails,
  * so a machine that lacks it cannot pass for one that ran it. The Node example is tested in `npm test`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { forwardConsumerFixtures } from '../local/consumer-fixtures';
-import { startLocalStack } from '../local/local-stack';
+import { sendHostileConsumerMessages } from '../local/hostile-consumer-messages';
+import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { INSTALL_HINT, pythonCommand } from './python';
+
+const EXAMPLE = join(__dirname, '..', 'examples', 'python', 'consume.py');
 
 async function main(): Promise<number> {
   const python = pythonCommand();
@@ -25,15 +31,7 @@ async function main(): Promise<number> {
     Object.assign(process.env, stack.env);
     const { createHandler } = await import('../lambda/decrypt-function/handler');
     const expected = await forwardConsumerFixtures(stack, createHandler());
-    const run = spawnSync(python, [join(__dirname, '..', 'examples', 'python', 'consume.py'), work], {
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH ?? '',
-        ...stack.env,
-        QUEUE_URL: stack.outputQueueUrl,
-        AWS_DEFAULT_REGION: stack.env.AWS_REGION,
-      },
-    });
+    const run = runExample(python, stack, work);
     if (run.status !== 0) {
       process.stdout.write(`test:consumers: the Python example failed (${run.status}):\n${run.stdout}${run.stderr}\n`);
       return 1;
@@ -51,10 +49,103 @@ async function main(): Promise<number> {
     process.stdout.write(
       `test:consumers: ${python} (boto3 ${probe.stdout.trim()}) read ${expected.size} mails (${kinds}): ${expected.size - failed} passed, ${failed} failed\n`,
     );
-    return failed === 0 && kinds === 'inline, inline, offloaded' ? 0 : 1;
+    const hostile = await hostileChecks(python, stack, join(work, 'hostile'));
+    for (const problem of hostile) {
+      process.stdout.write(`test:consumers: hostile messages: ${problem}\n`);
+    }
+    process.stdout.write(`test:consumers: hostile messages and ids: ${hostile.length === 0 ? 'passed' : 'FAILED'}\n`);
+    return failed === 0 && kinds === 'inline, inline, offloaded' && hostile.length === 0 ? 0 : 1;
   } finally {
     rmSync(work, { recursive: true, force: true });
     await stack.stop();
+  }
+}
+
+function runExample(python: string, stack: LocalStack, outDir: string) {
+  return spawnSync(python, [EXAMPLE, outDir], {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH ?? '',
+      ...stack.env,
+      QUEUE_URL: stack.outputQueueUrl,
+      AWS_DEFAULT_REGION: stack.env.AWS_REGION,
+    },
+  });
+}
+
+/** Runs the example over the hostile messages and its file naming over hostile ids; returns what went wrong. */
+async function hostileChecks(python: string, stack: LocalStack, parent: string): Promise<string[]> {
+  const problems: string[] = [];
+  const out = join(parent, 'out');
+  mkdirSync(out, { recursive: true });
+  const hostile = await sendHostileConsumerMessages(stack, parent);
+  const run = runExample(python, stack, out);
+  const files = readdirSync(parent, { recursive: true }).map(String).sort();
+  const expectedFiles = ['out', join('out', `${hostile.good.id}.eml`)];
+  if (JSON.stringify(files) !== JSON.stringify(expectedFiles)) {
+    problems.push(`files written: ${JSON.stringify(files)}, expected ${JSON.stringify(expectedFiles)}`);
+  } else if (!readFileSync(join(out, `${hostile.good.id}.eml`)).equals(hostile.good.mime)) {
+    problems.push('the good mail was not written byte for byte');
+  }
+  const refusals = run.stderr
+    .trim()
+    .split('\n')
+    .map((line) => {
+      try {
+        return (JSON.parse(line) as { refused?: string }).refused ?? line;
+      } catch {
+        return line;
+      }
+    })
+    .sort();
+  if (JSON.stringify(refusals) !== JSON.stringify(hostile.refusals)) {
+    problems.push(`refusals ${JSON.stringify(refusals)}, expected ${JSON.stringify(hostile.refusals)}`);
+  }
+  if (/escaped|planted|aaaa/.test(run.stderr)) {
+    problems.push('stderr repeats a message id or a key');
+  }
+  if (run.status !== 1) {
+    problems.push(`exit status ${run.status}, expected 1`);
+  }
+  // Ids SQS cannot carry (NUL) and the edges of the naming rule, through the example's own function.
+  const ids = [
+    '0123abcd',
+    'a\u0000b',
+    'a/b',
+    'a\\b',
+    '..',
+    '.',
+    '.hidden',
+    '/etc/passwd',
+    'a'.repeat(129),
+    'a'.repeat(128),
+  ];
+  const naming = spawnSync(
+    python,
+    [
+      '-c',
+      'import json, sys; sys.path.insert(0, sys.argv[1]); import consume; ' +
+        'print(json.dumps([consume.mail_file_path(sys.argv[2], i) for i in json.loads(sys.argv[3])]))',
+      dirname(EXAMPLE),
+      out,
+      JSON.stringify(ids),
+    ],
+    { encoding: 'utf8' },
+  );
+  // The example resolves its folder (realpath), so the expected paths do too.
+  const folder = realpathSync(out);
+  const expectedNames = [join(folder, '0123abcd.eml'), ...Array(8).fill(null), join(folder, `${'a'.repeat(128)}.eml`)];
+  if (naming.status !== 0 || !sameJson(naming.stdout, expectedNames)) {
+    problems.push(`mail_file_path gave ${naming.stdout.trim() || naming.stderr.trim()}`);
+  }
+  return problems;
+}
+
+function sameJson(text: string, expected: unknown): boolean {
+  try {
+    return JSON.stringify(JSON.parse(text)) === JSON.stringify(expected);
+  } catch {
+    return false;
   }
 }
 

@@ -2,19 +2,40 @@
 """Reads decrypted mail from the output queue with boto3: inline text, base64, or offloaded to the payload bucket
 (the SQS Extended Client pointer), each checked against ContentLength and ContentSha256, then deleted.
 
-Usage: QUEUE_URL=https://sqs.... python3 consume.py [OUT_DIR]   (credentials and region: boto3's default chain)
+A pointer is followed only into PAYLOAD_BUCKET under payloads/, for at most 40 MiB, after the object's ContentLength
+matches, reading no more than that. A message refused for that, or whose SES message id is not a plain file name, is
+reported by its code on stderr and left on the queue (after five receives it moves to the dead-letter queue); the exit
+status is then 1.
+
+Usage: QUEUE_URL=https://sqs.... PAYLOAD_BUCKET=... python3 consume.py [OUT_DIR]
+(the stack outputs OutputQueueUrl and PayloadBucketName; credentials and region: boto3's default chain)
 The message contract is docs/CONTRACT.md.
 """
 import base64
 import hashlib
 import json
 import os
+import re
 import sys
 
 import boto3
 from botocore.config import Config
 
 POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer"
+PAYLOAD_PREFIX = "payloads/"
+MAX_BYTES = 41_943_040
+# Letters, digits, '.', '_' and '-', not starting with '.': a payload's name after the prefix, and the only message
+# ids this consumer turns into file names (SES's are letters and digits). No '/', '\\', '..', NUL or absolute path.
+PAYLOAD_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,511}")
+PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
+
+
+class Refused(Exception):
+    """A message this consumer will not deliver; `code` is stable, the text names no content."""
+
+    def __init__(self, code, text):
+        super().__init__(text)
+        self.code = code
 
 
 def attribute(message, name):
@@ -22,30 +43,70 @@ def attribute(message, name):
     return None if value is None else value.get("StringValue")
 
 
-def read_forwarded_mail(message, s3):
-    """The exact MIME bytes of one message, after checking its length and SHA-256. Raises ValueError otherwise."""
-    body = message["Body"]
-    payload_size = attribute(message, "ExtendedPayloadSize") or attribute(message, "SQSLargePayloadSize")
+def size_attribute(message, name):
+    value = attribute(message, name)
+    if value is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,15}", value):
+        raise Refused("MESSAGE_MALFORMED", f"{name} is not a whole number")
+    return int(value)
+
+
+def read_payload(message, s3, payload_bucket, size):
+    """The payload's bytes: only from the payload bucket and prefix, only `size` bytes, read no further."""
+    try:
+        pointer = json.loads(message["Body"])
+    except ValueError:
+        pointer = None
+    if not (isinstance(pointer, list) and len(pointer) == 2 and pointer[0] == POINTER_CLASS
+            and isinstance(pointer[1], dict)):
+        raise Refused("MESSAGE_MALFORMED", "offloaded message without a payload pointer")
+    bucket, key = pointer[1].get("s3BucketName"), pointer[1].get("s3Key")
+    if bucket != payload_bucket:
+        raise Refused("POINTER_BUCKET_REFUSED", "pointer names a bucket other than the payload bucket")
+    if not (isinstance(key, str) and key.startswith(PAYLOAD_PREFIX)
+            and PAYLOAD_NAME.fullmatch(key[len(PAYLOAD_PREFIX):])):
+        raise Refused("POINTER_KEY_REFUSED", "pointer key is not the payload prefix followed by a name")
+    if size > MAX_BYTES:
+        raise Refused("TOO_LARGE", f"mail is announced as {size} bytes, over the limit of {MAX_BYTES}")
+    response = s3.get_object(Bucket=bucket, Key=key)
+    body = response["Body"]
+    try:
+        if response.get("ContentLength") != size:
+            raise Refused("LENGTH_MISMATCH", "payload object's ContentLength is not the announced size")
+        mime = body.read(size + 1)
+    finally:
+        body.close()
+    if len(mime) != size:
+        raise Refused("LENGTH_MISMATCH", "payload is not the announced size")
+    return mime
+
+
+def read_forwarded_mail(message, s3, payload_bucket):
+    """The exact MIME bytes of one message, after checking its length and SHA-256. Raises Refused otherwise."""
+    expected_sha256 = attribute(message, "ContentSha256")
+    if expected_sha256 is None:
+        raise Refused("MESSAGE_MALFORMED", "message has no ContentSha256 attribute")
+    length = size_attribute(message, "ContentLength")
+    payload_size = size_attribute(message, "ExtendedPayloadSize")
+    if payload_size is None:
+        payload_size = size_attribute(message, "SQSLargePayloadSize")
     if payload_size is not None:
-        pointer = json.loads(body)
-        if not (isinstance(pointer, list) and len(pointer) == 2 and pointer[0] == POINTER_CLASS):
-            raise ValueError("offloaded message without a payload pointer")
-        location = pointer[1]
-        mime = s3.get_object(Bucket=location["s3BucketName"], Key=location["s3Key"])["Body"].read()
+        mime = read_payload(message, s3, payload_bucket, payload_size)
         delivery = "offloaded"
     else:
         encoding = attribute(message, "ContentEncoding") or "identity"
         if encoding == "base64":
-            mime = base64.b64decode(body, validate=True)
+            mime = base64.b64decode(message["Body"], validate=True)
         elif encoding == "identity":
-            mime = body.encode("utf-8")
+            mime = message["Body"].encode("utf-8")
         else:
-            raise ValueError("unknown ContentEncoding")
+            raise Refused("MESSAGE_MALFORMED", "unknown ContentEncoding")
         delivery = "inline"
-    if str(len(mime)) != attribute(message, "ContentLength"):
-        raise ValueError("mail length differs from ContentLength")
-    if hashlib.sha256(mime).hexdigest() != attribute(message, "ContentSha256"):
-        raise ValueError("mail does not match ContentSha256")
+    if length is None or len(mime) != length:
+        raise Refused("LENGTH_MISMATCH", "mail length differs from ContentLength")
+    if hashlib.sha256(mime).hexdigest() != expected_sha256:
+        raise Refused("SHA256_MISMATCH", "mail does not match ContentSha256")
     verdicts = attribute(message, "SesVerdicts")
     return {
         "sesMessageId": attribute(message, "SesMessageId"),
@@ -55,26 +116,49 @@ def read_forwarded_mail(message, s3):
     }
 
 
+def mail_file_path(out_dir, ses_message_id):
+    """<out_dir>/<id>.eml, or None when the id is not a plain name or the path would leave out_dir."""
+    if not isinstance(ses_message_id, str) or not PLAIN_NAME.fullmatch(ses_message_id):
+        return None
+    folder = os.path.realpath(out_dir)
+    path = os.path.realpath(os.path.join(folder, ses_message_id + ".eml"))
+    return path if os.path.dirname(path) == folder else None
+
+
 def main():
     queue_url = os.environ.get("QUEUE_URL")
-    if not queue_url:
-        print("set QUEUE_URL to the stack output OutputQueueUrl", file=sys.stderr)
+    payload_bucket = os.environ.get("PAYLOAD_BUCKET")
+    if not queue_url or not payload_bucket:
+        print("set QUEUE_URL and PAYLOAD_BUCKET to the stack outputs OutputQueueUrl and PayloadBucketName",
+              file=sys.stderr)
         return 2
     out_dir = sys.argv[1] if len(sys.argv) > 1 else None
     sqs = boto3.client("sqs")
     # Path-style addressing for a local S3 endpoint (AWS_ENDPOINT_URL_S3); the default elsewhere.
     s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}) if os.environ.get("AWS_ENDPOINT_URL_S3") else None)
+    status = 0
     while True:
         messages = sqs.receive_message(
             QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1, MessageAttributeNames=["All"]
         ).get("Messages", [])
         if not messages:
-            return 0
+            return status
         for message in messages:
-            mail = read_forwarded_mail(message, s3)
-            if out_dir:
+            try:
+                mail = read_forwarded_mail(message, s3, payload_bucket)
+                path = None
+                if out_dir:
+                    path = mail_file_path(out_dir, mail["sesMessageId"])
+                    if path is None:
+                        raise Refused("UNSAFE_MESSAGE_ID", "SES message id is not a plain file name")
+            except Refused as refused:
+                # The code only: never the id, addresses or content. The message stays on the queue.
+                print(json.dumps({"refused": refused.code}), file=sys.stderr)
+                status = 1
+                continue
+            if path:
                 os.makedirs(out_dir, exist_ok=True)
-                with open(os.path.join(out_dir, f"{mail['sesMessageId']}.eml"), "wb") as out:
+                with open(path, "wb") as out:
                     out.write(mail["mime"])
             print(json.dumps({k: v for k, v in mail.items() if k != "mime"} | {"bytes": len(mail["mime"])}))
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])

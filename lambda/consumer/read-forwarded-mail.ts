@@ -1,16 +1,18 @@
 /**
  * The consumer helper for downstream services: turns a message from the output queue (inline text, base64, or an
- * SQS Extended Client pointer) back into the exact MIME bytes, and checks them against `ContentSha256`.
+ * SQS Extended Client pointer into the payload bucket) back into the exact MIME bytes, and checks them against
+ * `ContentLength` and `ContentSha256`. A pointer is followed only into the expected payload bucket and prefix, and
+ * only for a size under the caller's limit.
  */
 import { createHash } from 'node:crypto';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { MESSAGE_ATTRIBUTES, POINTER_CLASS } from '../contract/message-contract';
+import { DEFAULT_MAX_MAIL_BYTES, DEFAULT_PAYLOAD_PREFIX, MESSAGE_ATTRIBUTES } from '../contract/message-contract';
+import { ForwardedMailError } from './forwarded-mail-error';
+import { checkPointer, parsePointer } from './payload-pointer';
+import { readPayload } from './read-payload';
 
-/** The message is not one this pipeline sends, or its content does not match its hash. */
-export class ForwardedMailError extends Error {
-  override readonly name = 'ForwardedMailError';
-}
+export { ForwardedMailError, type ForwardedMailErrorCode } from './forwarded-mail-error';
 
 /** A forwarded mail as a consumer receives it: the exact MIME bytes, checked against their hash. */
 export interface ForwardedMail {
@@ -19,6 +21,21 @@ export interface ForwardedMail {
   readonly delivery: 'inline' | 'offloaded';
   /** SES's verdicts (`SesVerdicts`), or undefined when the message carries none. */
   readonly verdicts: Readonly<Record<string, string>> | undefined;
+}
+
+/** Options of `readForwardedMail`. */
+export interface ReadForwardedMailOptions {
+  /** The S3 client that fetches offloaded mail; without it an offloaded message is refused. */
+  readonly s3?: S3Client;
+  /**
+   * The payload bucket (the stack output `PayloadBucketName`): a pointer to any other bucket is refused, and without
+   * it an offloaded message is refused.
+   */
+  readonly payloadBucket?: string;
+  /** The payload key prefix; it must end with `/`. @default 'payloads/' */
+  readonly payloadPrefix?: string;
+  /** A mail announced larger than this, in bytes, is refused before anything is fetched. @default 41_943_040 */
+  readonly maxBytes?: number;
 }
 
 /** A message as `ReceiveMessage` returns it (with `MessageAttributeNames: ['All']`) or as a Lambda SQS event carries it. */
@@ -30,46 +47,70 @@ interface LambdaSqsRecord {
 }
 
 /**
- * Returns the MIME bytes of a forwarded mail, fetching offloaded ones from S3.
- * @throws ForwardedMailError when the message is malformed or the bytes do not match `ContentSha256`/`ContentLength`
+ * Returns the MIME bytes of a forwarded mail, fetching offloaded ones from the payload bucket.
+ * @throws ForwardedMailError with a stable `code` when the message is malformed, points elsewhere than the payload
+ *   bucket and prefix, announces more than `maxBytes`, or its bytes do not match `ContentLength`/`ContentSha256`
+ * @throws TypeError when `payloadPrefix` does not end with `/` or `maxBytes` is not a positive whole number
  */
 export async function readForwardedMail(
   message: QueueMessage,
-  options: { s3?: S3Client } = {},
+  options: ReadForwardedMailOptions = {},
 ): Promise<ForwardedMail> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_MAIL_BYTES;
+  const payloadPrefix = options.payloadPrefix ?? DEFAULT_PAYLOAD_PREFIX;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) {
+    throw new TypeError('maxBytes must be a positive whole number');
+  }
+  if (!payloadPrefix.endsWith('/')) {
+    throw new TypeError("payloadPrefix must end with '/'");
+  }
   const { body, attribute } = normalize(message);
   const expectedSha256 = attribute(MESSAGE_ATTRIBUTES.contentSha256);
   if (expectedSha256 === undefined) {
-    throw new ForwardedMailError(`message has no ${MESSAGE_ATTRIBUTES.contentSha256} attribute`);
+    throw new ForwardedMailError('MESSAGE_MALFORMED', `message has no ${MESSAGE_ATTRIBUTES.contentSha256} attribute`);
   }
+  const length = sizeAttribute(attribute, MESSAGE_ATTRIBUTES.contentLength);
   const offloadSize =
-    attribute(MESSAGE_ATTRIBUTES.extendedPayloadSize) ?? attribute(MESSAGE_ATTRIBUTES.legacyExtendedPayloadSize);
+    sizeAttribute(attribute, MESSAGE_ATTRIBUTES.extendedPayloadSize) ??
+    sizeAttribute(attribute, MESSAGE_ATTRIBUTES.legacyExtendedPayloadSize);
+  const announced = offloadSize ?? length;
+  if (announced !== undefined && announced > maxBytes) {
+    throw new ForwardedMailError('TOO_LARGE', `mail is announced as ${announced} bytes, over the limit of ${maxBytes}`);
+  }
+  if (offloadSize !== undefined && length !== undefined && offloadSize !== length) {
+    throw new ForwardedMailError(
+      'LENGTH_MISMATCH',
+      `payload size ${offloadSize} is not ${MESSAGE_ATTRIBUTES.contentLength}`,
+    );
+  }
 
   let mime: Buffer;
   let delivery: ForwardedMail['delivery'];
   if (offloadSize !== undefined) {
     const pointer = parsePointer(body);
-    if (options.s3 === undefined) {
-      throw new ForwardedMailError('message is offloaded to S3: pass an S3 client');
+    if (options.s3 === undefined || options.payloadBucket === undefined) {
+      throw new ForwardedMailError('OFFLOAD_NOT_CONFIGURED', 'message is offloaded: pass s3 and payloadBucket');
     }
-    const object = await options.s3.send(new GetObjectCommand({ Bucket: pointer.bucket, Key: pointer.key }));
-    mime = Buffer.from((await object.Body?.transformToByteArray()) ?? []);
+    checkPointer(pointer, { bucket: options.payloadBucket, prefix: payloadPrefix });
+    mime = await readPayload(options.s3, pointer, offloadSize);
     delivery = 'offloaded';
   } else {
     const encoding = attribute(MESSAGE_ATTRIBUTES.contentEncoding) ?? 'identity';
     if (encoding !== 'identity' && encoding !== 'base64') {
-      throw new ForwardedMailError(`unknown ${MESSAGE_ATTRIBUTES.contentEncoding}`);
+      throw new ForwardedMailError('MESSAGE_MALFORMED', `unknown ${MESSAGE_ATTRIBUTES.contentEncoding}`);
     }
     mime = encoding === 'base64' ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
     delivery = 'inline';
   }
 
-  const length = attribute(MESSAGE_ATTRIBUTES.contentLength);
-  if (length !== undefined && Number(length) !== mime.length) {
-    throw new ForwardedMailError(`mail is ${mime.length} bytes, ${MESSAGE_ATTRIBUTES.contentLength} says ${length}`);
+  if (length !== undefined && length !== mime.length) {
+    throw new ForwardedMailError(
+      'LENGTH_MISMATCH',
+      `mail is ${mime.length} bytes, ${MESSAGE_ATTRIBUTES.contentLength} says ${length}`,
+    );
   }
   if (createHash('sha256').update(mime).digest('hex') !== expectedSha256) {
-    throw new ForwardedMailError(`mail does not match ${MESSAGE_ATTRIBUTES.contentSha256}`);
+    throw new ForwardedMailError('SHA256_MISMATCH', `mail does not match ${MESSAGE_ATTRIBUTES.contentSha256}`);
   }
   return {
     mime,
@@ -87,20 +128,16 @@ function normalize(message: QueueMessage): { body: string; attribute: (name: str
   return { body: message.Body ?? '', attribute: (name) => attributes[name]?.StringValue };
 }
 
-function parsePointer(body: string): { bucket: string; key: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    throw new ForwardedMailError('offloaded message body is not an extended-client pointer');
+/** A size attribute as a number of bytes, or undefined when absent. */
+function sizeAttribute(attribute: (name: string) => string | undefined, name: string): number | undefined {
+  const value = attribute(name);
+  if (value === undefined) {
+    return undefined;
   }
-  if (Array.isArray(parsed) && parsed[0] === POINTER_CLASS && typeof parsed[1] === 'object' && parsed[1] !== null) {
-    const { s3BucketName, s3Key } = parsed[1] as { s3BucketName?: unknown; s3Key?: unknown };
-    if (typeof s3BucketName === 'string' && typeof s3Key === 'string') {
-      return { bucket: s3BucketName, key: s3Key };
-    }
+  if (!/^\d{1,15}$/.test(value)) {
+    throw new ForwardedMailError('MESSAGE_MALFORMED', `${name} is not a whole number`);
   }
-  throw new ForwardedMailError('offloaded message body is not an extended-client pointer');
+  return Number(value);
 }
 
 function parseVerdicts(value: string | undefined): Record<string, string> | undefined {
@@ -118,5 +155,5 @@ function parseVerdicts(value: string | undefined): Record<string, string> | unde
   } catch {
     // Fall through.
   }
-  throw new ForwardedMailError(`${MESSAGE_ATTRIBUTES.sesVerdicts} is not a JSON object`);
+  throw new ForwardedMailError('MESSAGE_MALFORMED', `${MESSAGE_ATTRIBUTES.sesVerdicts} is not a JSON object`);
 }

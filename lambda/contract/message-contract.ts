@@ -21,6 +21,12 @@ export const MESSAGE_ATTRIBUTES = {
   legacyExtendedPayloadSize: 'SQSLargePayloadSize',
 } as const;
 
+/** Where offloaded mail lives in the payload bucket: the function's `PAYLOAD_PREFIX` default, the stack's prefix. */
+export const DEFAULT_PAYLOAD_PREFIX = 'payloads/';
+
+/** The largest mail the function forwards by default (`MAX_MAIL_BYTES`): SES stores mail up to 40 MB, this is 40 MiB. */
+export const DEFAULT_MAX_MAIL_BYTES = 41_943_040;
+
 /** The first element of an SQS Extended Client pointer body. */
 export const POINTER_CLASS = 'software.amazon.payloadoffloading.PayloadS3Pointer';
 

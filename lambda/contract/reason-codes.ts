@@ -95,3 +95,23 @@ export type SourceErrorCode =
 export type ForwardErrorCode =
   /** The decrypted mail could not be delivered for a reason retrying will not fix. */
   'FORWARD_FAILED';
+
+/**
+ * Codes of the consumer helper's `ForwardedMailError` (`readForwardedMail`): why a message from the output queue was
+ * refused. Not failure-record reasons: a consumer meets them, the function never writes them.
+ */
+export type ForwardedMailErrorCode =
+  /** The message is not one the pipeline sends: no `ContentSha256`, an unknown encoding, a body that is no pointer. */
+  | 'MESSAGE_MALFORMED'
+  /** The message points at the payload bucket and the caller gave no S3 client or no expected payload bucket. */
+  | 'OFFLOAD_NOT_CONFIGURED'
+  /** The pointer names a bucket other than the expected payload bucket; nothing was fetched. */
+  | 'POINTER_BUCKET_REFUSED'
+  /** The pointer's key is not the payload prefix followed by one plain name; nothing was fetched. */
+  | 'POINTER_KEY_REFUSED'
+  /** The announced size is over the caller's limit; nothing was fetched. */
+  | 'TOO_LARGE'
+  /** The announced size, `ContentLength`, the object's size or the bytes read disagree. */
+  | 'LENGTH_MISMATCH'
+  /** The bytes do not match `ContentSha256`. */
+  | 'SHA256_MISMATCH';

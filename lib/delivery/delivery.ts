@@ -33,30 +33,27 @@ export class Delivery extends Construct {
   readonly outputDeadLetterQueue: sqs.Queue;
   readonly failureQueue: sqs.Queue;
   readonly payloadBucket: s3.Bucket;
-  /** The principals allowed to use the delivery key (through SQS and S3 only), by ARN. */
+  /** The principals allowed to encrypt and decrypt with the delivery key (through SQS and S3 only), by ARN. */
   private readonly keyUsers: string[] = [];
+  /** The consumers allowed to decrypt with it (through SQS and S3 only), by ARN: `grantConsume`'s grantees. */
+  private readonly keyDecrypters: string[] = [];
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
-    const stack = Stack.of(this);
     this.key = customerManagedKey(this, 'DeliveryKey', {
       description: 'Encrypts decrypted mail on the output queue, failure queue and payload bucket.',
       removalPolicy: props.removalPolicy,
       requireMfa: props.requireMfa,
     });
-    // Only the principals named here (the function, operators, consumers given grantConsume) may use the key, and
-    // only through SQS and S3: an administrator-like role of the account with SQS or S3 read gets no plaintext.
+    // Only the principals named here (the function and operators; consumers in their own statement, added by
+    // grantConsume) may use the key, and only through SQS and S3: an administrator-like role of the account with SQS
+    // or S3 read gets no plaintext.
     this.key.addToResourcePolicy(
       useByPrincipalArns({
         sid: 'NamedPrincipalsUseThroughSqsAndS3',
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         principalArns: Lazy.list({ produce: () => this.keyUsers }),
-        conditions: {
-          StringEquals: {
-            'kms:CallerAccount': stack.account,
-            'kms:ViaService': [`sqs.${stack.region}.amazonaws.com`, `s3.${stack.region}.amazonaws.com`],
-          },
-        },
+        conditions: this.throughSqsAndS3(),
       }),
     );
 
@@ -99,7 +96,10 @@ export class Delivery extends Construct {
     });
   }
 
-  /** Lets the principal with this ARN use the delivery key through SQS and S3 (its IAM policy must allow it too). */
+  /**
+   * Lets the principal with this ARN encrypt and decrypt with the delivery key through SQS and S3 (its IAM policy must
+   * allow it too): the function, and operators, whose replay and redrive send as the function does.
+   */
   allowKeyUse(principalArn: string): void {
     if (!this.keyUsers.includes(principalArn)) {
       this.keyUsers.push(principalArn);
@@ -108,11 +108,12 @@ export class Delivery extends Construct {
 
   /**
    * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
-   * messages, read (and delete) payloads, decrypt with the delivery key through SQS and S3. Nothing of the mail key.
+   * messages, read (and delete) payloads, decrypt (never encrypt) with the delivery key through SQS and S3, in its
+   * IAM policy and in the key policy. Nothing of the mail key.
    * @throws Error when the grantee is not an IAM role or user (the key policy names it by ARN)
    */
   grantConsume(grantee: iam.IGrantable): void {
-    this.allowKeyUse(principalArnOf(grantee));
+    this.allowKeyDecrypt(principalArnOf(grantee));
     iam.Grant.addToPrincipal({
       grantee,
       actions: [
@@ -129,7 +130,42 @@ export class Delivery extends Construct {
       actions: ['s3:GetObject', 's3:DeleteObject'],
       resourceArns: [this.payloadBucket.arnForObjects(`${Delivery.PAYLOAD_PREFIX}*`)],
     });
+    // Decrypt only: consumers receive and download, they never send or upload. See allowKeyDecrypt.
     this.grantKeyViaServices(grantee, ['kms:Decrypt']);
+  }
+
+  /**
+   * Lets a consumer decrypt with the delivery key through SQS and S3, and nothing more: receiving from an SSE-KMS
+   * queue and downloading an SSE-KMS object need `kms:Decrypt` only; `kms:GenerateDataKey` is for sending and
+   * uploading, which consumers never do (SQS: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+   * and aws-cdk-lib's own `Queue.grantConsumeMessages` grants `kms:Decrypt` alone; S3:
+   * https://repost.aws/knowledge-center/decrypt-kms-encrypted-objects-s3).
+   */
+  private allowKeyDecrypt(principalArn: string): void {
+    if (this.keyDecrypters.length === 0) {
+      this.key.addToResourcePolicy(
+        useByPrincipalArns({
+          sid: 'ConsumersDecryptThroughSqsAndS3',
+          actions: ['kms:Decrypt'],
+          principalArns: Lazy.list({ produce: () => this.keyDecrypters }),
+          conditions: this.throughSqsAndS3(),
+        }),
+      );
+    }
+    if (!this.keyDecrypters.includes(principalArn)) {
+      this.keyDecrypters.push(principalArn);
+    }
+  }
+
+  /** The key-policy conditions of every use: a caller of this account, through SQS or S3 of this region. */
+  private throughSqsAndS3(): Record<string, Record<string, unknown>> {
+    const stack = Stack.of(this);
+    return {
+      StringEquals: {
+        'kms:CallerAccount': stack.account,
+        'kms:ViaService': [`sqs.${stack.region}.amazonaws.com`, `s3.${stack.region}.amazonaws.com`],
+      },
+    };
   }
 
   /** The IAM side of key use: `actions` on the delivery key, only through SQS and S3 in this region. */

@@ -105,7 +105,7 @@ describe('2. the delivery key is used only by named principals, through SQS and 
     });
   });
 
-  it('adds each principal grantConsume names, and operator roles', () => {
+  it('adds operator roles to the function, and each principal grantConsume names to a statement that only decrypts', () => {
     const { template, stack } = synthStack(
       { operatorRoleArns: 'arn:aws:iam::111122223333:role/mail-operator' },
       (s) => {
@@ -113,16 +113,16 @@ describe('2. the delivery key is used only by named principals, through SQS and 
       },
     );
     const consumer = stack.node.findChild('Consumer') as iam.Role;
-    const statement = template
-      .toJSON()
-      .Resources[logicalId(stack.pipeline.deliveryKey)].Properties.KeyPolicy.Statement.find(
-        (s: any) => s.Sid === 'NamedPrincipalsUseThroughSqsAndS3',
-      );
-    expect(statement.Condition.ArnEquals['aws:PrincipalArn']).toEqual([
+    const statements = template.toJSON().Resources[logicalId(stack.pipeline.deliveryKey)].Properties.KeyPolicy
+      .Statement as any[];
+    const bySid = (sid: string) => statements.find((s) => s.Sid === sid);
+    expect(bySid('NamedPrincipalsUseThroughSqsAndS3').Condition.ArnEquals['aws:PrincipalArn']).toEqual([
       { 'Fn::GetAtt': [logicalId(stack.pipeline.function.role as iam.Role), 'Arn'] },
       'arn:aws:iam::111122223333:role/mail-operator',
-      { 'Fn::GetAtt': [logicalId(consumer), 'Arn'] },
     ]);
+    const consumers = bySid('ConsumersDecryptThroughSqsAndS3');
+    expect(consumers.Action).toBe('kms:Decrypt');
+    expect(consumers.Condition.ArnEquals['aws:PrincipalArn']).toEqual([{ 'Fn::GetAtt': [logicalId(consumer), 'Arn'] }]);
   });
 
   it('refuses to grant a principal it cannot name by ARN', () => {

@@ -3,7 +3,7 @@
  */
 import { App, AspectPriority, Aspects, Stack, Tags } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { EncryptedInboundMail } from '../../lib/encrypted-inbound-mail';
 import { NoPersonalDataAspect } from '../../lib/governance/no-personal-data-aspect';
@@ -350,24 +350,6 @@ describe('least privilege', () => {
     expect(deliveryKeyUse[0]?.Condition).toEqual({
       StringEquals: { 'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] },
     });
-  });
-
-  it('grantConsume gives a consumer the queue, the payloads and the delivery key through SQS and S3, nothing of the mail key', () => {
-    let consumer: iam.Role | undefined;
-    const { template: granted } = synthStack({}, (fresh) => {
-      consumer = new iam.Role(fresh, 'Consumer', { assumedBy: new iam.AccountRootPrincipal() });
-      fresh.pipeline.grantConsume(consumer);
-    });
-    const statements = Object.values(granted.findResources('AWS::IAM::Policy'))
-      .filter((p) => JSON.stringify(p.Properties.Roles).includes(logicalId(consumer as iam.Role)))
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>);
-    expect(JSON.stringify(statements)).not.toContain(mailKeyId);
-    expect(JSON.stringify(statements)).not.toContain(logicalId(pipeline.mailBucket));
-    expect(statements).toContainEqual(
-      expect.objectContaining({ Action: expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']) }),
-    );
-    expect(statements).toContainEqual(expect.objectContaining({ Action: 'kms:Decrypt', Condition: expect.anything() }));
-    expect(JSON.stringify(statements)).toContain('/payloads/*');
   });
 });
 

@@ -3,7 +3,7 @@
  * S3 event in a Node process of its own, against the local emulators.
  */
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
-import { type LocalStack, startLocalStack } from '../../local/local-stack';
+import { LOCAL_PAYLOAD_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { runBundledHandler } from '../support/bundled-handler';
 
@@ -26,7 +26,9 @@ it('decrypts and forwards a small and a large mail, with the function environmen
   expect(result.status).toBe(0);
   expect(JSON.parse(result.stdout)).toEqual({ forwarded: 2, skipped: 0, rejected: 0 });
   const messages = await drainQueue(stack, stack.outputQueueUrl, 1);
-  const mails = await Promise.all(messages.map((m) => readForwardedMail(m, { s3: stack.clients.s3 })));
+  const mails = await Promise.all(
+    messages.map((m) => readForwardedMail(m, { s3: stack.clients.s3, payloadBucket: LOCAL_PAYLOAD_BUCKET })),
+  );
   const byId = Object.fromEntries(mails.map((m) => [m.sesMessageId, m]));
   expect(byId[stored[0]?.messageId as string]?.mime.equals(small)).toBe(true);
   expect(byId[stored[1]?.messageId as string]?.delivery).toBe('offloaded');

@@ -1,14 +1,16 @@
 /**
  * The consumer examples in examples/: the Node one (the package's helper) reads inline, base64 and offloaded mail from
  * the emulators byte-exact; the Java one's pointer is the pointer the decrypt function writes. The Python one runs
- * in `npm run test:consumers` (it needs python3 and boto3).
+ * in `npm run test:consumers` (it needs python3 and boto3). Hostile message ids and pointers: the Node example writes
+ * nothing outside its output folder, follows no pointer outside the payload bucket, and reports each by its code.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { POINTER_CLASS } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
 import { forwardConsumerFixtures } from '../../local/consumer-fixtures';
+import { sendHostileConsumerMessages } from '../../local/hostile-consumer-messages';
 import type { LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { runProcess } from '../support/bundled-handler';
@@ -62,4 +64,57 @@ it("the Java example's pointer is the one the decrypt function writes: same clas
   expect(Object.keys(ours[1]).sort()).toEqual(Object.keys(theirs[1]).sort());
   expect(message?.MessageAttributes?.ExtendedPayloadSize?.DataType).toBe('Number');
   expect(java).toContain('ExtendedPayloadSize');
+});
+
+it('the Node example writes nothing outside its output folder whatever the message id, and refuses foreign pointers', async () => {
+  await drainQueue(stack, stack.outputQueueUrl, 0);
+  const parent = join(work, 'hostile');
+  const out = join(parent, 'out');
+  mkdirSync(out, { recursive: true });
+  const hostile = await sendHostileConsumerMessages(stack, parent);
+  const result = await runProcess(process.execPath, [join(ROOT, 'examples', 'node', 'consume.mjs'), out], {
+    PATH: process.env.PATH ?? '',
+    ...stack.env,
+    QUEUE_URL: stack.outputQueueUrl,
+  });
+  expect(readdirSync(parent, { recursive: true }).sort()).toEqual(['out', join('out', `${hostile.good.id}.eml`)]);
+  expect(readFileSync(join(out, `${hostile.good.id}.eml`)).equals(hostile.good.mime)).toBe(true);
+  const refusals = result.stderr
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { refused: string }).refused);
+  expect(refusals.sort()).toEqual(hostile.refusals);
+  expect(result.stderr).not.toMatch(/escaped|planted|aaaa/);
+  expect(result.status).toBe(1);
+});
+
+it('the Node example names a file only for a plain id, inside the folder (NUL, separators, dots, length)', async () => {
+  const ids = [
+    '0123abcd',
+    'a\u0000b',
+    'a/b',
+    'a\\b',
+    '..',
+    '.',
+    '.hidden',
+    '/etc/passwd',
+    'a'.repeat(129),
+    'a'.repeat(128),
+  ];
+  const script = `import { mailFilePath } from ${JSON.stringify(join(ROOT, 'examples', 'node', 'mail-file.mjs'))};
+    console.log(JSON.stringify(${JSON.stringify(ids)}.map((id) => mailFilePath('out', id) ?? null)));`;
+  const result = await runProcess(process.execPath, ['--input-type=module', '-e', script], { PATH: '' });
+  expect(result.stderr).toBe('');
+  expect(JSON.parse(result.stdout)).toEqual([
+    join(process.cwd(), 'out', '0123abcd.eml'),
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    join(process.cwd(), 'out', `${'a'.repeat(128)}.eml`),
+  ]);
 });

@@ -8,7 +8,13 @@ import type { Message } from '@aws-sdk/client-sqs';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler, HandlerResult } from '../../lambda/decrypt-function/handler';
-import { LOCAL_MAIL_BUCKET, LOCAL_MAIL_PREFIX, type LocalStack, startLocalStack } from '../../local/local-stack';
+import {
+  LOCAL_MAIL_BUCKET,
+  LOCAL_MAIL_PREFIX,
+  LOCAL_PAYLOAD_BUCKET,
+  type LocalStack,
+  startLocalStack,
+} from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail, storeMail } from '../../local/pipeline';
 import { reasonFor } from '../support/damaged-vector-reasons';
 import { addVectorKeys, loadAllVectors, VECTOR_KEY_ARN } from '../support/vectors';
@@ -147,7 +153,7 @@ it("loses and doubles nothing when KMS throttling outlasts the SDK's own retries
   expect(ids).toEqual(stored.map((s) => s.messageId).sort());
   for (const message of messages) {
     // Each delivered mail is byte for byte the one stored, compared with what was sent, not with the forwarder's hash.
-    const mail = await readForwardedMail(message, { s3: stack.clients.s3 });
+    const mail = await readForwardedMail(message, { s3: stack.clients.s3, payloadBucket: LOCAL_PAYLOAD_BUCKET });
     expect(mail.mime.equals(sentMails.get(mail.sesMessageId ?? '') as Buffer)).toBe(true);
   }
   expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);

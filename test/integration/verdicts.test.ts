@@ -9,7 +9,7 @@ import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
 import { createVerdictGate } from '../../lambda/verdict-gate/handler';
-import { LOCAL_MAIL_BUCKET, type LocalStack } from '../../local/local-stack';
+import { LOCAL_MAIL_BUCKET, LOCAL_PAYLOAD_BUCKET, type LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail } from '../../local/pipeline';
 import { CLEAN_VERDICTS, sesHeaderBlock, storeAsSes } from '../../local/ses-simulator';
 import { runBundledHandler } from '../support/bundled-handler';
@@ -97,7 +97,10 @@ it("the bundled function forwards SES's DKIM and DMARC FAIL, though the sender's
   });
   expect(JSON.parse(result.stdout)).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
   const [message] = await drainQueue(stack, stack.outputQueueUrl, 1);
-  const mail = await readForwardedMail(message as Message, { s3: stack.clients.s3 });
+  const mail = await readForwardedMail(message as Message, {
+    s3: stack.clients.s3,
+    payloadBucket: LOCAL_PAYLOAD_BUCKET,
+  });
   expect(mail.mime.equals(stored.plaintext)).toBe(true);
   expect(mail.verdicts).toEqual({ spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
 }, 60_000);

@@ -123,16 +123,17 @@ export function mockedFunctionWorld() {
   }
 
   /** The mail the index-th output message delivers, read back with the consumer helper. */
-  async function received(index = 0): Promise<Buffer> {
+  async function received(index = 0, payloadPrefix = 'payloads/'): Promise<Buffer> {
     const input = sent(OUTPUT)[index];
     if (input === undefined) throw new Error('nothing on the output queue');
     const s3 = new S3Client({ region: 'us-east-1' });
     s3Mock.on(GetObjectCommand).callsFake(async (i: { Key: string }) => ({
+      ContentLength: payloads.get(i.Key)?.length,
       Body: sdkStreamMixin(Readable.from([payloads.get(i.Key) as Buffer])),
     }));
     const mail = await readForwardedMail(
       { Body: input.MessageBody, MessageAttributes: input.MessageAttributes },
-      { s3 },
+      { s3, payloadBucket: PAYLOAD_BUCKET, payloadPrefix },
     );
     return mail.mime;
   }

@@ -155,7 +155,7 @@ describe('forwarded', () => {
     await createHandler({ env: baseEnv({ PAYLOAD_PREFIX: 'p/' }), clients })(eventFor(object));
     expect(s3Mock.commandCalls(UploadPartCommand).length).toBe(2);
     expect(payloads.get('p/bigmail')?.equals(mime)).toBe(true);
-    expect((await received()).equals(mime)).toBe(true);
+    expect((await received(0, 'p/')).equals(mime)).toBe(true);
   });
 
   it('gives FIFO queues a group and deduplication id derived from the SES message id', async () => {

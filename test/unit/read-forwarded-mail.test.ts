@@ -26,6 +26,7 @@ it('reads a Lambda SQS event record (camel-case fields) sent inline as base64', 
 
 it('follows a pointer marked with the legacy SQSLargePayloadSize attribute', async () => {
   s3Mock.on(GetObjectCommand, { Bucket: 'payloads', Key: 'payloads/abc' }).resolves({
+    ContentLength: MIME.length,
     Body: sdkStreamMixin(Readable.from([MIME])),
   });
   const mail = await readForwardedMail(
@@ -39,7 +40,7 @@ it('follows a pointer marked with the legacy SQSLargePayloadSize attribute', asy
         ContentSha256: { DataType: 'String', StringValue: SHA },
       },
     },
-    { s3: new S3Client({ region: 'us-east-1' }) },
+    { s3: new S3Client({ region: 'us-east-1' }), payloadBucket: 'payloads' },
   );
   expect(mail.mime.equals(MIME)).toBe(true);
   expect(mail.delivery).toBe('offloaded');
@@ -50,6 +51,7 @@ it.each([
     'bytes that do not match ContentSha256',
     { Body: 'Subject: tampered', MessageAttributes: { ContentSha256: { DataType: 'String', StringValue: SHA } } },
     /ContentSha256/,
+    'SHA256_MISMATCH',
   ],
   [
     'a length that does not match ContentLength',
@@ -61,8 +63,14 @@ it.each([
       },
     },
     /ContentLength/,
+    'LENGTH_MISMATCH',
   ],
-  ['no ContentSha256 at all', { Body: MIME.toString(), MessageAttributes: {} }, /no ContentSha256/],
+  [
+    'no ContentSha256 at all',
+    { Body: MIME.toString(), MessageAttributes: {} },
+    /no ContentSha256/,
+    'MESSAGE_MALFORMED',
+  ],
   [
     'an unknown ContentEncoding',
     {
@@ -73,6 +81,7 @@ it.each([
       },
     },
     /unknown ContentEncoding/,
+    'MESSAGE_MALFORMED',
   ],
   [
     'a pointer body that is not a pointer',
@@ -84,10 +93,23 @@ it.each([
       },
     },
     /not an extended-client pointer/,
+    'MESSAGE_MALFORMED',
   ],
-])('refuses %s', async (_name, message, error) => {
-  await expect(readForwardedMail(message, { s3: new S3Client({ region: 'us-east-1' }) })).rejects.toThrow(error);
-  await expect(readForwardedMail(message, { s3: new S3Client({ region: 'us-east-1' }) })).rejects.toBeInstanceOf(
-    ForwardedMailError,
-  );
+  [
+    'a ContentLength that is not a number',
+    {
+      Body: MIME.toString(),
+      MessageAttributes: {
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+        ContentLength: { DataType: 'Number', StringValue: '1e3' },
+      },
+    },
+    /ContentLength is not a whole number/,
+    'MESSAGE_MALFORMED',
+  ],
+])('refuses %s, with a stable code', async (_name, message, error, code) => {
+  const options = { s3: new S3Client({ region: 'us-east-1' }), payloadBucket: 'payloads' };
+  await expect(readForwardedMail(message, options)).rejects.toThrow(error);
+  await expect(readForwardedMail(message, options)).rejects.toBeInstanceOf(ForwardedMailError);
+  await expect(readForwardedMail(message, options)).rejects.toMatchObject({ code });
 });

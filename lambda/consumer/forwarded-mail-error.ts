@@ -1,0 +1,18 @@
+/**
+ * The consumer helper's one error: a message from the output queue refused, with a stable code. Messages name an
+ * attribute or a size, never the mail, an address, a bucket or a key.
+ */
+import type { ForwardedMailErrorCode } from '../contract/reason-codes';
+
+export type { ForwardedMailErrorCode } from '../contract/reason-codes';
+
+/** The message is not one this pipeline sends, points outside the payload bucket, or its content does not match. */
+export class ForwardedMailError extends Error {
+  override readonly name = 'ForwardedMailError';
+  constructor(
+    readonly code: ForwardedMailErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
