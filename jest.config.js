@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // test/moto needs moto's server (requirements-dev.txt): `npm run test:moto` runs it.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/moto/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } } }],
   },
