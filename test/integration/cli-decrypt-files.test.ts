@@ -71,12 +71,13 @@ describe('--metadata FILE', () => {
     const fd = openSync(huge, 'w');
     closeSync(fd);
     execFileSync('truncate', ['-s', '200M', huge]);
-    // The child reports its peak resident memory on exit (kilobytes).
+    // The child reports its own peak resident memory on exit (kilobytes): VmHWM, not getrusage's maxRSS, which Linux
+    // carries over exec from the parent that forked it (a jest worker of 250 MB would read as the CLI's peak).
     const report = join(work, 'report-rss.js');
     const rssFile = join(work, 'rss');
     writeFileSync(
       report,
-      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+      `process.on('exit', () => { const fs = require('node:fs'); const hwm = /VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]; fs.writeFileSync(${JSON.stringify(rssFile)}, hwm); });\n`,
     );
     const result = await decryptWith(huge, { NODE_OPTIONS: `--require ${report}` });
     expect(result.status).toBe(2);

@@ -159,5 +159,5 @@ it('writes nothing for a V3 object whose commitment was changed in S3', async ()
   );
   expect(result.status).toBe(1);
   expect(result.stderr).toContain('refused (KEY_COMMITMENT_MISMATCH)');
-  expect(() => readFileSync(output)).toThrow();
+  expect(() => readFileSync(output)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
 });
