@@ -22,8 +22,12 @@ export interface DecryptSettings {
   readonly expectedSourceAccount: string | undefined;
   readonly allowedRuleNames: readonly string[] | undefined;
   readonly maxMailBytes: number;
-  /** The receipt rule's object key prefix (`MAIL_PREFIX`): when set, a mail's key must be it plus the message id. */
-  readonly mailPrefix: string | undefined;
+  /**
+   * The receipt rule's object key prefix (`MAIL_PREFIX`), then the prefixes it had before (`PREVIOUS_MAIL_PREFIXES`, a
+   * JSON array): when set, a mail's key must be one of them plus the message id, so mail stored before a prefix was
+   * renamed can still be retried and redriven.
+   */
+  readonly mailPrefixes: readonly string[] | undefined;
 }
 
 /** Everything the function needs. */
@@ -77,9 +81,34 @@ export function readDecryptSettings(env: Env): DecryptSettings {
     expectedSourceAccount: account,
     allowedRuleNames: ruleNames,
     maxMailBytes: readInteger(env, ENV.MAX_MAIL_BYTES, CONFIG_DEFAULTS.maxMailBytes, 1, 2 ** 31),
-    // An empty prefix is a prefix too (the rule may store at the bucket's top): only unset means "not checked".
-    mailPrefix: env[ENV.MAIL_PREFIX]?.trim(),
+    mailPrefixes: readMailPrefixes(env),
   };
+}
+
+/** `MAIL_PREFIX` and `PREVIOUS_MAIL_PREFIXES`; undefined when the first is unset (keys are then not checked). */
+function readMailPrefixes(env: Env): readonly string[] | undefined {
+  // An empty prefix is a prefix too (the rule may store at the bucket's top): only unset means "not checked".
+  const current = env[ENV.MAIL_PREFIX]?.trim();
+  const previousText = optional(env, ENV.PREVIOUS_MAIL_PREFIXES);
+  if (current === undefined) {
+    if (previousText !== undefined) {
+      throw new ConfigError(`${ENV.PREVIOUS_MAIL_PREFIXES} needs ${ENV.MAIL_PREFIX}`);
+    }
+    return undefined;
+  }
+  if (previousText === undefined) {
+    return [current];
+  }
+  let previous: unknown;
+  try {
+    previous = JSON.parse(previousText);
+  } catch {
+    previous = undefined;
+  }
+  if (!Array.isArray(previous) || !previous.every((p) => typeof p === 'string' && (p === '' || p.endsWith('/')))) {
+    throw new ConfigError(`${ENV.PREVIOUS_MAIL_PREFIXES} must be a JSON array of prefixes, each ending with '/'`);
+  }
+  return [current, ...previous];
 }
 
 /**

@@ -144,7 +144,7 @@ export async function processRecord(
         allowedRuleNames: config.allowedRuleNames,
         maxMailBytes: config.maxMailBytes,
         objectKey: key,
-        objectKeyPrefix: config.mailPrefix,
+        objectKeyPrefix: config.mailPrefixes,
       },
     );
     timings.decryptMillis = performance.now() - started;

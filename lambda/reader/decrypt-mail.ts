@@ -43,10 +43,10 @@ export interface DecryptMailOptions extends DecryptPolicy {
   /** The object's key: when given, `aws:ses:message-id` must be its last part (see `sesMailOnly`). @default - not checked */
   readonly objectKey?: string;
   /**
-   * With `objectKey`: the receipt rule's object key prefix; the key must then be exactly this prefix followed by the
-   * message id (the function). @default - only the key's last part is compared
+   * With `objectKey`: the receipt rule's object key prefix (or the prefixes it has had); the key must then be exactly
+   * such a prefix followed by the message id (the function). @default - only the key's last part is compared
    */
-  readonly objectKeyPrefix?: string;
+  readonly objectKeyPrefix?: string | readonly string[];
   /**
    * With `objectKey`: true requires every object to be SES mail named by its message id (the function); false checks
    * the message id only of objects whose material description is SES's, so other clients' objects can be read (the

@@ -104,7 +104,11 @@ export function checkDecryptPolicy(envelope: Envelope, policy: DecryptPolicy): v
  * SES names each object `<prefix><message id>`; an object copied to another key (a replay under a new name) fails here.
  * @throws PolicyError MESSAGE_ID_MISMATCH
  */
-export function checkMessageId(envelope: Envelope, objectKey: string, objectKeyPrefix?: string): string {
+export function checkMessageId(
+  envelope: Envelope,
+  objectKey: string,
+  objectKeyPrefix?: string | readonly string[],
+): string {
   const messageId = envelope.materialDescription[SES_MESSAGE_ID];
   /* Precondition: the material description names the SES message id, and the object key ends with it. */
   if (messageId === undefined || messageId.length === 0 || messageId.includes('/')) {
@@ -115,7 +119,8 @@ export function checkMessageId(envelope: Envelope, objectKey: string, objectKeyP
    * to `<prefix><anything>/<id>` is not delivered again under a key the copier chose; without it, the key ends with it.
    */
   if (objectKeyPrefix !== undefined) {
-    if (objectKey !== `${objectKeyPrefix}${messageId}`) {
+    const prefixes: readonly string[] = typeof objectKeyPrefix === 'string' ? [objectKeyPrefix] : objectKeyPrefix;
+    if (!prefixes.some((prefix) => objectKey === `${prefix}${messageId}`)) {
       throw new PolicyError('MESSAGE_ID_MISMATCH', `object key is not the rule's prefix followed by ${SES_MESSAGE_ID}`);
     }
     return messageId;

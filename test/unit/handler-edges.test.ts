@@ -155,3 +155,28 @@ describe('network and server faults are retried, never recorded as rejections', 
     expect(sent(FAILURE)).toEqual([]);
   });
 });
+
+describe('mail stored under a prefix the rule had before (PREVIOUS_MAIL_PREFIXES)', () => {
+  it('is read when the prefix is listed, and refused MESSAGE_ID_MISMATCH when it is not', async () => {
+    const stored = await sesObject(kms, keyArn, MAIL, 'renamedprefix');
+    const object = put({ ...stored, key: `old/${stored.messageId}` });
+    const listed = await createHandler({
+      env: baseEnv({ MAIL_PREFIX: 'raw/', PREVIOUS_MAIL_PREFIXES: '["old/"]' }),
+      clients,
+    })(eventFor(object));
+    expect(listed).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
+
+    const unlisted = await createHandler({ env: baseEnv({ MAIL_PREFIX: 'raw/' }), clients })(eventFor(object));
+    expect(unlisted).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+    expect(failureRecords()[0]?.reason).toBe('MESSAGE_ID_MISMATCH');
+  });
+
+  it.each([['"old/"'], ['["old"]'], ['[1]'], ['not json']])(
+    'refuses PREVIOUS_MAIL_PREFIXES=%s at start-up, naming the variable',
+    async (value) => {
+      await expect(
+        createHandler({ env: baseEnv({ MAIL_PREFIX: 'raw/', PREVIOUS_MAIL_PREFIXES: value }), clients })(s3Event([])),
+      ).rejects.toThrow("PREVIOUS_MAIL_PREFIXES must be a JSON array of prefixes, each ending with '/'");
+    },
+  );
+});
