@@ -5,7 +5,7 @@
  * granted statement by statement to the few principals that need it. Optionally, the actions a person would take to
  * weaken a key (policy changes, disabling, deletion) require MFA.
  */
-import { Stack } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Fn, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 
@@ -93,7 +93,7 @@ export function administrationOnlyKeyPolicy(scope: Construct, options: KeyPolicy
         resources: ['*'],
         conditions: {
           BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
-          ArnNotLike: { 'aws:PrincipalArn': `arn:${stack.partition}:iam::${stack.account}:role/cdk-*-cfn-exec-role-*` },
+          ...deploymentRoleExemption(stack),
         },
       }),
     );
@@ -128,4 +128,21 @@ export function useByPrincipalArns(options: {
       ArnEquals: { 'aws:PrincipalArn': options.principalArns },
     },
   });
+}
+
+/**
+ * The one principal spared the MFA requirement: the CloudFormation execution role this stack is deployed with, by its
+ * exact ARN (from the stack's synthesizer, qualifier included). A wildcard such as `role/cdk-*-cfn-exec-role-*` would
+ * spare any role whoever holds `iam:CreateRole` chooses to name that way. A stack without a bootstrap execution role
+ * (another synthesizer) spares nobody: its deployments of key changes then need MFA too.
+ */
+function deploymentRoleExemption(stack: Stack): Record<string, Record<string, unknown>> {
+  const synthesizer = stack.synthesizer;
+  if (!(synthesizer instanceof DefaultStackSynthesizer)) {
+    return {};
+  }
+  // The synthesizer leaves `${AWS::Partition}` (and, for an environment-agnostic stack, the account and region) as
+  // placeholders; Fn::Sub gives them their deployed values.
+  const arn = synthesizer.cloudFormationExecutionRoleArn;
+  return { ArnNotEquals: { 'aws:PrincipalArn': arn.includes('${') ? Fn.sub(arn) : arn } };
 }

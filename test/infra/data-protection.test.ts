@@ -90,11 +90,14 @@ describe('key administration', () => {
     for (const statements of policies) {
       const deny = statements.find((s) => s.Sid === 'SensitiveKeyAdministrationRequiresMfa');
       expect([...deny.Action].sort()).toEqual([...SENSITIVE_KEY_ACTIONS].sort());
-      expect(deny).toMatchObject({
-        Effect: 'Deny',
-        Condition: {
-          BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
-          ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::111122223333:role/cdk-*-cfn-exec-role-*' },
+      expect(deny.Effect).toBe('Deny');
+      expect(deny.Condition).toEqual({
+        BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' },
+        // Exactly the bootstrap execution role of this stack's account and region, not any role named like it.
+        ArnNotEquals: {
+          'aws:PrincipalArn': {
+            'Fn::Sub': `arn:\${AWS::Partition}:iam::111122223333:role/cdk-hnb659fds-cfn-exec-role-111122223333-eu-west-1`,
+          },
         },
       });
     }
