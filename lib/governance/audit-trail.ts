@@ -112,6 +112,20 @@ export class AuditTrail extends Construct {
       // Management events include every KMS Decrypt: the record of who unwrapped which mail's data key.
       managementEvents: cloudtrail.ReadWriteType.ALL,
     });
+    // aws-cdk-lib's Trail gives CloudTrail GetBucketAcl and PutObject on the bucket without aws:SourceArn, so any trail,
+    // of any account, could write here. CloudTrail's bucket policy guidance narrows both to this trail
+    // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-s3-bucket-policy-for-cloudtrail.html); a deny
+    // for every other SourceArn does that without rewriting the statements the construct adds.
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudTrailOnlyForThisTrail',
+        effect: iam.Effect.DENY,
+        principals: [cloudTrail],
+        actions: ['s3:GetBucketAcl', 's3:PutObject'],
+        resources: [this.bucket.bucketArn, this.bucket.arnForObjects('*')],
+        conditions: { StringNotEquals: { 'aws:SourceArn': trailArn } },
+      }),
+    );
     acceptControl(
       this.bucket,
       's3_event_notifications_enabled_check',

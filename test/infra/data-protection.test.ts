@@ -164,6 +164,22 @@ describe('audit trail', () => {
     expect(JSON.stringify(policy)).toContain('cloudtrail.amazonaws.com');
   });
 
+  it('lets CloudTrail read the bucket ACL and write logs only for this trail (aws:SourceArn)', () => {
+    const trailBucket = logicalId(on.stack.pipeline.auditTrail?.bucket as any);
+    const policy = Object.values(on.template.findResources('AWS::S3::BucketPolicy')).find(
+      (p) => p.Properties.Bucket.Ref === trailBucket,
+    ) as any;
+    const forCloudTrail = policy.Properties.PolicyDocument.Statement.filter(
+      (s: any) => s.Principal?.Service === 'cloudtrail.amazonaws.com',
+    );
+    const trailArn = 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/TestStack-mail-audit';
+    // Every action CloudTrail is allowed is also denied for any other trail.
+    const allowed = forCloudTrail.filter((s: any) => s.Effect === 'Allow').flatMap((s: any) => [s.Action].flat());
+    const deny = forCloudTrail.find((s: any) => s.Effect === 'Deny');
+    expect([deny.Action].flat().sort()).toEqual([...allowed].sort());
+    expect(deny.Condition).toEqual({ StringNotEquals: { 'aws:SourceArn': trailArn } });
+  });
+
   it('lets CloudTrail encrypt with its key only for this trail, and the account read logs only through S3', () => {
     const key = Object.entries(on.template.findResources('AWS::KMS::Key')).find(([id]) => id.includes('AuditKey'))?.[1];
     const statements: any[] = key?.Properties.KeyPolicy.Statement;
