@@ -8,7 +8,9 @@ export interface DeliveryProps {
    */
   readonly inlineMaxBytes?: number;
   /**
-   * Days messages stay on the output queue; payload objects expire one day later.
+   * Days messages stay on the output queue (1 to 14). Its dead-letter queue keeps messages 14 days, and payload
+   * objects expire a day after the longest any pointer to them can live: 15 days for a standard queue, this value plus
+   * 15 for a FIFO one (whose dead-letter queue restarts the clock).
    *
    * @default 4
    */

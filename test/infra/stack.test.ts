@@ -170,14 +170,15 @@ describe('buckets', () => {
     ]);
   });
 
-  it('expire stored mail after the retention period and payloads after the queue retention', () => {
+  it('expire stored mail after the retention period and payloads after the dead-letter queue (payload-lifetime.test.ts)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 30, Status: 'Enabled' })],
       },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 5 })] },
+      // 14 days on the standard dead-letter queue (counted from the send), and a day's margin.
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 15 })] },
     });
     synthStack({ rawMailRetentionDays: '7' }).template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 7 })] },
