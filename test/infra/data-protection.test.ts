@@ -71,7 +71,7 @@ describe('key administration', () => {
   it('keeps keys on stack deletion, with the longest deletion waiting period', () => {
     for (const key of Object.values(off.template.findResources('AWS::KMS::Key'))) {
       expect(key).toMatchObject({
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
         Properties: { PendingWindowInDays: 30 },
       });

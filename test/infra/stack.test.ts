@@ -80,17 +80,17 @@ describe('receipt rule', () => {
 });
 
 describe('keys', () => {
-  it('rotates both keys, and keeps them (and the buckets) when the stack is deleted', () => {
+  it('rotates both keys, and keeps them (and the buckets) when the stack is deleted (removal-policy.test.ts)', () => {
     const resources = template.toJSON().Resources;
     for (const id of [mailKeyId, deliveryKeyId]) {
       expect(resources[id]).toMatchObject({
         Type: 'AWS::KMS::Key',
         Properties: { EnableKeyRotation: true },
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
       });
     }
     expect(mailKeyId).not.toBe(deliveryKeyId);
-    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'RetainExceptOnCreate' });
   });
 
   it('lets SES encrypt with the mail key only for this account and this rule', () => {
