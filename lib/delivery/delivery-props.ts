@@ -16,9 +16,18 @@ export interface DeliveryProps {
    */
   readonly queueRetentionDays?: number;
   /**
-   * Make the output queue a FIFO queue (ids derived from the SES message id).
+   * Make the output queue a FIFO queue (ids derived from the SES message id). A queue's type cannot change once it
+   * exists: changing this on a deployed stack replaces both output queues (new URLs; the messages still on the old
+   * ones are deleted), so the deployment is refused unless `acceptQueueReplacement` is set.
    *
    * @default false
    */
   readonly fifo?: boolean;
+  /**
+   * Accept that this deployment replaces the output queues because `fifo` changed. Drain them first; unset it again
+   * afterwards.
+   *
+   * @default false
+   */
+  readonly acceptQueueReplacement?: boolean;
 }

@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { useByPrincipalArns } from '../governance/key-policies';
 import { customerManagedKey, secureBucketProps, secureQueueProps } from '../governance/secure-defaults';
+import { OutputQueueTypeGuard } from './output-queue-type-guard';
 import { deliveryRetention } from './retention';
 
 /** Properties of `Delivery`. */
@@ -18,6 +19,8 @@ export interface DeliveryProps {
   readonly queueRetentionDays: number;
   /** Make the output queue (and its dead-letter queue) FIFO. */
   readonly fifo: boolean;
+  /** Let a deployment change the queues' type, which replaces them (see output-queue-type-guard.ts). */
+  readonly acceptQueueReplacement: boolean;
   /** Where the payload bucket's access logs go. */
   readonly accessLogsBucket: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
@@ -98,6 +101,12 @@ export class Delivery extends Construct {
       // A consumer that fails on a message five times moves it aside instead of blocking or losing it.
       deadLetterQueue: { queue: this.outputDeadLetterQueue, maxReceiveCount: 5 },
       visibilityTimeout: Duration.minutes(5),
+    });
+    new OutputQueueTypeGuard(this, 'QueueTypeGuard', {
+      outputQueue: this.outputQueue,
+      guarded: [this.outputQueue, this.outputDeadLetterQueue],
+      fifo: props.fifo,
+      acceptQueueReplacement: props.acceptQueueReplacement,
     });
   }
 
