@@ -20,6 +20,7 @@ run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '
 for (const customResource of [
   join('lib', 'receiving', 'active-receipt-rule-set'),
   join('lib', 'delivery', 'output-queue-type-guard'),
+  join('lib', 'governance', 'payload-discovery-job'),
 ]) {
   cpSync(join(root, customResource), join(root, 'dist', 'pkg', customResource), { recursive: true });
 }
