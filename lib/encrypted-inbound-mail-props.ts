@@ -34,7 +34,7 @@ export function settingsOf(props: EncryptedInboundMailProps) {
     inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
     rawMailRetentionDays: props.rawMailRetentionDays ?? 30,
     queueRetentionDays: props.queueRetentionDays ?? 4,
-    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    removalPolicy: retainExceptOnCreate(props.removalPolicy ?? RemovalPolicy.RETAIN),
     requireMfa: props.requireMfaForKeyAdministration === true,
     auditRetentionDays: props.auditRetentionDays ?? 365,
     verdictPolicy: {
@@ -81,6 +81,16 @@ export function settingsOf(props: EncryptedInboundMailProps) {
     throw new ConfigurationError('receivingDomain and replaceApexMx need hostedZone (the zone the records go in)');
   }
   return settings;
+}
+
+/**
+ * RETAIN kept what a rolled-back first deploy had created, leaving orphaned keys and empty buckets that break the
+ * retry; RetainExceptOnCreate retains on stack delete and replacement but deletes resources that the rolled-back
+ * operation itself created
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+ */
+function retainExceptOnCreate(policy: RemovalPolicy): RemovalPolicy {
+  return policy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : policy;
 }
 
 /**

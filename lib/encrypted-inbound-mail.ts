@@ -87,6 +87,7 @@ export class EncryptedInboundMail extends Construct {
     this.delivery = new Delivery(this, 'Delivery', {
       queueRetentionDays: settings.queueRetentionDays,
       fifo: props.fifo === true,
+      acceptQueueReplacement: props.acceptQueueReplacement === true,
       accessLogsBucket: store.accessLogsBucket,
       removalPolicy,
       requireMfa,

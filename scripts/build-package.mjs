@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds what the npm package ships (npm pack runs it as `prepack`): the compiled library with its type declarations
-// (dist/pkg, from tsconfig.build.json: the construct, the consumer helper, the reader), the custom-resource handler
+// (dist/pkg, from tsconfig.build.json: the construct, the consumer helper, the reader), the custom-resource handlers
 // the construct deploys, and the bundles of the functions and the CLI (scripts/build.mjs).
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
@@ -17,8 +17,13 @@ const run = (command, args) => {
 
 rmSync(join(root, 'dist', 'pkg'), { recursive: true, force: true });
 run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
-const customResource = join('lib', 'receiving', 'active-receipt-rule-set');
-cpSync(join(root, customResource), join(root, 'dist', 'pkg', customResource), { recursive: true });
+for (const customResource of [
+  join('lib', 'receiving', 'active-receipt-rule-set'),
+  join('lib', 'delivery', 'output-queue-type-guard'),
+  join('lib', 'governance', 'payload-discovery-job'),
+]) {
+  cpSync(join(root, customResource), join(root, 'dist', 'pkg', customResource), { recursive: true });
+}
 // --library-only: the bundles are already built (the tests' global setup builds them first).
 if (!process.argv.includes('--library-only')) {
   run(process.execPath, [join(root, 'scripts', 'build.mjs')]);

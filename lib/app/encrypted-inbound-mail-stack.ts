@@ -43,6 +43,7 @@ export class EncryptedInboundMailStack extends Stack {
       rawMailRetentionDays: context.number('rawMailRetentionDays'),
       queueRetentionDays: context.number('queueRetentionDays'),
       fifo: context.boolean('fifo'),
+      acceptQueueReplacement: context.boolean('acceptQueueReplacement'),
       useFipsEndpoints: fips,
       activateRuleSet: context.boolean('activateRuleSet'),
       requireMfaForKeyAdministration: context.boolean('requireMfa'),

@@ -16,6 +16,7 @@ export const CONTEXT_KEYS = [
   'rawMailRetentionDays',
   'queueRetentionDays',
   'fifo',
+  'acceptQueueReplacement',
   'fips',
   'activateRuleSet',
   'hostedZoneId',

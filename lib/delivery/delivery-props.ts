@@ -8,15 +8,26 @@ export interface DeliveryProps {
    */
   readonly inlineMaxBytes?: number;
   /**
-   * Days messages stay on the output queue; payload objects expire one day later.
+   * Days messages stay on the output queue (1 to 14). Its dead-letter queue keeps messages 14 days, and payload
+   * objects expire a day after the longest any pointer to them can live: 15 days for a standard queue, this value plus
+   * 15 for a FIFO one (whose dead-letter queue restarts the clock).
    *
    * @default 4
    */
   readonly queueRetentionDays?: number;
   /**
-   * Make the output queue a FIFO queue (ids derived from the SES message id).
+   * Make the output queue a FIFO queue (ids derived from the SES message id). A queue's type cannot change once it
+   * exists: changing this on a deployed stack replaces both output queues (new URLs; the messages still on the old
+   * ones are deleted), so the deployment is refused unless `acceptQueueReplacement` is set.
    *
    * @default false
    */
   readonly fifo?: boolean;
+  /**
+   * Accept that this deployment replaces the output queues because `fifo` changed. Drain them first; unset it again
+   * afterwards.
+   *
+   * @default false
+   */
+  readonly acceptQueueReplacement?: boolean;
 }

@@ -10,13 +10,17 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { useByPrincipalArns } from '../governance/key-policies';
 import { customerManagedKey, secureBucketProps, secureQueueProps } from '../governance/secure-defaults';
+import { OutputQueueTypeGuard } from './output-queue-type-guard';
+import { deliveryRetention } from './retention';
 
 /** Properties of `Delivery`. */
 export interface DeliveryProps {
-  /** Days messages stay on the output queue; payload objects expire one day later. */
+  /** Days messages stay on the output queue; payload objects outlive every pointer to them (see retention.ts). */
   readonly queueRetentionDays: number;
   /** Make the output queue (and its dead-letter queue) FIFO. */
   readonly fifo: boolean;
+  /** Let a deployment change the queues' type, which replaces them (see output-queue-type-guard.ts). */
+  readonly acceptQueueReplacement: boolean;
   /** Where the payload bucket's access logs go. */
   readonly accessLogsBucket: s3.IBucket;
   readonly removalPolicy: RemovalPolicy;
@@ -40,6 +44,7 @@ export class Delivery extends Construct {
 
   constructor(scope: Construct, id: string, props: DeliveryProps) {
     super(scope, id);
+    const retention = deliveryRetention({ queueRetentionDays: props.queueRetentionDays, fifo: props.fifo });
     this.key = customerManagedKey(this, 'DeliveryKey', {
       description: 'Encrypts decrypted mail on the output queue, failure queue and payload bucket.',
       removalPolicy: props.removalPolicy,
@@ -66,8 +71,8 @@ export class Delivery extends Construct {
       serverAccessLogsPrefix: 'payload-bucket/',
       lifecycleRules: [
         {
-          // Payloads live as long as the message that points at them could.
-          expiration: Duration.days(props.queueRetentionDays + 1),
+          // Payloads live as long as any message that points at them could, dead-letter queue included.
+          expiration: Duration.days(retention.payloadExpirationDays),
           // Versions left from before versioning was suspended (0.1 enabled it) go the next day.
           noncurrentVersionExpiration: Duration.days(1),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
@@ -80,19 +85,28 @@ export class Delivery extends Construct {
     (this.payloadBucket.node.defaultChild as s3.CfnBucket).versioningConfiguration = { status: 'Suspended' };
 
     const queue = secureQueueProps(this.key);
-    this.failureQueue = new sqs.Queue(this, 'FailureQueue', { ...queue, retentionPeriod: Duration.days(14) });
+    this.failureQueue = new sqs.Queue(this, 'FailureQueue', {
+      ...queue,
+      retentionPeriod: Duration.days(retention.failureQueueDays),
+    });
     this.outputDeadLetterQueue = new sqs.Queue(this, 'OutputDeadLetterQueue', {
       ...queue,
       fifo: props.fifo || undefined,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.days(retention.deadLetterQueueDays),
     });
     this.outputQueue = new sqs.Queue(this, 'OutputQueue', {
       ...queue,
       fifo: props.fifo || undefined,
-      retentionPeriod: Duration.days(props.queueRetentionDays),
+      retentionPeriod: Duration.days(retention.outputQueueDays),
       // A consumer that fails on a message five times moves it aside instead of blocking or losing it.
       deadLetterQueue: { queue: this.outputDeadLetterQueue, maxReceiveCount: 5 },
       visibilityTimeout: Duration.minutes(5),
+    });
+    new OutputQueueTypeGuard(this, 'QueueTypeGuard', {
+      outputQueue: this.outputQueue,
+      guarded: [this.outputQueue, this.outputDeadLetterQueue],
+      fifo: props.fifo,
+      acceptQueueReplacement: props.acceptQueueReplacement,
     });
   }
 

@@ -15,9 +15,11 @@ export interface MailStoreProps {
    */
   readonly rawMailRetentionDays?: number;
   /**
-   * Removal policy of the keys and buckets (stored mail cannot be read without the mail key).
+   * Removal policy of the keys and buckets (stored mail cannot be read without the mail key). RETAIN is applied as
+   * RETAIN_ON_UPDATE_OR_DELETE (CloudFormation's `RetainExceptOnCreate`): kept on stack deletion and replacement,
+   * deleted only when the deployment that created them rolls back.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }

@@ -71,7 +71,7 @@ describe('key administration', () => {
   it('keeps keys on stack deletion, with the longest deletion waiting period', () => {
     for (const key of Object.values(off.template.findResources('AWS::KMS::Key'))) {
       expect(key).toMatchObject({
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
         Properties: { PendingWindowInDays: 30 },
       });
@@ -196,21 +196,39 @@ describe('audit trail', () => {
 
 describe('sensitive-data discovery', () => {
   it('is off by default', () => {
-    expect(JSON.stringify(off.template.toJSON())).not.toContain('createClassificationJob');
+    off.template.resourceCountIs('Custom::MacieClassificationJob', 0);
+    expect(JSON.stringify(off.template.toJSON())).not.toContain('macie2:CreateClassificationJob');
   });
 
-  it('creates a daily Macie job over the payload bucket, cancels it on removal, and lets Macie read payloads', () => {
-    const [job] = Object.values(on.template.findResources('Custom::AWS')).filter((r) =>
-      JSON.stringify(r.Properties.Create).includes('createClassificationJob'),
-    );
-    const create = JSON.stringify(job?.Properties.Create);
-    expect(create).toContain('SCHEDULED');
-    expect(create).toContain('dailySchedule');
-    expect(create).toContain(logicalId(on.stack.pipeline.payloadBucket));
-    expect(create).not.toContain(logicalId(on.stack.pipeline.mailBucket));
-    expect(JSON.stringify(job?.Properties.Delete)).toContain('CANCELLED');
+  it('creates the Macie job over the payload bucket (test/unit/payload-discovery-job.test.ts), and lets Macie read payloads', () => {
+    const jobs = Object.values(on.template.findResources('Custom::MacieClassificationJob'));
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.Properties).toMatchObject({
+      BucketName: { Ref: logicalId(on.stack.pipeline.payloadBucket) },
+      AccountId: '111122223333',
+      JobName: 'TestStack-payload-discovery',
+    });
     const macie = keyPolicyStatements(on, 'deliveryKey').find((s) => s.Sid === 'MacieReadsPayloads');
     expect(JSON.stringify(macie.Condition)).toContain('AWSServiceRoleForAmazonMacie');
     expect(keyPolicyStatements(on, 'mailKey').find((s) => s.Sid === 'MacieReadsPayloads')).toBeUndefined();
+  });
+
+  it('fixes no client token in the template: each creation gets its own, so toggling the job off and on makes a new one', () => {
+    expect(JSON.stringify(on.template.toJSON())).not.toMatch(/clientToken/i);
+  });
+
+  it("lets its handler create, describe and cancel this account and region's jobs only", () => {
+    const policies = Object.values(on.template.findResources('AWS::IAM::Role')).flatMap((role) =>
+      (role.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+    );
+    const macie = policies.filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('macie2:')));
+    expect(macie).toHaveLength(1);
+    expect(macie[0].Action).toEqual([
+      'macie2:CreateClassificationJob',
+      'macie2:DescribeClassificationJob',
+      'macie2:UpdateClassificationJob',
+      'macie2:TagResource',
+    ]);
+    expect(JSON.stringify(macie[0].Resource)).toContain(':classification-job/*');
   });
 });

@@ -80,17 +80,17 @@ describe('receipt rule', () => {
 });
 
 describe('keys', () => {
-  it('rotates both keys, and keeps them (and the buckets) when the stack is deleted', () => {
+  it('rotates both keys, and keeps them (and the buckets) when the stack is deleted (removal-policy.test.ts)', () => {
     const resources = template.toJSON().Resources;
     for (const id of [mailKeyId, deliveryKeyId]) {
       expect(resources[id]).toMatchObject({
         Type: 'AWS::KMS::Key',
         Properties: { EnableKeyRotation: true },
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
       });
     }
     expect(mailKeyId).not.toBe(deliveryKeyId);
-    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'Retain' });
+    template.allResources('AWS::S3::Bucket', { DeletionPolicy: 'RetainExceptOnCreate' });
   });
 
   it('lets SES encrypt with the mail key only for this account and this rule', () => {
@@ -170,14 +170,15 @@ describe('buckets', () => {
     ]);
   });
 
-  it('expire stored mail after the retention period and payloads after the queue retention', () => {
+  it('expire stored mail after the retention period and payloads after the dead-letter queue (payload-lifetime.test.ts)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 30, Status: 'Enabled' })],
       },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 5 })] },
+      // 14 days on the standard dead-letter queue (counted from the send), and a day's margin.
+      LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 15 })] },
     });
     synthStack({ rawMailRetentionDays: '7' }).template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 7 })] },
