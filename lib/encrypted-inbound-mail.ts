@@ -124,9 +124,9 @@ export class EncryptedInboundMail extends Construct {
       ruleSetName: settings.ruleSetName,
       activate: props.activateRuleSet === true,
     });
-    // Mail may arrive the moment the set is active: the function, its trigger and its retry settings come first.
-    // The rule set is deleted only after it has been deactivated.
-    this.activation.node.addDependency(receipt, ...decrypt.readyForMail);
+    // Mail may arrive the moment the set is active: the function, its trigger and its retry settings (the bucket
+    // notifications handler is a stack-level singleton) come first, and every other resource too (activateAfterAll).
+    this.activation.node.addDependency(...decrypt.readyForMail);
 
     this.receivingDomain =
       props.hostedZone === undefined
@@ -164,6 +164,8 @@ export class EncryptedInboundMail extends Construct {
       topic: props.alarmTopic,
     }).alarms;
 
+    this.activateAfterAll();
+
     this.mailKey = store.key;
     this.deliveryKey = this.delivery.key;
     this.mailBucket = store.bucket;
@@ -190,6 +192,18 @@ export class EncryptedInboundMail extends Construct {
    */
   grantConsume(grantee: iam.IGrantable): void {
     this.delivery.grantConsume(grantee);
+  }
+
+  /**
+   * The activation comes after every other resource of the construct (the Macie job and the trail included): mail may
+   * arrive the moment the set is active, and a create that fails before then leaves the account's active set alone.
+   * On delete, CloudFormation deletes in the reverse order, so the activation gives the account back its previous set
+   * before anything else, the rule set included, goes (SES refuses to delete the active set).
+   */
+  private activateAfterAll(): void {
+    for (const child of this.node.children) {
+      if (child !== this.activation) this.activation.node.addDependency(child);
+    }
   }
 
   /**
