@@ -2,7 +2,7 @@
  * The properties of `EncryptedInboundMail`, their defaults, and the checks that refuse values the pipeline cannot be
  * built with (each error names the setting and the fix).
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import { DEFAULT_VERDICT_POLICY } from '../lambda/contract/verdict-policy';
 import { ConfigurationError } from './configuration-error';
@@ -28,7 +28,7 @@ export interface EncryptedInboundMailProps
 export function settingsOf(props: EncryptedInboundMailProps) {
   const settings = {
     recipients: [...props.recipients],
-    ruleSetName: props.ruleSetName ?? 'encrypted-inbound',
+    ruleSetName: props.ruleSet?.receiptRuleSetName ?? props.ruleSetName ?? 'encrypted-inbound',
     ruleName: props.ruleName ?? 'store-encrypted',
     objectKeyPrefix: props.objectKeyPrefix ?? 'raw/',
     inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
@@ -46,6 +46,7 @@ export function settingsOf(props: EncryptedInboundMailProps) {
     },
   };
   checkRecipients(settings.recipients);
+  checkRuleSetChoice(props);
   const { inlineMaxBytes, rawMailRetentionDays, queueRetentionDays, auditRetentionDays } = settings;
   if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 1024 || inlineMaxBytes > 1_048_576) {
     throw new ConfigurationError('inlineMaxBytes must be a whole number from 1024 to 1048576 (the SQS message limit)');
@@ -59,7 +60,8 @@ export function settingsOf(props: EncryptedInboundMailProps) {
   // SES's rule for both names: letters, digits, '.', '_' and '-', starting and ending with a letter or digit, at most
   // 64 characters (https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptRule.html).
   const sesName = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
-  if (!sesName.test(settings.ruleSetName) || !sesName.test(settings.ruleName)) {
+  const ruleSetNameOk = Token.isUnresolved(settings.ruleSetName) || sesName.test(settings.ruleSetName);
+  if (!ruleSetNameOk || !sesName.test(settings.ruleName)) {
     throw new ConfigurationError(
       'ruleSetName and ruleName must be 1 to 64 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit',
     );
@@ -81,6 +83,26 @@ export function settingsOf(props: EncryptedInboundMailProps) {
     throw new ConfigurationError('receivingDomain and replaceApexMx need hostedZone (the zone the records go in)');
   }
   return settings;
+}
+
+/**
+ * One of the two ways to receive: the construct's own set (`ruleSetName`, activated or not with `activateRuleSet`), or
+ * a rule in a set the account already has (`ruleSet`, `after`), whose activation is not the construct's to change.
+ */
+function checkRuleSetChoice(props: EncryptedInboundMailProps): void {
+  if (props.ruleSet !== undefined && props.activateRuleSet === true) {
+    throw new ConfigurationError(
+      'activateRuleSet activates the rule set the construct creates; with ruleSet the construct creates none and adds its rule to that set: leave activateRuleSet out, and activate that set yourself if it is not active',
+    );
+  }
+  if (props.ruleSet !== undefined && props.ruleSetName !== undefined) {
+    throw new ConfigurationError(
+      'ruleSetName names the rule set the construct creates; with ruleSet it creates none: leave ruleSetName out',
+    );
+  }
+  if (props.ruleSet === undefined && props.after !== undefined) {
+    throw new ConfigurationError('after places the rule in an existing rule set: it needs ruleSet');
+  }
 }
 
 /**
