@@ -4,12 +4,14 @@
  */
 import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type { IConstruct } from 'constructs';
 import { DEFAULT_VERDICT_POLICY } from '../lambda/contract/verdict-policy';
 import { ConfigurationError } from './configuration-error';
 import type { DeliveryProps } from './delivery/delivery-props';
 import type { FunctionsProps } from './functions/functions-props';
 import type { GovernanceProps } from './governance/governance-props';
 import type { MailStoreProps } from './mail-store/mail-store-props';
+import { uniqueDefaultName } from './receiving/default-names';
 import type { ReceivingProps } from './receiving/receiving-props';
 import { checkRecipients } from './receiving/recipients';
 
@@ -24,12 +26,17 @@ export interface EncryptedInboundMailProps
     FunctionsProps,
     GovernanceProps {}
 
-/** The props with defaults applied, validated where they are not tokens. */
-export function settingsOf(props: EncryptedInboundMailProps) {
+/**
+ * The props with defaults applied, validated where they are not tokens.
+ * @param scope the construct, whose place in its stack makes the default names unique (receiving/default-names.ts)
+ */
+export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) {
   const settings = {
     recipients: [...props.recipients],
-    ruleSetName: props.ruleSet?.receiptRuleSetName ?? props.ruleSetName ?? 'encrypted-inbound',
-    ruleName: props.ruleName ?? 'store-encrypted',
+    ruleSetName:
+      props.ruleSet?.receiptRuleSetName ?? props.ruleSetName ?? uniqueDefaultName('encrypted-inbound', scope),
+    ruleName:
+      props.ruleName ?? (props.ruleSet === undefined ? 'store-encrypted' : uniqueDefaultName('store-encrypted', scope)),
     objectKeyPrefix: props.objectKeyPrefix ?? 'raw/',
     inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
     rawMailRetentionDays: props.rawMailRetentionDays ?? 30,

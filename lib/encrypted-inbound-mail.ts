@@ -77,7 +77,7 @@ export class EncryptedInboundMail extends Construct {
 
   constructor(scope: Construct, id: string, props: EncryptedInboundMailProps) {
     super(scope, id);
-    const settings = settingsOf(props);
+    const settings = settingsOf(props, this);
     const { ruleName, objectKeyPrefix, removalPolicy, requireMfa } = settings;
 
     // Server access logs are delivered through a bucket policy, never an ACL (ACLs are off on every bucket here).

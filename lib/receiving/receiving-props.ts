@@ -6,9 +6,10 @@ export interface ReceivingProps {
   /** Addresses or domains SES accepts mail for. Must not be empty. */
   readonly recipients: readonly string[];
   /**
-   * Name of the receipt rule set the construct creates. Not with `ruleSet`.
+   * Name of the receipt rule set the construct creates. Not with `ruleSet`. Up to 0.x the default was
+   * `encrypted-inbound`: give that name to keep the set of an existing deployment.
    *
-   * @default 'encrypted-inbound'
+   * @default - `encrypted-inbound-<hash>`, unique to this construct in its account and region (`default-names.ts`)
    */
   readonly ruleSetName?: string;
   /**
@@ -29,7 +30,7 @@ export interface ReceivingProps {
   /**
    * Name of the receipt rule; it is bound into every stored mail's encryption context.
    *
-   * @default 'store-encrypted'
+   * @default - `store-encrypted` in the construct's own set; `store-encrypted-<hash>` in a set given as `ruleSet`
    */
   readonly ruleName?: string;
   /**
