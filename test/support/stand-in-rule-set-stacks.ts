@@ -106,6 +106,18 @@ export class RuleSetStack {
     this.cloudFormation.ses.delete(props.RuleSetName);
   }
 
+  /**
+   * An update that removes the activation from the template (the construct given `ruleSet` instead): clean-up deletes
+   * it, by then possibly no longer listed by DescribeStackResource (the stand-in takes that, the harder, case).
+   */
+  async removeActivation(): Promise<void> {
+    const props = this.required();
+    const physicalId = this.physicalId;
+    this.physicalId = undefined;
+    this.props = undefined;
+    await this.send({ RequestType: 'Delete', PhysicalResourceId: physicalId, ResourceProperties: props });
+  }
+
   private required(): ActivationProps {
     if (this.props === undefined) throw new Error(`${this.stackId} holds no activation`);
     return this.props;

@@ -103,6 +103,16 @@ describe('delete', () => {
   });
 });
 
+describe('removal from the template', () => {
+  it('is a real delete even when the stack no longer lists the activation: the set before ours is restored', async () => {
+    const { ses, cloudFormation } = account();
+    const stack = cloudFormation.stack('A');
+    await stack.create(on('ours'));
+    await stack.removeActivation();
+    expect(ses.active).toBe('theirs');
+  });
+});
+
 describe('two stacks in one account', () => {
   it('deleting the second restores the first, deleting the first restores what came before', async () => {
     const { ses, cloudFormation } = account();
