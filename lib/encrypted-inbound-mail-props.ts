@@ -2,14 +2,16 @@
  * The properties of `EncryptedInboundMail`, their defaults, and the checks that refuse values the pipeline cannot be
  * built with (each error names the setting and the fix).
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type { IConstruct } from 'constructs';
 import { DEFAULT_VERDICT_POLICY } from '../lambda/contract/verdict-policy';
 import { ConfigurationError } from './configuration-error';
 import type { DeliveryProps } from './delivery/delivery-props';
 import type { FunctionsProps } from './functions/functions-props';
 import type { GovernanceProps } from './governance/governance-props';
 import type { MailStoreProps } from './mail-store/mail-store-props';
+import { uniqueDefaultName } from './receiving/default-names';
 import type { ReceivingProps } from './receiving/receiving-props';
 import { checkRecipients } from './receiving/recipients';
 
@@ -24,12 +26,17 @@ export interface EncryptedInboundMailProps
     FunctionsProps,
     GovernanceProps {}
 
-/** The props with defaults applied, validated where they are not tokens. */
-export function settingsOf(props: EncryptedInboundMailProps) {
+/**
+ * The props with defaults applied, validated where they are not tokens.
+ * @param scope the construct, whose place in its stack makes the default names unique (receiving/default-names.ts)
+ */
+export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) {
   const settings = {
     recipients: [...props.recipients],
-    ruleSetName: props.ruleSetName ?? 'encrypted-inbound',
-    ruleName: props.ruleName ?? 'store-encrypted',
+    ruleSetName:
+      props.ruleSet?.receiptRuleSetName ?? props.ruleSetName ?? uniqueDefaultName('encrypted-inbound', scope),
+    ruleName:
+      props.ruleName ?? (props.ruleSet === undefined ? 'store-encrypted' : uniqueDefaultName('store-encrypted', scope)),
     objectKeyPrefix: props.objectKeyPrefix ?? 'raw/',
     inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
     rawMailRetentionDays: props.rawMailRetentionDays ?? 30,
@@ -46,6 +53,7 @@ export function settingsOf(props: EncryptedInboundMailProps) {
     },
   };
   checkRecipients(settings.recipients);
+  checkRuleSetChoice(props);
   const { inlineMaxBytes, rawMailRetentionDays, queueRetentionDays, auditRetentionDays } = settings;
   if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 1024 || inlineMaxBytes > 1_048_576) {
     throw new ConfigurationError('inlineMaxBytes must be a whole number from 1024 to 1048576 (the SQS message limit)');
@@ -59,7 +67,8 @@ export function settingsOf(props: EncryptedInboundMailProps) {
   // SES's rule for both names: letters, digits, '.', '_' and '-', starting and ending with a letter or digit, at most
   // 64 characters (https://docs.aws.amazon.com/ses/latest/APIReference/API_ReceiptRule.html).
   const sesName = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
-  if (!sesName.test(settings.ruleSetName) || !sesName.test(settings.ruleName)) {
+  const ruleSetNameOk = Token.isUnresolved(settings.ruleSetName) || sesName.test(settings.ruleSetName);
+  if (!ruleSetNameOk || !sesName.test(settings.ruleName)) {
     throw new ConfigurationError(
       'ruleSetName and ruleName must be 1 to 64 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit',
     );
@@ -91,6 +100,26 @@ export function settingsOf(props: EncryptedInboundMailProps) {
  */
 function retainExceptOnCreate(policy: RemovalPolicy): RemovalPolicy {
   return policy === RemovalPolicy.RETAIN ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : policy;
+}
+
+/**
+ * One of the two ways to receive: the construct's own set (`ruleSetName`, activated or not with `activateRuleSet`), or
+ * a rule in a set the account already has (`ruleSet`, `after`), whose activation is not the construct's to change.
+ */
+function checkRuleSetChoice(props: EncryptedInboundMailProps): void {
+  if (props.ruleSet !== undefined && props.activateRuleSet === true) {
+    throw new ConfigurationError(
+      'activateRuleSet activates the rule set the construct creates; with ruleSet the construct creates none and adds its rule to that set: leave activateRuleSet out, and activate that set yourself if it is not active',
+    );
+  }
+  if (props.ruleSet !== undefined && props.ruleSetName !== undefined) {
+    throw new ConfigurationError(
+      'ruleSetName names the rule set the construct creates; with ruleSet it creates none: leave ruleSetName out',
+    );
+  }
+  if (props.ruleSet === undefined && props.after !== undefined) {
+    throw new ConfigurationError('after places the rule in an existing rule set: it needs ruleSet');
+  }
 }
 
 /**

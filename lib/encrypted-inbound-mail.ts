@@ -51,12 +51,16 @@ export class EncryptedInboundMail extends Construct {
   readonly outputDeadLetterQueue: sqs.Queue;
   readonly failureQueue: sqs.Queue;
   readonly function: lambda.Function;
-  readonly ruleSet: ses.ReceiptRuleSet;
+  /** The construct's own rule set, or the existing one given as `ruleSet`. */
+  readonly ruleSet: ses.IReceiptRuleSet;
   readonly rule: ses.ReceiptRule;
   /** The receipt rule's first action: stops mail whose SES verdicts the policy refuses, before it is stored. */
   readonly verdictGate: VerdictGate;
-  /** Activates the rule set when asked; deactivates it on delete while it is the active one. */
-  readonly activation: ReceiptRuleSetActivation;
+  /**
+   * Activates the construct's own rule set when asked; on delete, while it is the active one, restores the set active
+   * before it. None with `ruleSet` (an existing set's activation is its owner's).
+   */
+  readonly activation: ReceiptRuleSetActivation | undefined;
   readonly alarms: readonly cloudwatch.Alarm[];
   /** The identity and MX record, when `hostedZone` is given. */
   readonly receivingDomain: ReceivingDomain | undefined;
@@ -68,10 +72,12 @@ export class EncryptedInboundMail extends Construct {
   readonly mxRecordValue: string;
 
   private readonly delivery: Delivery;
+  /** False when the rule went into an existing set (`ruleSet`). */
+  private readonly ownsRuleSet: boolean;
 
   constructor(scope: Construct, id: string, props: EncryptedInboundMailProps) {
     super(scope, id);
-    const settings = settingsOf(props);
+    const settings = settingsOf(props, this);
     const { ruleName, objectKeyPrefix, removalPolicy, requireMfa } = settings;
 
     // Server access logs are delivered through a bucket policy, never an ACL (ACLs are off on every bucket here).
@@ -118,16 +124,21 @@ export class EncryptedInboundMail extends Construct {
       gate: this.verdictGate.function,
       recipients: settings.recipients,
       ruleSetName: settings.ruleSetName,
+      existing: props.ruleSet,
+      after: props.after,
       ruleName,
       objectKeyPrefix,
     });
-    this.activation = new ReceiptRuleSetActivation(this, 'Activation', {
-      ruleSetName: settings.ruleSetName,
-      activate: props.activateRuleSet === true,
-    });
-    // Mail may arrive the moment the set is active: the function, its trigger and its retry settings come first.
-    // The rule set is deleted only after it has been deactivated.
-    this.activation.node.addDependency(receipt, ...decrypt.readyForMail);
+    this.ownsRuleSet = receipt.ownsRuleSet;
+    this.activation = receipt.ownsRuleSet
+      ? new ReceiptRuleSetActivation(this, 'Activation', {
+          ruleSetName: settings.ruleSetName,
+          activate: props.activateRuleSet === true,
+        })
+      : undefined;
+    // Mail may arrive the moment the set is active: the function, its trigger and its retry settings (the bucket
+    // notifications handler is a stack-level singleton) come first, and every other resource too (activateAfterAll).
+    this.activation?.node.addDependency(...decrypt.readyForMail);
 
     this.receivingDomain =
       props.hostedZone === undefined
@@ -165,6 +176,8 @@ export class EncryptedInboundMail extends Construct {
       topic: props.alarmTopic,
     }).alarms;
 
+    this.activateAfterAll();
+
     this.mailKey = store.key;
     this.deliveryKey = this.delivery.key;
     this.mailBucket = store.bucket;
@@ -194,6 +207,20 @@ export class EncryptedInboundMail extends Construct {
   }
 
   /**
+   * The activation comes after every other resource of the construct (the Macie job and the trail included): mail may
+   * arrive the moment the set is active, and a create that fails before then leaves the account's active set alone.
+   * On delete, CloudFormation deletes in the reverse order, so the activation gives the account back its previous set
+   * before anything else, the rule set included, goes (SES refuses to delete the active set).
+   */
+  private activateAfterAll(): void {
+    const activation = this.activation;
+    if (activation === undefined) return;
+    for (const child of this.node.children) {
+      if (child !== activation) activation.node.addDependency(child);
+    }
+  }
+
+  /**
    * Keys, buckets, queues, the rule set and rule, the audit trail's key and bucket keep the logical IDs 0.1 gave them,
    * when everything was one construct: a changed ID would replace them (see stable-logical-id.ts).
    */
@@ -207,9 +234,10 @@ export class EncryptedInboundMail extends Construct {
       [this.failureQueue, ['FailureQueue', 'Resource']],
       [this.outputDeadLetterQueue, ['OutputDeadLetterQueue', 'Resource']],
       [this.outputQueue, ['OutputQueue', 'Resource']],
-      [this.ruleSet, ['RuleSet', 'Resource']],
       [this.rule, ['RuleSet', 'StoreEncrypted', 'Resource']],
     ];
+    // Never an existing set given as `ruleSet`: it is not ours to rename.
+    if (this.ownsRuleSet) legacy.push([this.ruleSet, ['RuleSet', 'Resource']]);
     if (this.receivingDomain?.apex === true) {
       legacy.push([this.receivingDomain.identity, ['DomainIdentity', 'Resource']]);
       for (const token of [1, 2, 3]) {

@@ -36,7 +36,9 @@ export class EncryptedInboundMailStack extends Stack {
     }
     this.pipeline = new EncryptedInboundMail(this, 'InboundMail', {
       recipients,
-      ruleSetName: context.string('ruleSetName'),
+      // The app's stack name is fixed, so it deploys once per account and region: it keeps 0.1's rule-set name, and
+      // upgrading it renames nothing (the construct's own default is unique per stack and construct).
+      ruleSetName: context.string('ruleSetName') ?? 'encrypted-inbound',
       ruleName: context.string('ruleName'),
       objectKeyPrefix: context.string('objectKeyPrefix'),
       inlineMaxBytes: context.number('inlineMaxBytes'),

@@ -1,6 +1,7 @@
 /**
- * The rule set's place as the account's active one: activated on request, and on delete deactivated only while it is
- * still the active set (`custom-resources/active-receipt-rule-set/index.js` says why SES needs code for that).
+ * The rule set's place as the account's active one: activated on request, moved on a rename while the old set is
+ * active, and on delete, only while it is still the active set, replaced by the set that was active before it
+ * (`active-receipt-rule-set/index.js` says why SES needs code for that, and how it remembers that set).
  *
  * An account has one active rule set per region; activating ours replaces whatever was active, so activation is
  * opt-in. The resource exists with activation off too: a set someone activated by hand could otherwise not be deleted
@@ -21,7 +22,7 @@ export interface ReceiptRuleSetActivationProps {
 
 const PROVIDER_ID = 'SesActiveReceiptRuleSetProvider';
 
-/** Activates the rule set when asked; on delete, deactivates it only if it is still the active one. */
+/** Activates the rule set when asked; on delete, only if it is still the active one, restores the set before it. */
 export class ReceiptRuleSetActivation extends Construct {
   readonly resource: CustomResource;
 
@@ -38,6 +39,12 @@ export class ReceiptRuleSetActivation extends Construct {
           // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonses.html).
           Action: ['ses:SetActiveReceiptRuleSet', 'ses:DescribeActiveReceiptRuleSet'],
           Resource: '*',
+        },
+        {
+          // On delete, whether the event is for a physical id an update replaced (active-receipt-rule-set/index.js).
+          Effect: 'Allow',
+          Action: 'cloudformation:DescribeStackResource',
+          Resource: Stack.of(this).stackId,
         },
       ],
     });

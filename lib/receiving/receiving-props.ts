@@ -1,24 +1,43 @@
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as ses from 'aws-cdk-lib/aws-ses';
 
 /** How SES receives the mail: for which recipients, through which rule and rule set, and (optionally) the DNS that points the domain at SES. Part of `EncryptedInboundMailProps`. */
 export interface ReceivingProps {
   /** Addresses or domains SES accepts mail for. Must not be empty. */
   readonly recipients: readonly string[];
   /**
-   * Name of the receipt rule set.
+   * Name of the receipt rule set the construct creates. Not with `ruleSet`. Up to 0.x the default was
+   * `encrypted-inbound`: give that name to keep the set of an existing deployment.
    *
-   * @default 'encrypted-inbound'
+   * @default - `encrypted-inbound-<hash>`, unique to this construct in its account and region (`default-names.ts`)
    */
   readonly ruleSetName?: string;
   /**
+   * An existing rule set, such as the one the account already receives its other mail with: the construct adds its
+   * rule to it and creates no rule set and no activation (whether the set is active is the set owner's business).
+   * Not with `activateRuleSet` or `ruleSetName`.
+   *
+   * @default - the construct creates its own rule set (`ruleSetName`), activated or not (`activateRuleSet`)
+   */
+  readonly ruleSet?: ses.IReceiptRuleSet;
+  /**
+   * With `ruleSet`: the rule of that set after which ours goes. SES applies a set's rules in order, so a rule before
+   * ours that stops the rule set for our recipients keeps mail from ever reaching ours.
+   *
+   * @default - first in the set
+   */
+  readonly after?: ses.IReceiptRule;
+  /**
    * Name of the receipt rule; it is bound into every stored mail's encryption context.
    *
-   * @default 'store-encrypted'
+   * @default - `store-encrypted` in the construct's own set; `store-encrypted-<hash>` in a set given as `ruleSet`
    */
   readonly ruleName?: string;
   /**
-   * Make the rule set the account's active one (replacing whatever set is active). Whether or not this is on, deleting
-   * the stack deactivates the set if, and only if, it is still the active one.
+   * Make the rule set the account's active one, replacing whatever set is active, when the stack is created or when
+   * this turns on. Whether or not this is on, deleting the stack (or rolling back its creation) gives the account back
+   * the set that was active before ours, if ours is still the active one and that set still exists; otherwise it
+   * deactivates ours if it is still active. Not with `ruleSet`.
    *
    * @default false
    */
