@@ -142,10 +142,10 @@ describe('3. rule-set activation touches only our set', () => {
 
   it('exists with activation off too (so a set activated by hand can still be deleted), activating only when asked', () => {
     expect(activation(defaults).Properties).toMatchObject({
-      RuleSetName: 'encrypted-inbound-2153f8e2',
+      RuleSetName: 'encrypted-inbound',
       Activate: 'false',
     });
-    expect(activation(allOn).Properties).toMatchObject({ RuleSetName: 'encrypted-inbound-2153f8e2', Activate: 'true' });
+    expect(activation(allOn).Properties).toMatchObject({ RuleSetName: 'encrypted-inbound', Activate: 'true' });
     // Not aws-cdk-lib's AwsCustomResource, whose delete would call SetActiveReceiptRuleSet with no name.
     allOn.template.resourceCountIs('Custom::AWS', 0); // nor is the Macie job (Custom::MacieClassificationJob)
   });

@@ -28,7 +28,12 @@ it('comes after every other resource of the construct, the Macie job and the aud
     .map((resource) => Stack.of(resource).resolve(resource.logicalId) as string)
     .filter((id) => id !== activationId);
   const types = new Set(others.map((id) => resources[id].Type));
-  for (const type of ['AWS::CloudTrail::Trail', 'Custom::AWS', 'AWS::CloudWatch::Alarm', 'AWS::Route53::RecordSet']) {
+  for (const type of [
+    'AWS::CloudTrail::Trail',
+    'Custom::MacieClassificationJob',
+    'AWS::CloudWatch::Alarm',
+    'AWS::Route53::RecordSet',
+  ]) {
     expect(types.has(type)).toBe(true);
   }
   expect(resources[activationId].DependsOn).toEqual(expect.arrayContaining(others));

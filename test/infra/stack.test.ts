@@ -37,7 +37,7 @@ describe('receipt rule', () => {
         ],
       },
     });
-    template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'encrypted-inbound-2153f8e2' });
+    template.hasResourceProperties('AWS::SES::ReceiptRuleSet', { RuleSetName: 'encrypted-inbound' });
   });
 
   it('activates the rule set only when asked, with a resource that deactivates only our own set on delete', () => {
@@ -45,11 +45,11 @@ describe('receipt rule', () => {
     // whatever set is active (deployment-findings.test.ts and the handler's tests say the rest).
     template.resourceCountIs('Custom::AWS', 0);
     template.hasResourceProperties('Custom::SesActiveReceiptRuleSet', {
-      RuleSetName: 'encrypted-inbound-2153f8e2',
+      RuleSetName: 'encrypted-inbound',
       Activate: 'false',
     });
     synthStack({ activateRuleSet: 'true' }).template.hasResourceProperties('Custom::SesActiveReceiptRuleSet', {
-      RuleSetName: 'encrypted-inbound-2153f8e2',
+      RuleSetName: 'encrypted-inbound',
       Activate: 'true',
     });
   });
@@ -104,7 +104,7 @@ describe('keys', () => {
       'kms:EncryptionContext:aws:ses:rule-name': 'store-encrypted',
     });
     expect(JSON.stringify(statement?.Condition.ArnLike)).toContain(
-      ':receipt-rule-set/encrypted-inbound-2153f8e2:receipt-rule/store-encrypted',
+      ':receipt-rule-set/encrypted-inbound:receipt-rule/store-encrypted',
     );
     expect(statement?.Condition.Null).toEqual({ 'kms:EncryptionContext:aws:ses:message-id': 'false' });
   });

@@ -30,8 +30,7 @@ it('lets SES invoke the gate only for this account and this rule, before the rul
     FunctionName: gateArn,
     Principal: 'ses.amazonaws.com',
     SourceAccount: '111122223333',
-    SourceArn:
-      'arn:aws:ses:eu-west-1:111122223333:receipt-rule-set/encrypted-inbound-2153f8e2:receipt-rule/store-encrypted',
+    SourceArn: 'arn:aws:ses:eu-west-1:111122223333:receipt-rule-set/encrypted-inbound:receipt-rule/store-encrypted',
   });
   const rule = Object.values(template.findResources('AWS::SES::ReceiptRule'))[0] as any;
   expect(rule.DependsOn).toContain(permissionId);
