@@ -1,0 +1,67 @@
+/**
+ * Upgrades from every release (issue 18, item 4): each released template kept in test/fixtures/releases/<version>/,
+ * diffed against today's stack synthesized with the same settings, must lose no stateful resource, no policy or
+ * notification configuration, and remove no resource whose delete has side effects. A new release adds its folder
+ * here (its README says how the templates were produced).
+ */
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { EncryptedInboundMailStack } from '../../lib/app/encrypted-inbound-mail-stack';
+import { STACK_NAME } from '../../lib/app/inbound-mail-app';
+import { CDK_JSON_CONTEXT } from '../support/synth';
+import { describeOffences, type ReleaseFixture, releaseFixtures, upgradeOffences } from '../support/upgrade-diff';
+
+/** Every release a deployed stack may be upgraded from. */
+const RELEASES = ['0.1.0'];
+
+/** Today's template with `fixture`'s settings, under the stack name releases deployed (one id holds it). */
+function todaysTemplate(fixture: ReleaseFixture): object {
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...fixture.settings.context },
+  });
+  const stack = new EncryptedInboundMailStack(app, STACK_NAME, {
+    env: { account: '111122223333', region: fixture.settings.region },
+  });
+  return Template.fromStack(stack).toJSON();
+}
+
+describe.each(RELEASES)('upgrading from %s', (release) => {
+  it.each(releaseFixtures(release).map((fixture) => [fixture.name, fixture] as const))(
+    'with %s settings replaces or removes nothing that must survive',
+    (_name, fixture) => {
+      const offences = upgradeOffences(fixture.template, todaysTemplate(fixture));
+      if (offences.length > 0) {
+        throw new Error(
+          `upgrading from ${release} (${fixture.name}) would replace or remove:\n${describeOffences(offences)}`,
+        );
+      }
+    },
+  );
+});
+
+describe('the upgrade check', () => {
+  const bucket = (name: string) => ({ Type: 'AWS::S3::Bucket', Properties: { BucketName: name } });
+  const template = (resources: Record<string, object>) => ({ Resources: resources });
+
+  it('names a replaced bucket, a removed custom resource and a renamed bucket policy', () => {
+    const before = template({
+      Bucket: bucket('a'),
+      Activation: { Type: 'Custom::AWS', Properties: { ServiceToken: 'arn' } },
+      OldPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'a', PolicyDocument: {} } },
+      Alarm: { Type: 'AWS::CloudWatch::Alarm', Properties: {} },
+    });
+    const after = template({
+      Bucket: bucket('b'),
+      NewPolicy: { Type: 'AWS::S3::BucketPolicy', Properties: { Bucket: 'a', PolicyDocument: {} } },
+    });
+    expect(upgradeOffences(before, after)).toEqual([
+      { logicalId: 'Activation', type: 'Custom::AWS', impact: 'removed' },
+      { logicalId: 'Bucket', type: 'AWS::S3::Bucket', impact: 'replaced' },
+      { logicalId: 'OldPolicy', type: 'AWS::S3::BucketPolicy', impact: 'removed' },
+    ]);
+  });
+
+  it('has a fixture for every release', () => {
+    for (const release of RELEASES) expect(releaseFixtures(release).length).toBeGreaterThan(0);
+  });
+});
