@@ -33,6 +33,8 @@ import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
 import { keepLogicalId } from './stable-logical-id';
+import { keepFirstReleaseIds } from './upgrades/first-release-ids';
+import { RetiredRuleSetActivation } from './upgrades/retired-rule-set-activation';
 
 export type { EncryptedInboundMailProps } from './encrypted-inbound-mail-props';
 export { HANDLER_ENTRY } from './functions/decrypt-function';
@@ -176,7 +178,12 @@ export class EncryptedInboundMail extends Construct {
     this.ruleSet = receipt.ruleSet;
     this.rule = receipt.rule;
 
+    if (props.activateRuleSet === true) {
+      // 0.1.0 activated with a resource whose delete deactivates every rule set: it stays, doing nothing.
+      new RetiredRuleSetActivation(this, 'RetiredActivation', { ruleSetName: settings.ruleSetName });
+    }
     this.keepStatefulLogicalIds();
+    keepFirstReleaseIds(this);
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
     acceptCdkHelperFindings(Stack.of(this));
     this.addOutputs(ruleName, objectKeyPrefix);

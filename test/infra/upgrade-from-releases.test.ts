@@ -14,15 +14,22 @@ import { describeOffences, type ReleaseFixture, releaseFixtures, upgradeOffences
 /** Every release a deployed stack may be upgraded from. */
 const RELEASES = ['0.1.0'];
 
+const synthesized = new Map<string, object>();
+
 /** Today's template with `fixture`'s settings, under the stack name releases deployed (one id holds it). */
 function todaysTemplate(fixture: ReleaseFixture): object {
+  const key = `${fixture.release}/${fixture.name}`;
+  const cached = synthesized.get(key);
+  if (cached !== undefined) return cached;
   const app = new App({
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...fixture.settings.context },
   });
   const stack = new EncryptedInboundMailStack(app, STACK_NAME, {
     env: { account: '111122223333', region: fixture.settings.region },
   });
-  return Template.fromStack(stack).toJSON();
+  const template = Template.fromStack(stack).toJSON();
+  synthesized.set(key, template);
+  return template;
 }
 
 describe.each(RELEASES)('upgrading from %s', (release) => {
@@ -37,6 +44,28 @@ describe.each(RELEASES)('upgrading from %s', (release) => {
       }
     },
   );
+});
+
+describe("0.1.0's activation, retired", () => {
+  // 0.1.0's AwsCustomResource: its delete called SetActiveReceiptRuleSet with no name (every set deactivated).
+  const ID = 'InboundMailActivationC45089ED';
+  const fixture = releaseFixtures('0.1.0').find((f) => f.name === 'all-options') as ReleaseFixture;
+  const before = (fixture.template as any).Resources[ID];
+  const after = (todaysTemplate(fixture) as any).Resources[ID];
+
+  it('keeps its type, provider and physical id, with no update call and no delete call', () => {
+    expect(before.Properties.Delete).toContain('setActiveReceiptRuleSet');
+    expect(after.Type).toBe(before.Type);
+    expect(after.Properties.ServiceToken).toEqual(before.Properties.ServiceToken);
+    expect(after.Properties.Update).toBeUndefined();
+    expect(after.Properties.Delete).toBeUndefined();
+    const physicalId = (call: string) => JSON.parse(call).physicalResourceId;
+    expect(physicalId(after.Properties.Create)).toEqual(physicalId(before.Properties.Create));
+    expect(JSON.parse(after.Properties.Create)).toMatchObject({
+      service: 'SES',
+      action: 'describeActiveReceiptRuleSet',
+    });
+  });
 });
 
 describe('the upgrade check', () => {
