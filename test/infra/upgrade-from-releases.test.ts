@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EncryptedInboundMailStack } from '../../lib/app/encrypted-inbound-mail-stack';
 import { STACK_NAME } from '../../lib/app/inbound-mail-app';
-import { CDK_JSON_CONTEXT } from '../support/synth';
+import { CDK_JSON_CONTEXT, TEST_ENV } from '../support/synth';
 import { describeOffences, type ReleaseFixture, releaseFixtures, upgradeOffences } from '../support/upgrade-diff';
 
 /** Every release a deployed stack may be upgraded from. */
@@ -25,7 +25,7 @@ function todaysTemplate(fixture: ReleaseFixture): object {
     context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...fixture.settings.context },
   });
   const stack = new EncryptedInboundMailStack(app, STACK_NAME, {
-    env: { account: '111122223333', region: fixture.settings.region },
+    env: { account: TEST_ENV.account, region: fixture.settings.region },
   });
   const template = Template.fromStack(stack).toJSON();
   synthesized.set(key, template);
@@ -39,7 +39,8 @@ describe.each(RELEASES)('upgrading from %s', (release) => {
       const offences = upgradeOffences(fixture.template, todaysTemplate(fixture));
       if (offences.length > 0) {
         throw new Error(
-          `upgrading from ${release} (${fixture.name}) would replace or remove:\n${describeOffences(offences)}`,
+          `upgrading from ${release} (${fixture.name}) would replace or remove:\n${describeOffences(offences)}\n` +
+            'Give a resource that moved its released logical id (lib/upgrades/), or say why its loss is safe.',
         );
       }
     },
