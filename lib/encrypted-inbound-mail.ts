@@ -33,6 +33,8 @@ import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
 import { keepLogicalId } from './stable-logical-id';
+import { keepFirstReleaseIds } from './upgrades/first-release-ids';
+import { RetiredRuleSetActivation } from './upgrades/retired-rule-set-activation';
 
 export type { EncryptedInboundMailProps } from './encrypted-inbound-mail-props';
 export { HANDLER_ENTRY } from './functions/decrypt-function';
@@ -176,6 +178,10 @@ export class EncryptedInboundMail extends Construct {
       topic: props.alarmTopic,
     }).alarms;
 
+    if (props.activateRuleSet === true) {
+      // 0.1.0 activated with a resource whose delete deactivates every rule set: it stays, doing nothing.
+      new RetiredRuleSetActivation(this, 'RetiredActivation', { ruleSetName: settings.ruleSetName });
+    }
     this.activateAfterAll();
 
     this.mailKey = store.key;
@@ -191,6 +197,7 @@ export class EncryptedInboundMail extends Construct {
     this.rule = receipt.rule;
 
     this.keepStatefulLogicalIds();
+    keepFirstReleaseIds(this);
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
     acceptCdkHelperFindings(Stack.of(this));
     this.addOutputs(ruleName, objectKeyPrefix);

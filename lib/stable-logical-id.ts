@@ -6,8 +6,8 @@
  * outright (the new one's name is taken). So each such resource keeps the ID its 0.1 path gave it.
  *
  * The ID is aws-cdk-lib's own function of the construct path (`makeUniqueId` in core/lib/private/uniqueid.ts):
- * written again here because it is not exported. `test/infra/stable-logical-ids.test.ts` pins the result to the IDs
- * 0.1 produced.
+ * written again here because it is not exported. `test/infra/upgrade-from-releases.test.ts` diffs 0.1.0's templates
+ * (test/fixtures/releases/0.1.0/) against today's: a resource whose ID moved shows up there as replaced or removed.
  */
 import { createHash } from 'node:crypto';
 import { type CfnResource, Stack } from 'aws-cdk-lib';
