@@ -52,6 +52,10 @@ export interface MailAttachment {
   readonly contentId: string | undefined;
   /** `content.byteLength`. */
   readonly size: number;
+  /**
+   * The decoded bytes: exact for base64 and quoted-printable parts; a part sent unencoded (7bit, 8bit, binary) is
+   * given as its lines, each ending in LF (postal-mime's representation).
+   */
   readonly content: Uint8Array;
 }
 
