@@ -86,7 +86,7 @@ export interface ParseForwardedMailOptions {
   readonly maxLines?: number;
   /** A mail with more lines starting with `--` (each MIME part starts with one) is refused unparsed. @default 10_000 */
   readonly maxParts?: number;
-  /** Deepest MIME nesting accepted. @default 64 */
+  /** Deepest MIME nesting accepted, in levels below the top-level part. @default 64 */
   readonly maxNestingDepth?: number;
   /** Header bytes of all parts together. @default 2_097_152 */
   readonly maxHeadersBytes?: number;
