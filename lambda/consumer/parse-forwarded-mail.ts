@@ -73,6 +73,7 @@ export interface ParsedMail {
   /** `Date`, undefined when absent or not a date. */
   readonly date: Date | undefined;
   readonly messageId: string | undefined;
+  /** The text and HTML bodies, decoded to strings: their parts' lines, each ending in LF. */
   readonly text: string | undefined;
   readonly html: string | undefined;
   readonly attachments: readonly MailAttachment[];

@@ -122,6 +122,7 @@ it('the sample mail: display name, encoded subject, 8bit UTF-8 text, quoted-prin
     'Content-Type',
   ]);
   expect(mail.text).toContain('attached. Gr\u00fc\u00dfe, \u00a1hola!, \u3053\u3093\u306b\u3061\u306f.\n');
+  // The part's lines, each ending in LF: the HTML line and the blank line before the delimiter.
   expect(mail.html).toBe('<p>Hello,</p><p>the draft of the quarterly report is attached. Gr\u00fc\u00dfe!</p>\n\n');
   const csv = attachment(mail, 'report.csv');
   expect(csv).toMatchObject({ contentType: 'text/csv', disposition: 'attachment', size: 40 });
