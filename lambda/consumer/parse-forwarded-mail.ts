@@ -128,8 +128,8 @@ export async function parseForwardedMail(
     }
     limits[key] = value;
   }
-  const mime = mail instanceof Uint8Array ? mail : (mail as Partial<ForwardedMail> | null)?.mime;
-  if (!(mime instanceof Uint8Array)) {
+  const mime = isBytes(mail) ? mail : (mail as Partial<ForwardedMail> | null)?.mime;
+  if (!isBytes(mime)) {
     throw new TypeError('mail must be a ForwardedMail or its MIME bytes');
   }
   if (mime.byteLength > limits.maxBytes) {
@@ -216,6 +216,11 @@ function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMailOptions
   if (delimiters > limits.maxParts) {
     throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxParts} MIME part delimiters`);
   }
+}
+
+/** A Uint8Array or Buffer, from this realm or another (a test runner's sandbox, a worker). */
+function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
 }
 
 function mailboxes(addresses: PostalMime.Address[] | undefined): MailAddress[] {

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import {
   ParsedMailError,
@@ -159,4 +160,9 @@ it('checks its arguments: bounds are positive whole numbers, the mail is bytes o
   await expect(parseForwardedMail(SAMPLE, { maxAttachments: 0 })).rejects.toThrow(TypeError);
   await expect(parseForwardedMail('Subject: x\r\n\r\n' as unknown as Uint8Array)).rejects.toThrow(TypeError);
   await expect(parseForwardedMail({} as unknown as Uint8Array)).rejects.toThrow(TypeError);
+  await expect(parseForwardedMail(new Uint16Array(8) as unknown as Uint8Array)).rejects.toThrow(TypeError);
+  // Bytes from another realm (a vm context, as test runners use) are bytes too.
+  const foreign = runInNewContext('new Uint8Array([83, 58, 32, 120, 13, 10, 13, 10, 121])') as Uint8Array;
+  expect(foreign).not.toBeInstanceOf(Uint8Array);
+  expect((await parseForwardedMail(foreign)).headers).toEqual([{ name: 'S', value: 'x' }]);
 });
