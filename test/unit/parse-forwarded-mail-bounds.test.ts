@@ -49,12 +49,28 @@ it('refuses a mail over maxBytes before parsing it: 40 MiB by default', async ()
   expect(await refusal(big)).toBe('MAIL_TOO_LARGE');
 });
 
-it('refuses more lines than maxLines (1,000,000 by default) unparsed, in well under a second', async () => {
-  const lines = Buffer.from(`${HEAD}\r\n${'\n'.repeat(1_000_000)}`);
+it('refuses more lines than maxLines (600,000 by default) unparsed, in well under a second', async () => {
+  const lines = Buffer.from(`${HEAD}\r\n${'\n'.repeat(600_000)}`);
   const started = Date.now();
   expect(await refusal(lines)).toBe('MAIL_TOO_COMPLEX');
   expect(Date.now() - started).toBeLessThan(1_000);
   expect(await refusal(SAMPLE, { maxLines: 10 })).toBe('MAIL_TOO_COMPLEX');
+});
+
+it('parses a 29 MiB attachment in 40 MiB of base64 lines under the default bounds, byte-exact', async () => {
+  const bytes = Buffer.alloc(29 * 1024 * 1024);
+  for (let i = 0; i < bytes.length; i += 4096) {
+    bytes.writeUInt32BE(i, i);
+  }
+  const base64 = bytes.toString('base64').replace(/.{76}/g, '$&\r\n');
+  const mail = Buffer.from(
+    `${HEAD}Content-Type: application/octet-stream; name=big.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64}`,
+  );
+  expect(mail.length).toBeLessThanOrEqual(40 * 1024 * 1024);
+  const parsed = await parseForwardedMail(mail);
+  expect(parsed.attachments).toHaveLength(1);
+  expect(parsed.attachments[0]?.filename).toBe('big.bin');
+  expect(Buffer.from(parsed.attachments[0]?.content as Uint8Array).equals(bytes)).toBe(true);
 });
 
 it('refuses more part delimiters than maxParts (10,000 by default) unparsed', async () => {
