@@ -164,9 +164,12 @@ export async function parseForwardedMail(
     throw new ParsedMailError('MAIL_MALFORMED', 'the MIME parser failed on the mail');
   }
 
-  // An mbox separator line (`From sender date`) before the header section is not a header: dropped, as Python's
-  // email package keeps it apart (`get_unixfrom`).
-  const headers = MBOX_FROM.test(email.headerLines[0]?.line ?? '') ? email.headers.slice(1) : email.headers;
+  // An mbox separator line (`From sender date`, no field name) before the header section is not a header: dropped,
+  // as Python's email package keeps it apart (`get_unixfrom`). `From : x` is a From field.
+  const first = email.headers[0];
+  const mbox =
+    first !== undefined && MBOX_FROM.test(email.headerLines[0]?.line ?? '') && !FIELD_NAME.test(first.originalKey);
+  const headers = mbox ? email.headers.slice(1) : email.headers;
   if (headers.length === 0) {
     throw new ParsedMailError('MAIL_MALFORMED', 'mail has no header section');
   }

@@ -140,6 +140,12 @@ it('003 and 005: a Latin-1 HTML part; an mbox "From " line before the headers is
   const mail = await parseForwardedMail(vector('005-ses'));
   expect(mail.headers[0]).toEqual({ name: 'Return-Path', value: '<ubuntu-bugs-bounces@lists.ubuntu.com>' });
   expect(mail.subject).toBe('[Bug 381598] Re: ubiquity crashes in ubuntu 9.04 installation');
+  // A From field with space before its colon (RFC 5322's obsolete syntax) is a header, not an mbox line.
+  const obsolete = await parseForwardedMail(Buffer.from('From : a@example.org\r\nSubject: x\r\n\r\nbody'));
+  expect(obsolete.headers).toEqual([
+    { name: 'From', value: 'a@example.org' },
+    { name: 'Subject', value: 'x' },
+  ]);
 });
 
 it('006: no From, no Subject: undefined and empty, text and HTML from the alternatives', async () => {
