@@ -2,9 +2,20 @@
  * `ses-encrypted-inbound/consumer`: reading the messages the pipeline delivers. `readForwardedMail` turns any of them
  * (inline, base64 or offloaded to the payload bucket) back into the exact MIME bytes, after checking their length and
  * SHA-256, following a pointer only into the payload bucket and prefix it is given; the rest is the message contract
- * (docs/CONTRACT.md).
+ * (docs/CONTRACT.md). `parseForwardedMail` parses those bytes (postal-mime) into headers, addresses, text, HTML and
+ * attachments, within bounds.
  */
 
+export {
+  type MailAddress,
+  type MailAttachment,
+  type MailHeader,
+  type ParsedMail,
+  ParsedMailError,
+  type ParsedMailErrorCode,
+  type ParseForwardedMailOptions,
+  parseForwardedMail,
+} from '../lambda/consumer/parse-forwarded-mail';
 export {
   type ForwardedMail,
   ForwardedMailError,

@@ -45,6 +45,18 @@ async function main(): Promise<number> {
       const same = readFileSync(join(work, `${id}.eml`)).equals(mime);
       if (!same) failed += 1;
     }
+    // The summaries name no address (a@example.org sends the first mail) and give each mail's subject.
+    const namesAddress = run.stdout.includes('@');
+    if (namesAddress) {
+      process.stdout.write('test:consumers: a summary line names an address\n');
+    }
+    const parsing = parseChecks(python);
+    for (const problem of parsing) {
+      process.stdout.write(`test:consumers: parse_mail: ${problem}\n`);
+    }
+    process.stdout.write(
+      `test:consumers: parse_mail over the sample and damaged mail: ${parsing.length === 0 ? 'passed' : 'FAILED'}\n`,
+    );
     const kinds = deliveries.sort().join(', ');
     process.stdout.write(
       `test:consumers: ${python} (boto3 ${probe.stdout.trim()}) read ${expected.size} mails (${kinds}): ${expected.size - failed} passed, ${failed} failed\n`,
@@ -54,7 +66,8 @@ async function main(): Promise<number> {
       process.stdout.write(`test:consumers: hostile messages: ${problem}\n`);
     }
     process.stdout.write(`test:consumers: hostile messages and ids: ${hostile.length === 0 ? 'passed' : 'FAILED'}\n`);
-    return failed === 0 && kinds === 'inline, inline, offloaded' && hostile.length === 0 ? 0 : 1;
+    const parsed = parsing.length === 0 && !namesAddress;
+    return failed === 0 && kinds === 'inline, inline, offloaded' && hostile.length === 0 && parsed ? 0 : 1;
   } finally {
     rmSync(work, { recursive: true, force: true });
     await stack.stop();
@@ -139,6 +152,42 @@ async function hostileChecks(python: string, stack: LocalStack, parent: string):
     problems.push(`mail_file_path gave ${naming.stdout.trim() || naming.stderr.trim()}`);
   }
   return problems;
+}
+
+/**
+ * The example's parse_mail (the email package) over local/sample-mail.eml, whose fields and CSV bytes are read off
+ * the file, and over damaged mail, which it must refuse by code.
+ */
+function parseChecks(python: string): string[] {
+  const sample = join(__dirname, '..', 'local', 'sample-mail.eml');
+  const csv = Buffer.from('cXVhcnRlcixyZXZlbnVlCjEsMTAwCjIsMTIwCjMsMTQ1CjQsMTYwCg==', 'base64');
+  const probe = spawnSync(
+    python,
+    [
+      '-c',
+      'import json, sys; sys.path.insert(0, sys.argv[1]); import consume\n' +
+        'm = consume.parse_mail(open(sys.argv[2], "rb").read())\n' +
+        'out = {k: m[k] for k in ("from", "subject", "messageId")} | {"date": m["date"].isoformat(), ' +
+        '"html": m["html"], "attachments": [[a["filename"], a["contentType"], a["content"].hex()] for a in m["attachments"]]}\n' +
+        'out["refused"] = [consume.mail_summary(b).get("refused") for b in (b"", b"\\r\\nno headers", bytes(range(256)) * 16)]\n' +
+        'print(json.dumps(out))',
+      dirname(EXAMPLE),
+      sample,
+    ],
+    { encoding: 'utf8' },
+  );
+  const expected = {
+    from: { address: 'sender@example.net', name: 'Example Sender' },
+    subject: 'Quarterly report \u2014 draft',
+    messageId: '<sample-0001@example.net>',
+    date: '2026-11-23T08:59:58+01:00',
+    html: '<p>Hello,</p><p>the draft of the quarterly report is attached. Gr\u00fc\u00dfe!</p>\n',
+    attachments: [['report.csv', 'text/csv', csv.toString('hex')]],
+    refused: ['MAIL_MALFORMED', 'MAIL_MALFORMED', 'MAIL_MALFORMED'],
+  };
+  return probe.status === 0 && sameJson(probe.stdout, expected)
+    ? []
+    : [`gave ${probe.stdout.trim() || probe.stderr.trim()}, expected ${JSON.stringify(expected)}`];
 }
 
 function sameJson(text: string, expected: unknown): boolean {

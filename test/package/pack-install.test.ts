@@ -131,11 +131,22 @@ it('exports the consumer helper and the reader as entry points of their own, wit
       '-e',
       `const c = require('ses-encrypted-inbound/consumer');
        const r = require('ses-encrypted-inbound/reader');
-       console.log(JSON.stringify([typeof c.readForwardedMail, c.MESSAGE_ATTRIBUTES.sesVerdicts, typeof r.decryptMail, typeof r.EnvelopeError]));`,
+       c.parseForwardedMail(Buffer.from('Subject: hi\\r\\n\\r\\nbody')).then((mail) =>
+         console.log(JSON.stringify([typeof c.readForwardedMail, c.MESSAGE_ATTRIBUTES.sesVerdicts, typeof r.decryptMail,
+           typeof r.EnvelopeError, mail.subject, mail.text, typeof c.ParsedMailError])));`,
     ],
     app,
   );
-  expect(JSON.parse(probe.stdout)).toEqual(['function', 'SesVerdicts', 'function', 'function']);
+  // parseForwardedMail runs from the installed package, with postal-mime installed as its dependency.
+  expect(JSON.parse(probe.stdout)).toEqual([
+    'function',
+    'SesVerdicts',
+    'function',
+    'function',
+    'hi',
+    'body\n',
+    'function',
+  ]);
   for (const entry of ['construct', 'consumer', 'reader']) {
     expect(existsSync(join(app, 'node_modules', 'ses-encrypted-inbound', 'dist', 'pkg', 'api', `${entry}.d.ts`))).toBe(
       true,

@@ -1,0 +1,264 @@
+/**
+ * Parsed mail for consumers: `parseForwardedMail` turns the MIME bytes `readForwardedMail` returns into headers,
+ * addresses, subject, date, text, HTML and attachments, with postal-mime (MIT-0, no dependencies). The mail is
+ * bounded before it is parsed (bytes, lines, MIME parts) and while it is (nesting depth, header bytes), and the result
+ * after (headers, attachments): a refusal is a `ParsedMailError` with a stable code whose message names a limit,
+ * never the mail's content or addresses.
+ */
+import PostalMime from 'postal-mime';
+import { DEFAULT_MAX_MAIL_BYTES } from '../contract/message-contract';
+import type { ForwardedMail } from './read-forwarded-mail';
+
+/** Why a mail was not parsed. */
+export type ParsedMailErrorCode =
+  /** The mail is over `maxBytes`; nothing was parsed. */
+  | 'MAIL_TOO_LARGE'
+  /** Over `maxLines`, `maxParts`, `maxNestingDepth`, `maxHeadersBytes`, `maxHeaders` or `maxAttachments`. */
+  | 'MAIL_TOO_COMPLEX'
+  /** Not a mail: empty, no header section, a header line that is no `Name: value` field, or the parser failed. */
+  | 'MAIL_MALFORMED';
+
+/** A mail `parseForwardedMail` refused; the message names a limit or a rule, never the mail. */
+export class ParsedMailError extends Error {
+  override readonly name = 'ParsedMailError';
+  constructor(
+    readonly code: ParsedMailErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A mailbox: the address and its decoded display name (empty when the mail gives none). */
+export interface MailAddress {
+  readonly address: string;
+  readonly name: string;
+}
+
+/** One header field of the mail's top level, as written: the value unfolded, encoded words not decoded. */
+export interface MailHeader {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** An attachment (or an inline part such as an image) with its decoded bytes. */
+export interface MailAttachment {
+  readonly filename: string | undefined;
+  /** Lowercase MIME type, e.g. `image/png`. */
+  readonly contentType: string;
+  /** Lowercase `Content-Disposition` token (`attachment`, `inline`), undefined when the part has none. */
+  readonly disposition: string | undefined;
+  /** `Content-ID` with its angle brackets, undefined when the part has none. */
+  readonly contentId: string | undefined;
+  /** `content.byteLength`. */
+  readonly size: number;
+  /**
+   * The decoded bytes: exact for base64 and quoted-printable parts; a part sent unencoded (7bit, 8bit, binary) is
+   * given as its lines, each ending in LF (postal-mime's representation).
+   */
+  readonly content: Uint8Array;
+}
+
+/** A parsed mail. A `message/rfc822` part (a forwarded mail) is an attachment: parse its `content` again if needed. */
+export interface ParsedMail {
+  /** The top-level header fields in order, duplicates included. */
+  readonly headers: readonly MailHeader[];
+  /** The first mailbox of `From`. */
+  readonly from: MailAddress | undefined;
+  /** Mailboxes of `To`, `Cc` and `Reply-To`, groups flattened into their members. */
+  readonly to: readonly MailAddress[];
+  readonly cc: readonly MailAddress[];
+  readonly replyTo: readonly MailAddress[];
+  readonly subject: string | undefined;
+  /** `Date`, undefined when absent or not a date. */
+  readonly date: Date | undefined;
+  readonly messageId: string | undefined;
+  /** The text and HTML bodies, decoded to strings: their parts' lines, each ending in LF. */
+  readonly text: string | undefined;
+  readonly html: string | undefined;
+  readonly attachments: readonly MailAttachment[];
+}
+
+/** Bounds of `parseForwardedMail`; each a positive whole number. */
+export interface ParseForwardedMailOptions {
+  /** A mail larger than this, in bytes, is refused unparsed. @default 41_943_040 */
+  readonly maxBytes?: number;
+  /**
+   * A mail of more lines is refused unparsed. The default takes any mail of 40 MiB in base64 lines of 76; the parser
+   * holds about 2 KiB per line of an unencoded (7bit, 8bit) part, so a hostile mail may cost it 1.2 GB and 8 s at
+   * the default: a consumer with less memory sets this lower (100,000: about 200 MB). @default 600_000
+   */
+  readonly maxLines?: number;
+  /** A mail with more lines starting with `--` (each MIME part starts with one) is refused unparsed. @default 10_000 */
+  readonly maxParts?: number;
+  /** Deepest MIME nesting accepted, in levels below the top-level part. @default 64 */
+  readonly maxNestingDepth?: number;
+  /** Header bytes of all parts together. @default 2_097_152 */
+  readonly maxHeadersBytes?: number;
+  /** Top-level header fields. @default 5_000 */
+  readonly maxHeaders?: number;
+  /** Attachments. @default 1_000 */
+  readonly maxAttachments?: number;
+}
+
+const DEFAULTS: Required<ParseForwardedMailOptions> = {
+  maxBytes: DEFAULT_MAX_MAIL_BYTES,
+  maxLines: 600_000,
+  maxParts: 10_000,
+  maxNestingDepth: 64,
+  maxHeadersBytes: 2_097_152,
+  maxHeaders: 5_000,
+  maxAttachments: 1_000,
+};
+
+/** RFC 5322 field name: printable US-ASCII except `:`. */
+const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
+const MBOX_FROM = /^From /;
+
+/**
+ * Parses a forwarded mail (or its MIME bytes).
+ * @throws ParsedMailError with a stable `code` when the mail is over a bound or is no mail
+ * @throws TypeError when a bound is not a positive whole number or `mail` is neither a ForwardedMail nor bytes
+ */
+export async function parseForwardedMail(
+  mail: ForwardedMail | Uint8Array,
+  options: ParseForwardedMailOptions = {},
+): Promise<ParsedMail> {
+  const limits = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof ParseForwardedMailOptions)[]) {
+    const value = options[key] ?? DEFAULTS[key];
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new TypeError(`${key} must be a positive whole number`);
+    }
+    limits[key] = value;
+  }
+  const mime = isBytes(mail) ? mail : (mail as Partial<ForwardedMail> | null)?.mime;
+  if (!isBytes(mime)) {
+    throw new TypeError('mail must be a ForwardedMail or its MIME bytes');
+  }
+  if (mime.byteLength > limits.maxBytes) {
+    throw new ParsedMailError(
+      'MAIL_TOO_LARGE',
+      `mail is ${mime.byteLength} bytes, over the limit of ${limits.maxBytes}`,
+    );
+  }
+  checkShape(mime, limits);
+
+  let email: PostalMime.Email;
+  try {
+    email = await PostalMime.parse(mime, {
+      attachmentEncoding: 'arraybuffer',
+      forceRfc822Attachments: true,
+      maxNestingDepth: limits.maxNestingDepth,
+      maxHeadersSize: limits.maxHeadersBytes,
+    });
+  } catch (error) {
+    // postal-mime's own messages name only its limits; anything else may quote the mail, so none is passed on.
+    const text = error instanceof Error ? error.message : '';
+    if (/^Maximum MIME nesting depth/.test(text)) {
+      throw new ParsedMailError('MAIL_TOO_COMPLEX', `MIME parts nest deeper than ${limits.maxNestingDepth}`);
+    }
+    if (/^Maximum header size/.test(text)) {
+      throw new ParsedMailError('MAIL_TOO_COMPLEX', `headers are over ${limits.maxHeadersBytes} bytes`);
+    }
+    throw new ParsedMailError('MAIL_MALFORMED', 'the MIME parser failed on the mail');
+  }
+
+  // An mbox separator line (`From sender date`, no field name) before the header section is not a header: dropped,
+  // as Python's email package keeps it apart (`get_unixfrom`). `From : x` is a From field.
+  const first = email.headers[0];
+  const mbox =
+    first !== undefined && MBOX_FROM.test(email.headerLines[0]?.line ?? '') && !FIELD_NAME.test(first.originalKey);
+  const headers = mbox ? email.headers.slice(1) : email.headers;
+  if (headers.length === 0) {
+    throw new ParsedMailError('MAIL_MALFORMED', 'mail has no header section');
+  }
+  if (headers.some((header) => !FIELD_NAME.test(header.originalKey))) {
+    throw new ParsedMailError('MAIL_MALFORMED', 'a header line is not a "Name: value" field');
+  }
+  if (headers.length > limits.maxHeaders) {
+    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxHeaders} header fields`);
+  }
+  if (email.attachments.length > limits.maxAttachments) {
+    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxAttachments} attachments`);
+  }
+  return {
+    headers: headers.map((header) => ({ name: header.originalKey, value: header.value })),
+    from: mailboxes(email.from === undefined ? undefined : [email.from])[0],
+    to: mailboxes(email.to),
+    cc: mailboxes(email.cc),
+    replyTo: mailboxes(email.replyTo),
+    subject: email.subject,
+    date: toDate(email.date),
+    messageId: email.messageId,
+    text: email.text,
+    html: email.html,
+    attachments: email.attachments.map(toAttachment),
+  };
+}
+
+/** Counts lines and part delimiters (lines starting with `--`) without parsing; refuses past the bounds. */
+function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMailOptions>): void {
+  const bytes = Buffer.from(mime.buffer, mime.byteOffset, mime.byteLength);
+  let lines = 0;
+  let delimiters = 0;
+  let start = 0;
+  while (start < bytes.length) {
+    lines += 1;
+    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) {
+      delimiters += 1;
+    }
+    const end = bytes.indexOf(0x0a, start);
+    if (end === -1) {
+      break;
+    }
+    start = end + 1;
+  }
+  if (lines === 0) {
+    throw new ParsedMailError('MAIL_MALFORMED', 'mail is empty');
+  }
+  if (lines > limits.maxLines) {
+    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxLines} lines`);
+  }
+  if (delimiters > limits.maxParts) {
+    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxParts} MIME part delimiters`);
+  }
+}
+
+/** A Uint8Array or Buffer, from this realm or another (a test runner's sandbox, a worker). */
+function isBytes(value: unknown): value is Uint8Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Uint8Array]';
+}
+
+function mailboxes(addresses: PostalMime.Address[] | undefined): MailAddress[] {
+  return (addresses ?? [])
+    .flatMap((entry) => (entry.group === undefined ? [entry] : entry.group))
+    .map(({ address, name }) => ({ address, name }));
+}
+
+/** postal-mime gives an ISO 8601 string for a date it could read, the raw value otherwise. */
+function toDate(value: string | undefined): Date | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function toAttachment(attachment: PostalMime.Attachment): MailAttachment {
+  const { content } = attachment;
+  const bytes =
+    typeof content === 'string'
+      ? new TextEncoder().encode(content)
+      : content instanceof Uint8Array
+        ? content
+        : new Uint8Array(content);
+  return {
+    filename: attachment.filename ?? undefined,
+    contentType: attachment.mimeType,
+    disposition: attachment.disposition ?? undefined,
+    contentId: attachment.contentId,
+    size: bytes.byteLength,
+    content: bytes,
+  };
+}
