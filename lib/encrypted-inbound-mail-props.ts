@@ -38,6 +38,9 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
     ruleName:
       props.ruleName ?? (props.ruleSet === undefined ? 'store-encrypted' : uniqueDefaultName('store-encrypted', scope)),
     objectKeyPrefix: props.objectKeyPrefix ?? 'raw/',
+    previousRuleNames: [...(props.previousRuleNames ?? [])],
+    previousRuleSetNames: [...(props.previousRuleSetNames ?? [])],
+    previousObjectKeyPrefixes: [...(props.previousObjectKeyPrefixes ?? [])],
     inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
     rawMailRetentionDays: props.rawMailRetentionDays ?? 30,
     queueRetentionDays: props.queueRetentionDays ?? 4,
@@ -72,6 +75,18 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
     throw new ConfigurationError(
       'ruleSetName and ruleName must be 1 to 64 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit',
     );
+  }
+  if (![...settings.previousRuleNames, ...settings.previousRuleSetNames].every((name) => sesName.test(name))) {
+    throw new ConfigurationError(
+      'previousRuleNames and previousRuleSetNames must be SES names: 1 to 64 letters, digits, dots, dashes or underscores, starting and ending with a letter or digit',
+    );
+  }
+  for (const prefix of settings.previousObjectKeyPrefixes) {
+    if (prefix === settings.objectKeyPrefix || (prefix.length > 0 && !prefix.endsWith('/'))) {
+      throw new ConfigurationError(
+        "previousObjectKeyPrefixes must each end with '/' and differ from objectKeyPrefix (list only prefixes the rule had before)",
+      );
+    }
   }
   if (!Number.isInteger(auditRetentionDays) || auditRetentionDays < 1) {
     throw new ConfigurationError('auditRetentionDays must be a whole number of days, at least 1');

@@ -32,6 +32,7 @@ import { acceptPipelineFindings } from './pipeline-findings';
 import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
+import type { RuleHistory } from './receiving/rule-history';
 import { keepLogicalId } from './stable-logical-id';
 import { keepFirstReleaseIds } from './upgrades/first-release-ids';
 import { RetiredRuleSetActivation } from './upgrades/retired-rule-set-activation';
@@ -86,8 +87,14 @@ export class EncryptedInboundMail extends Construct {
     // Set for this construct's scope so it holds in any app, whatever its cdk.json says.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
 
+    const history: RuleHistory = {
+      ruleNames: [ruleName, ...settings.previousRuleNames],
+      ruleSetNames: [settings.ruleSetName, ...settings.previousRuleSetNames],
+      objectKeyPrefixes: [objectKeyPrefix, ...settings.previousObjectKeyPrefixes],
+    };
     const store = new MailStore(this, 'Store', {
       objectKeyPrefix,
+      previousObjectKeyPrefixes: settings.previousObjectKeyPrefixes,
       retentionDays: settings.rawMailRetentionDays,
       removalPolicy,
       requireMfa,
@@ -105,6 +112,7 @@ export class EncryptedInboundMail extends Construct {
       delivery: this.delivery,
       ruleName,
       objectKeyPrefix,
+      history,
       inlineMaxBytes: settings.inlineMaxBytes,
       memorySize: props.memorySize ?? 1024,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
@@ -112,7 +120,7 @@ export class EncryptedInboundMail extends Construct {
     });
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
-      store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, ruleName);
+      store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, history.ruleNames);
       // replay and redrive deliver as the function does.
       for (const arn of operators) this.delivery.allowKeyUse(arn);
     }
@@ -130,6 +138,7 @@ export class EncryptedInboundMail extends Construct {
       after: props.after,
       ruleName,
       objectKeyPrefix,
+      history,
     });
     this.ownsRuleSet = receipt.ownsRuleSet;
     this.activation = receipt.ownsRuleSet

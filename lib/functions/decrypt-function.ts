@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/contract/env-names';
 import { Delivery } from '../delivery/delivery';
 import type { MailStore } from '../mail-store/mail-store';
+import type { RuleHistory } from '../receiving/rule-history';
 import { bundledOrBuilt, type FunctionSettings } from './function-code';
 import { packageRoot } from './function-source';
 
@@ -25,6 +26,8 @@ export interface DecryptFunctionProps {
   readonly delivery: Delivery;
   readonly ruleName: string;
   readonly objectKeyPrefix: string;
+  /** The names and prefixes the rule has had, current first: stored mail under any of them stays readable. */
+  readonly history: RuleHistory;
   readonly inlineMaxBytes: number;
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
@@ -44,7 +47,8 @@ export class DecryptFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: DecryptFunctionProps) {
     super(scope, id);
-    const { store, delivery, ruleName, objectKeyPrefix } = props;
+    const { store, delivery, objectKeyPrefix, history } = props;
+    const previousPrefixes = history.objectKeyPrefixes.slice(1);
     this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -82,10 +86,11 @@ export class DecryptFunction extends Construct {
         [ENV.PAYLOAD_BUCKET]: delivery.payloadBucket.bucketName,
         [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
         [ENV.MAIL_PREFIX]: objectKeyPrefix,
+        ...(previousPrefixes.length > 0 ? { [ENV.PREVIOUS_MAIL_PREFIXES]: JSON.stringify(previousPrefixes) } : {}),
         [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),
         [ENV.EXPECTED_KMS_KEY_ARN]: store.key.keyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,
-        [ENV.ALLOWED_RULE_NAMES]: ruleName,
+        [ENV.ALLOWED_RULE_NAMES]: history.ruleNames.join(','),
         [ENV.MAX_MAIL_BYTES]: String(41_943_040),
         [ENV.BODY_ENCODING]: 'auto',
         // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts).
@@ -103,7 +108,7 @@ export class DecryptFunction extends Construct {
         // The function reads the version its event names: GetObject with a VersionId needs s3:GetObjectVersion
         // (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
         actions: ['s3:GetObject', 's3:GetObjectVersion'],
-        resources: [store.bucket.arnForObjects(`${objectKeyPrefix}*`)],
+        resources: history.objectKeyPrefixes.map((prefix) => store.bucket.arnForObjects(`${prefix}*`)),
       }),
     );
     this.role.addToPolicy(
@@ -111,10 +116,10 @@ export class DecryptFunction extends Construct {
         sid: 'UnwrapDataKeysOfThisAccountAndRule',
         actions: ['kms:Decrypt'],
         resources: [store.key.keyArn],
-        conditions: { StringEquals: store.sesContext(ruleName) },
+        conditions: { StringEquals: store.sesContext(history.ruleNames) },
       }),
     );
-    store.allowUnwrap('FunctionUnwrapsDataKeysOfThisAccountAndRule', [this.role.roleArn], ruleName);
+    store.allowUnwrap('FunctionUnwrapsDataKeysOfThisAccountAndRule', [this.role.roleArn], history.ruleNames);
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'DeliverMail',

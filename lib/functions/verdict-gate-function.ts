@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/contract/env-names';
 import type { VerdictPolicy } from '../../lambda/contract/verdict-policy';
 import { accept, acceptControl, NO_VPC_REASON } from '../governance/accepted-findings';
+import { type RuleHistory, receiptRuleArns } from '../receiving/rule-history';
 import { bundledOrBuilt } from './function-code';
 
 /** The metric namespace and service the gate publishes under (Powertools Metrics, EMF). */
@@ -138,25 +139,29 @@ export class VerdictGate extends Construct {
 export class VerdictGateAction implements ses.IReceiptRuleAction {
   constructor(
     private readonly gate: lambda.IFunction,
-    private readonly names: { readonly ruleSetName: string; readonly ruleName: string },
+    private readonly names: RuleHistory,
   ) {}
 
   bind(rule: ses.IReceiptRule): ses.ReceiptRuleActionConfig {
     const stack = Stack.of(rule);
-    // In the function's scope, not the rule's: the rule must depend on it.
-    const permission = new lambda.CfnPermission(this.gate as unknown as Construct, 'AllowSesRuleToInvoke', {
-      action: 'lambda:InvokeFunction',
-      functionName: this.gate.functionArn,
-      principal: 'ses.amazonaws.com',
-      sourceAccount: stack.account,
-      sourceArn: stack.formatArn({
-        service: 'ses',
-        resource: 'receipt-rule-set',
-        resourceName: `${this.names.ruleSetName}:receipt-rule/${this.names.ruleName}`,
-      }),
+    // One permission per name the rule has had (a Lambda permission names one SourceArn): the old rule invokes the
+    // gate until the update has moved it. The first keeps its id, so a stack without history is unchanged.
+    receiptRuleArns(rule, this.names).forEach((sourceArn, index) => {
+      // In the function's scope, not the rule's: the rule must depend on it.
+      const permission = new lambda.CfnPermission(
+        this.gate as unknown as Construct,
+        index === 0 ? 'AllowSesRuleToInvoke' : `AllowPreviousSesRuleToInvoke${index}`,
+        {
+          action: 'lambda:InvokeFunction',
+          functionName: this.gate.functionArn,
+          principal: 'ses.amazonaws.com',
+          sourceAccount: stack.account,
+          sourceArn,
+        },
+      );
+      // SES checks that it may invoke the function when the rule is created.
+      rule.node.addDependency(permission);
     });
-    // SES checks that it may invoke the function when the rule is created.
-    rule.node.addDependency(permission);
     return { lambdaAction: { functionArn: this.gate.functionArn, invocationType: 'RequestResponse' } };
   }
 }

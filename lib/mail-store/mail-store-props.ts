@@ -9,6 +9,13 @@ export interface MailStoreProps {
    */
   readonly objectKeyPrefix?: string;
   /**
+   * Prefixes the rule stored mail under before (a rename): that mail keeps expiring after `rawMailRetentionDays`,
+   * stays readable by the function's retries, `redrive` and operators, and stays closed to writers other than SES.
+   *
+   * @default - none
+   */
+  readonly previousObjectKeyPrefixes?: readonly string[];
+  /**
    * Days stored (encrypted) mail is kept in the mail bucket.
    *
    * @default 30

@@ -9,11 +9,14 @@ import { Construct } from 'constructs';
 import { acceptControl, NO_OBJECT_LOCK_REASON } from '../governance/accepted-findings';
 import { useByPrincipalArns } from '../governance/key-policies';
 import { customerManagedKey, secureBucketProps } from '../governance/secure-defaults';
+import { oneOrList } from '../receiving/rule-history';
 
 /** Properties of `MailStore`. */
 export interface MailStoreProps {
   /** Key prefix of stored mail. */
   readonly objectKeyPrefix: string;
+  /** Prefixes the rule stored mail under before: that mail keeps expiring. */
+  readonly previousObjectKeyPrefixes?: readonly string[];
   /** Days stored (encrypted) mail is kept. */
   readonly retentionDays: number;
   readonly removalPolicy: RemovalPolicy;
@@ -51,14 +54,12 @@ export class MailStore extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'mail-bucket/',
-      lifecycleRules: [
-        {
-          prefix: props.objectKeyPrefix,
-          expiration: Duration.days(props.retentionDays),
-          noncurrentVersionExpiration: Duration.days(1),
-          abortIncompleteMultipartUploadAfter: Duration.days(1),
-        },
-      ],
+      lifecycleRules: [props.objectKeyPrefix, ...(props.previousObjectKeyPrefixes ?? [])].map((prefix) => ({
+        prefix,
+        expiration: Duration.days(props.retentionDays),
+        noncurrentVersionExpiration: Duration.days(1),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      })),
     });
 
     acceptControl(
@@ -96,7 +97,7 @@ export class MailStore extends Construct {
    * policy names them through `aws:PrincipalArn` (see `useByPrincipalArns`), with the encryption-context conditions.
    * Their IAM policies must allow kms:Decrypt on the key too, under the same conditions (`sesContext`).
    */
-  allowUnwrap(sid: string, principalArns: readonly string[], ruleName: string): void {
+  allowUnwrap(sid: string, principalArns: readonly string[], ruleName: string | readonly string[]): void {
     this.key.addToResourcePolicy(
       useByPrincipalArns({
         sid,
@@ -107,11 +108,12 @@ export class MailStore extends Construct {
     );
   }
 
-  /** The encryption-context conditions of mail this account's `ruleName` stored. */
-  sesContext(ruleName: string): Record<string, string> {
+  /** The encryption-context conditions of mail this account's `ruleName` (or any of its names) stored. */
+  sesContext(ruleName: string | readonly string[]): Record<string, string | string[]> {
     return {
       'kms:EncryptionContext:aws:ses:source-account': Stack.of(this).account,
-      'kms:EncryptionContext:aws:ses:rule-name': ruleName,
+      // Several names: StringEquals with a list matches any of them.
+      'kms:EncryptionContext:aws:ses:rule-name': typeof ruleName === 'string' ? ruleName : oneOrList(ruleName),
     };
   }
 }

@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
+import { oneOrList, type RuleHistory, receiptRuleArns } from './rule-history';
 
 /** Where SES stores mail and with which key, for which rule. */
 export interface EncryptedS3ActionOptions {
@@ -17,6 +18,8 @@ export interface EncryptedS3ActionOptions {
   readonly objectKeyPrefix: string;
   readonly ruleSetName: string;
   readonly ruleName: string;
+  /** The names and prefixes the rule had before (a rename), besides the current ones. */
+  readonly history: RuleHistory;
 }
 
 /** SES's S3 action, "encrypt message" on. */
@@ -24,12 +27,10 @@ export class EncryptedS3Action implements ses.IReceiptRuleAction {
   constructor(private readonly options: EncryptedS3ActionOptions) {}
 
   bind(rule: ses.IReceiptRule): ses.ReceiptRuleActionConfig {
-    const { bucket, kmsKey, objectKeyPrefix, ruleSetName, ruleName } = this.options;
-    const sourceArn = Stack.of(rule).formatArn({
-      service: 'ses',
-      resource: 'receipt-rule-set',
-      resourceName: `${ruleSetName}:receipt-rule/${ruleName}`,
-    });
+    const { bucket, kmsKey, objectKeyPrefix, history } = this.options;
+    // Every name the rule has had: SES writes with the old rule's ARN until the update has moved it.
+    const sourceArn = oneOrList(receiptRuleArns(rule, history));
+    const ruleNames = oneOrList(history.ruleNames);
     const ses = new iam.ServicePrincipal('ses.amazonaws.com');
 
     bucket.addToResourcePolicy(
@@ -37,7 +38,8 @@ export class EncryptedS3Action implements ses.IReceiptRuleAction {
         sid: 'AllowSesToStoreMailOfThisRule',
         principals: [ses],
         actions: ['s3:PutObject'],
-        resources: [bucket.arnForObjects(`${objectKeyPrefix}*`)],
+        // The previous prefixes too: until the update has moved the rule, SES writes where the old rule says.
+        resources: history.objectKeyPrefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
         conditions: {
           StringEquals: { 'aws:SourceAccount': Stack.of(rule).account },
           ArnLike: { 'aws:SourceArn': sourceArn },
@@ -56,7 +58,7 @@ export class EncryptedS3Action implements ses.IReceiptRuleAction {
         effect: iam.Effect.DENY,
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:PutObject'],
-        resources: [bucket.arnForObjects(`${objectKeyPrefix}*`)],
+        resources: history.objectKeyPrefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`)),
         conditions: { StringNotEquals: { 'aws:PrincipalServiceName': 'ses.amazonaws.com' } },
       }),
     );
@@ -71,7 +73,7 @@ export class EncryptedS3Action implements ses.IReceiptRuleAction {
           StringEquals: {
             'aws:SourceAccount': Stack.of(rule).account,
             'kms:EncryptionContext:aws:ses:source-account': Stack.of(rule).account,
-            'kms:EncryptionContext:aws:ses:rule-name': ruleName,
+            'kms:EncryptionContext:aws:ses:rule-name': ruleNames,
           },
           ArnLike: { 'aws:SourceArn': sourceArn },
           Null: { 'kms:EncryptionContext:aws:ses:message-id': 'false' },

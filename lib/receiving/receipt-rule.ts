@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { VerdictGateAction } from '../functions/verdict-gate-function';
 import type { MailStore } from '../mail-store/mail-store';
 import { EncryptedS3Action } from './encrypted-s3-action';
+import type { RuleHistory } from './rule-history';
 
 /** Properties of `InboundReceiptRule`. */
 export interface InboundReceiptRuleProps {
@@ -20,6 +21,8 @@ export interface InboundReceiptRuleProps {
   readonly after?: ses.IReceiptRule;
   readonly ruleName: string;
   readonly objectKeyPrefix: string;
+  /** The names and prefixes the rule has had, current first. */
+  readonly history: RuleHistory;
   /** The verdict gate, invoked before the S3 action. */
   readonly gate: lambda.IFunction;
 }
@@ -59,13 +62,14 @@ function ruleOptions(props: InboundReceiptRuleProps): ses.ReceiptRuleOptions {
     tlsPolicy: ses.TlsPolicy.REQUIRE,
     // The gate first: when it answers STOP_RULE, SES skips the S3 action and the mail is never stored.
     actions: [
-      new VerdictGateAction(props.gate, { ruleSetName: props.ruleSetName, ruleName: props.ruleName }),
+      new VerdictGateAction(props.gate, props.history),
       new EncryptedS3Action({
         bucket: props.store.bucket,
         kmsKey: props.store.key,
         objectKeyPrefix: props.objectKeyPrefix,
         ruleSetName: props.ruleSetName,
         ruleName: props.ruleName,
+        history: props.history,
       }),
     ],
   };

@@ -63,4 +63,19 @@ export interface ReceivingProps {
    * @default false
    */
   readonly replaceApexMx?: boolean;
+  /**
+   * Rule names this construct's rule had before (a rename): mail stored under them stays readable by the function, its
+   * retries, `redrive` and operators (the rule name is bound into each mail's encryption context), and SES may write
+   * under them while the update moves the rule.
+   *
+   * @default - none
+   */
+  readonly previousRuleNames?: readonly string[];
+  /**
+   * Rule-set names the rule was in before (a rename): SES may write and invoke the verdict gate under them while the
+   * update moves the rule and the activation.
+   *
+   * @default - none
+   */
+  readonly previousRuleSetNames?: readonly string[];
 }
