@@ -12,36 +12,22 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startKmsEmulatorServer } from '../../local/kms-emulator-http';
-import { offlineAwsEnv, runCli } from '../support/run-cli';
-import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
+import { runCli } from '../support/run-cli';
+import { vectorCliWorld } from '../support/vector-cli-world';
+import { loadAllVectors, type Vector } from '../support/vectors';
 
 /** The bound on a --metadata file, written out here rather than read from the code under test. */
 const BOUND = 65_536;
 const vectors = loadAllVectors();
 const vector = vectors.find((v) => v.name === '004-ses') as Vector;
-let server: Awaited<ReturnType<typeof startKmsEmulatorServer>>;
-let env: Record<string, string>;
-let work: string;
-
-beforeAll(async () => {
-  server = await startKmsEmulatorServer(vectorKms(vectors));
-  env = offlineAwsEnv({ AWS_ENDPOINT_URL_KMS: server.url, EXPECTED_KMS_KEY_ARN: VECTOR_KEY_ARN });
-  work = mkdtempSync(join(tmpdir(), 'cli-decrypt-files-'));
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const world = vectorCliWorld(vectors, 'cli-decrypt-files-');
 
 const decryptWith = (metadata: string, extraEnv: Record<string, string> = {}) =>
-  runCli(['decrypt', '--file', join(vector.dir, 'object.bin'), '--metadata', metadata], { ...env, ...extraEnv });
+  runCli(['decrypt', '--file', join(vector.dir, 'object.bin'), '--metadata', metadata], { ...world.env, ...extraEnv });
 
 const tooLarge = (path: string) =>
   `ses-inbound decrypt: --metadata ${path}: larger than ${BOUND} bytes, more than any object's metadata or ` +
@@ -51,14 +37,14 @@ const tooLarge = (path: string) =>
 describe('--metadata FILE', () => {
   it('takes a file of exactly the bound (metadata padded with spaces) and refuses one byte more, exit 2', async () => {
     const json = JSON.stringify(vector.metadata);
-    const atBound = join(work, 'at-bound.json');
+    const atBound = join(world.work, 'at-bound.json');
     writeFileSync(atBound, json.padEnd(BOUND, ' '));
     const taken = await decryptWith(atBound);
     expect(taken.stderr).toBe('');
     expect(taken.status).toBe(0);
     expect(taken.stdout.equals(vector.plain as Buffer)).toBe(true);
 
-    const over = join(work, 'over-bound.json');
+    const over = join(world.work, 'over-bound.json');
     writeFileSync(over, json.padEnd(BOUND + 1, ' '));
     const refused = await decryptWith(over);
     expect(refused.status).toBe(2);
@@ -67,14 +53,14 @@ describe('--metadata FILE', () => {
   });
 
   it('refuses a 200 MiB file from its size, without reading it into memory', async () => {
-    const huge = join(work, 'huge.json');
+    const huge = join(world.work, 'huge.json');
     const fd = openSync(huge, 'w');
     closeSync(fd);
     execFileSync('truncate', ['-s', '200M', huge]);
     // The child reports its own peak resident memory on exit (kilobytes): VmHWM, not getrusage's maxRSS, which Linux
     // carries over exec from the parent that forked it (a jest worker of 250 MB would read as the CLI's peak).
-    const report = join(work, 'report-rss.js');
-    const rssFile = join(work, 'rss');
+    const report = join(world.work, 'report-rss.js');
+    const rssFile = join(world.work, 'rss');
     writeFileSync(
       report,
       `process.on('exit', () => { const fs = require('node:fs'); const hwm = /VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]; fs.writeFileSync(${JSON.stringify(rssFile)}, hwm); });\n`,
@@ -87,7 +73,7 @@ describe('--metadata FILE', () => {
   });
 
   it('reads no more than the bound and a byte from a pipe, whose size is not known beforehand', async () => {
-    const fifo = join(work, 'metadata.fifo');
+    const fifo = join(world.work, 'metadata.fifo');
     execFileSync('mkfifo', [fifo]);
     // A writer that would go on for 4 MiB: the CLI stops reading after the bound and one byte, and closes the pipe.
     const writer = createWriteStream(fifo);
@@ -110,7 +96,7 @@ describe('--metadata FILE', () => {
 
 describe('-o FILE', () => {
   it.each(['000', '022'])('is created 0600 under umask %s, replacing a world-readable file there', async (umask) => {
-    const dir = mkdtempSync(join(work, `umask-${umask}-`));
+    const dir = mkdtempSync(join(world.work, `umask-${umask}-`));
     const output = join(dir, 'mail.eml');
     writeFileSync(output, 'an older file\n');
     chmodSync(output, 0o644);
@@ -124,7 +110,7 @@ describe('-o FILE', () => {
         '-o',
         output,
       ],
-      env,
+      world.env,
       { umask },
     );
     expect(result.stderr).toBe('');

@@ -3,30 +3,14 @@
  * a transient failure (3, run again), never a refusal (1); an object whose encryption context lacks a pair the
  * operator asked for is refused (1, CONTEXT_MISMATCH).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KmsEmulator } from '../../local/kms-emulator';
-import { startKmsEmulatorServer } from '../../local/kms-emulator-http';
-import { offlineAwsEnv, runCli } from '../support/run-cli';
-import { loadAllVectors, VECTOR_KEY_ARN, type Vector, vectorKms } from '../support/vectors';
+import { runCli } from '../support/run-cli';
+import { vectorCliWorld } from '../support/vector-cli-world';
+import { loadAllVectors, type Vector } from '../support/vectors';
 
 const vectors = loadAllVectors();
-let kms: KmsEmulator;
-let server: Awaited<ReturnType<typeof startKmsEmulatorServer>>;
-let env: Record<string, string>;
-let work: string;
-
-beforeAll(async () => {
-  kms = vectorKms(vectors);
-  server = await startKmsEmulatorServer(kms);
-  env = offlineAwsEnv({ AWS_ENDPOINT_URL_KMS: server.url, EXPECTED_KMS_KEY_ARN: VECTOR_KEY_ARN });
-  work = mkdtempSync(join(tmpdir(), 'cli-exit-status-'));
-});
-afterAll(async () => {
-  await server.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const world = vectorCliWorld(vectors, 'cli-exit-status-');
 
 function decryptArgs(name: string, ...extra: string[]): string[] {
   const vector = vectors.find((v) => v.name === name) as Vector;
@@ -41,13 +25,13 @@ function decryptArgs(name: string, ...extra: string[]): string[] {
 }
 
 describe('a throttled KMS', () => {
-  afterEach(() => kms.throttleNext(0));
+  afterEach(() => world.kms.throttleNext(0));
 
   it('exits 3 (transient: run again), not 1, and writes nothing', async () => {
     // Every attempt the SDK makes is throttled.
-    kms.throttleNext(1000);
-    const output = join(work, 'throttled.eml');
-    const result = await runCli(decryptArgs('000-ses', '-o', output), env);
+    world.kms.throttleNext(1000);
+    const output = join(world.work, 'throttled.eml');
+    const result = await runCli(decryptArgs('000-ses', '-o', output), world.env);
     expect(result.status).toBe(3);
     expect(result.stderr).toMatch(/^ses-inbound decrypt: failed, may succeed on retry \(TRANSIENT\): [^\n]+\n$/);
     expect(existsSync(output)).toBe(false);
@@ -55,7 +39,7 @@ describe('a throttled KMS', () => {
   });
 
   it('the same command succeeds once KMS answers again', async () => {
-    const result = await runCli(decryptArgs('000-ses'), env);
+    const result = await runCli(decryptArgs('000-ses'), world.env);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
@@ -71,12 +55,12 @@ describe('--encryption-context with a pair the object does not carry', () => {
     '%s: one pair it carries decrypts; two of which it carries one are refused CONTEXT_MISMATCH, exit 1',
     async (name, carried, asked) => {
       const pairs = (list: string[]) => list.flatMap((pair) => ['--encryption-context', pair]);
-      const accepted = await runCli(decryptArgs(name, ...pairs(carried)), env);
+      const accepted = await runCli(decryptArgs(name, ...pairs(carried)), world.env);
       expect(accepted.stderr).toBe('');
       expect(accepted.status).toBe(0);
 
-      const output = join(work, `${name}-context.eml`);
-      const refused = await runCli(decryptArgs(name, ...pairs(asked), '-o', output), env);
+      const output = join(world.work, `${name}-context.eml`);
+      const refused = await runCli(decryptArgs(name, ...pairs(asked), '-o', output), world.env);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toMatch(/^ses-inbound decrypt: refused \(CONTEXT_MISMATCH\): [^\n]+\n$/);
       expect(existsSync(output)).toBe(false);
