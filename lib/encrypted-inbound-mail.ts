@@ -129,6 +129,7 @@ export class EncryptedInboundMail extends Construct {
     this.verdictGate = new VerdictGate(this, 'VerdictGate', {
       policy: settings.verdictPolicy,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrency: props.verdictGateReservedConcurrency,
     });
     const receipt = new InboundReceiptRule(this, 'Receipt', {
       store,
