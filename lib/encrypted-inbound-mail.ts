@@ -21,6 +21,7 @@ import { Construct, type IConstruct } from 'constructs';
 import { Delivery } from './delivery/delivery';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
 import { DecryptFunction } from './functions/decrypt-function';
+import { retainFunctionLogs } from './functions/function-log-groups';
 import { VerdictGate } from './functions/verdict-gate-function';
 import { acceptCdkHelperFindings } from './governance/accepted-findings';
 import { AuditTrail } from './governance/audit-trail';
@@ -128,6 +129,7 @@ export class EncryptedInboundMail extends Construct {
     this.verdictGate = new VerdictGate(this, 'VerdictGate', {
       policy: settings.verdictPolicy,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+      reservedConcurrency: props.verdictGateReservedConcurrency,
     });
     const receipt = new InboundReceiptRule(this, 'Receipt', {
       store,
@@ -209,6 +211,7 @@ export class EncryptedInboundMail extends Construct {
     keepFirstReleaseIds(this);
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
     acceptCdkHelperFindings(Stack.of(this));
+    retainFunctionLogs(Stack.of(this), props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
     this.addOutputs(ruleName, objectKeyPrefix);
   }
 

@@ -15,6 +15,19 @@ export interface FunctionsProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
+   * The verdict gate's reserved concurrency: instances kept for the gate whatever the account's other functions use,
+   * so SES's synchronous invoke is not throttled (a throttled invoke never reaches the gate's fail-open code, and SES
+   * documents no outcome for it). It is also the gate's ceiling. A whole number, at least 1.
+   *
+   * Lambda keeps at least 100 of the account's concurrency unreserved: in an account whose concurrency quota is below
+   * 100 plus the sum of all reservations (new accounts may start at 10), the deployment fails
+   * ("decreases account's UnreservedConcurrentExecution below its minimum value"); raise the quota (Service Quotas)
+   * or lower this.
+   *
+   * @default 10
+   */
+  readonly verdictGateReservedConcurrency?: number;
+  /**
    * Use FIPS 140 endpoints for the function's AWS calls.
    *
    * @default false

@@ -11,6 +11,7 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/contract/env-names';
 import type { VerdictPolicy } from '../../lambda/contract/verdict-policy';
+import { ConfigurationError } from '../configuration-error';
 import { accept, acceptControl, NO_VPC_REASON } from '../governance/accepted-findings';
 import { type RuleHistory, receiptRuleArns } from '../receiving/rule-history';
 import { bundledOrBuilt } from './function-code';
@@ -19,10 +20,18 @@ import { bundledOrBuilt } from './function-code';
 const NAMESPACE = 'SesEncryptedInbound';
 const SERVICE = 'ses-encrypted-inbound-gate';
 
+/**
+ * The gate's reserved concurrency by default: it answers in milliseconds, so 10 at once is hundreds of mails a second,
+ * far above what SES delivers to one rule; reserving 10 needs an account concurrency quota of at least 110.
+ */
+export const DEFAULT_GATE_RESERVED_CONCURRENCY = 10;
+
 /** Properties of `VerdictGate`. */
 export interface VerdictGateProps {
   readonly policy: VerdictPolicy;
   readonly logRetention: logs.RetentionDays;
+  /** `verdictGateReservedConcurrency`; DEFAULT_GATE_RESERVED_CONCURRENCY without it. */
+  readonly reservedConcurrency?: number;
 }
 
 /** The gate function, its role and log group. */
@@ -32,6 +41,10 @@ export class VerdictGate extends Construct {
 
   constructor(scope: Construct, id: string, props: VerdictGateProps) {
     super(scope, id);
+    const reserved = props.reservedConcurrency ?? DEFAULT_GATE_RESERVED_CONCURRENCY;
+    if (!Number.isInteger(reserved) || reserved < 1) {
+      throw new ConfigurationError('verdictGateReservedConcurrency must be a whole number, at least 1');
+    }
     this.logGroup = new logs.LogGroup(this, 'GateLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -56,6 +69,10 @@ export class VerdictGate extends Construct {
       // SES waits at most 30 s for a RequestResponse action
       // (https://docs.aws.amazon.com/ses/latest/dg/receiving-email-action-lambda.html).
       timeout: Duration.seconds(5),
+      // A throttled invocation is refused by Lambda before the handler runs, so the gate's fail-open catch never sees
+      // it, and SES documents no outcome for a failed RequestResponse action. Reserved concurrency keeps this many
+      // instances for the gate whatever the account's other functions use (it also caps the gate at that many).
+      reservedConcurrentExecutions: reserved,
       role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
