@@ -56,6 +56,7 @@ export class EncryptedInboundMailStack extends Stack {
       auditTrail: context.boolean('auditTrail'),
       auditRetentionDays: context.number('auditRetentionDays'),
       payloadDiscovery: context.boolean('macie'),
+      verdictGateReservedConcurrency: context.number('verdictGateReservedConcurrency'),
       hostedZone:
         hostedZoneId !== undefined && hostedZoneName !== undefined
           ? route53.PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {

@@ -32,6 +32,7 @@ export const CONTEXT_KEYS = [
   'auditRetentionDays',
   'macie',
   'alarmTopicArn',
+  'verdictGateReservedConcurrency',
   'refuseVirus',
   'refuseSpam',
   'refuseSpfFail',
