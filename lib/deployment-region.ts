@@ -48,14 +48,18 @@ export class DeploymentRegionError extends ConfigurationError {
 }
 
 /**
- * Checks the stack's region and the FIPS option.
+ * Checks the stack's region and the FIPS option; the construct runs it, so it holds in any app.
+ *
+ * An environment-agnostic stack (region a token) is refused rather than guarded by a CloudFormation Rule on
+ * `AWS::Region`: the refusal comes at synthesis, in one line, before anything is uploaded, and the same template
+ * then cannot be deployed to a region where SES would silently fail to store mail.
  * @throws DeploymentRegionError for an unresolved region, a region without SES receiving (or an opt-in one), or FIPS
  *   outside the regions that have FIPS endpoints for S3, SQS and KMS
  */
-export function checkDeploymentRegion(region: string, options: { readonly fips: boolean }): void {
+export function checkDeploymentRegion(region: string, options: { readonly useFipsEndpoints: boolean }): void {
   if (Token.isUnresolved(region)) {
     throw new DeploymentRegionError(
-      'the stack has no region: set AWS_REGION (or a region in your AWS profile), or give the stack env.region',
+      'the stack has no region: set AWS_REGION (or a region in your AWS profile), and give the stack env: { region: process.env.CDK_DEFAULT_REGION } or a region of your choice (an environment-agnostic stack cannot be checked for SES receiving)',
     );
   }
   if (!(SES_RECEIVING_REGIONS as readonly string[]).includes(region)) {
@@ -63,9 +67,9 @@ export function checkDeploymentRegion(region: string, options: { readonly fips: 
       `SES cannot receive mail into a bucket in ${region}: deploy to one of ${SES_RECEIVING_REGIONS.join(', ')}`,
     );
   }
-  if (options.fips && !(FIPS_REGIONS as readonly string[]).includes(region)) {
+  if (options.useFipsEndpoints && !(FIPS_REGIONS as readonly string[]).includes(region)) {
     throw new DeploymentRegionError(
-      `fips needs FIPS endpoints for S3, SQS and KMS, which exist only in ${FIPS_REGIONS.join(', ')}: deploy there or turn fips off`,
+      `useFipsEndpoints needs FIPS endpoints for S3, SQS and KMS, which exist only in ${FIPS_REGIONS.join(', ')}: deploy there or leave useFipsEndpoints off`,
     );
   }
 }

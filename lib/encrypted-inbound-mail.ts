@@ -8,7 +8,7 @@
  * `InboundReceiptRule` with its `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
  * `PayloadDiscoveryJob`.
  */
-import { CfnOutput, type CfnResource, Stack } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, type CfnResource, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -25,6 +25,7 @@ import { retainFunctionLogs } from './functions/function-log-groups';
 import { VerdictGate } from './functions/verdict-gate-function';
 import { acceptCdkHelperFindings } from './governance/accepted-findings';
 import { AuditTrail } from './governance/audit-trail';
+import { NoPersonalDataAspect } from './governance/no-personal-data-aspect';
 import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './governance/payload-discovery-job';
 import { MailStore } from './mail-store/mail-store';
 import { PipelineAlarms } from './monitoring/pipeline-alarms';
@@ -87,6 +88,8 @@ export class EncryptedInboundMail extends Construct {
     // Server access logs are delivered through a bucket policy, never an ACL (ACLs are off on every bucket here).
     // Set for this construct's scope so it holds in any app, whatever its cdk.json says.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    // No e-mail address in this construct's names and tags, in any app; read-only, so it sees tags added by others.
+    Aspects.of(this).add(new NoPersonalDataAspect(), { priority: AspectPriority.READONLY });
 
     const history: RuleHistory = {
       ruleNames: [ruleName, ...settings.previousRuleNames],
@@ -115,9 +118,9 @@ export class EncryptedInboundMail extends Construct {
       objectKeyPrefix,
       history,
       inlineMaxBytes: settings.inlineMaxBytes,
-      memorySize: props.memorySize ?? 1024,
+      memorySize: settings.memorySize,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      useFipsEndpoints: props.useFipsEndpoints === true,
+      useFipsEndpoints: settings.useFipsEndpoints,
     });
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {

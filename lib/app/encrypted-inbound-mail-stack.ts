@@ -1,12 +1,11 @@
 /**
- * The deployable stack: builds `EncryptedInboundMail` from CDK context (`-c name=value`), after checking the region
- * and every context key.
+ * The deployable stack: builds `EncryptedInboundMail` from CDK context (`-c name=value`), after checking every context
+ * key. The region, FIPS and every other setting are checked by the construct itself, as they are in any app.
  */
 import { Arn, ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { checkDeploymentRegion } from '../deployment-region';
 import { EncryptedInboundMail } from '../encrypted-inbound-mail';
 import { RECIPIENT_RULE } from '../receiving/recipients';
 import { ContextError, StackContext } from './stack-context';
@@ -27,8 +26,6 @@ export class EncryptedInboundMailStack extends Stack {
         `context recipients is required: npx cdk deploy -c recipients=inbox@example.com[,example.org] (${RECIPIENT_RULE})`,
       );
     }
-    const fips = context.boolean('fips') === true;
-    checkDeploymentRegion(this.region, { fips });
     const hostedZoneId = context.string('hostedZoneId');
     const hostedZoneName = context.string('hostedZoneName');
     if ((hostedZoneId === undefined) !== (hostedZoneName === undefined)) {
@@ -49,7 +46,7 @@ export class EncryptedInboundMailStack extends Stack {
       queueRetentionDays: context.number('queueRetentionDays'),
       fifo: context.boolean('fifo'),
       acceptQueueReplacement: context.boolean('acceptQueueReplacement'),
-      useFipsEndpoints: fips,
+      useFipsEndpoints: context.boolean('fips'),
       activateRuleSet: context.boolean('activateRuleSet'),
       requireMfaForKeyAdministration: context.boolean('requireMfa'),
       operatorRoleArns: context.list('operatorRoleArns'),

@@ -1,13 +1,13 @@
 /**
- * The CDK app: the stack; cdk-nag's AwsSolutions and Serverless packs and AWS Control Tower's proactive controls
- * (cfn-guard) as synthesis-time policy validation; and the aspect that keeps e-mail addresses out of names and tags.
+ * The CDK app: the stack, and cdk-nag's AwsSolutions and Serverless packs and AWS Control Tower's proactive controls
+ * (cfn-guard) as synthesis-time policy validation. Every other check (region, FIPS, sizes, no e-mail addresses in
+ * names and tags) is the construct's own, so it holds wherever the construct is used.
  */
 
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, type AppProps, AspectPriority, Aspects, type Environment, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { ConfigurationError } from '../configuration-error';
-import { NoPersonalDataAspect } from '../governance/no-personal-data-aspect';
 import { EncryptedInboundMailStack } from './encrypted-inbound-mail-stack';
 
 /** The deployed stack's name (no personal data). */
@@ -26,8 +26,6 @@ export function buildApp(
     env,
     description: 'SES inbound mail encrypted with a customer-managed KMS key, decrypted and delivered to SQS',
   });
-  // Read-only priority: it runs after the mutating aspects (tags among them) have done their work.
-  Aspects.of(app).add(new NoPersonalDataAspect(), { priority: AspectPriority.READONLY });
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app, { verbose: true }),
     new ServerlessChecks(app, { verbose: true }),

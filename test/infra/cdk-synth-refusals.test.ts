@@ -19,7 +19,8 @@ describe('npx cdk synth refuses settings it cannot deploy with one line naming t
       'fips outside the US',
       'ca-central-1',
       ['recipients=inbox@example.com', 'fips=true'],
-      /^fips needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2: deploy there or turn fips off$/,
+      // The construct's own check names its property (context fips sets useFipsEndpoints).
+      /^useFipsEndpoints needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2: deploy there or leave useFipsEndpoints off$/,
     ],
     [
       'a misspelt context key',

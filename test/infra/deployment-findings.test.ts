@@ -243,7 +243,7 @@ describe('6. regions and FIPS', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com', fips: 'true' } });
     const { EncryptedInboundMailStack } = require('../../lib/app/encrypted-inbound-mail-stack');
     expect(() => new EncryptedInboundMailStack(app, 'S', { env: { account: '111122223333', region } })).toThrow(
-      'fips needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2',
+      'useFipsEndpoints needs FIPS endpoints for S3, SQS and KMS, which exist only in us-east-1, us-east-2, us-west-1, us-west-2',
     );
   });
 });
