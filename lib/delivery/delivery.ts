@@ -102,6 +102,9 @@ export class Delivery extends Construct {
       deadLetterQueue: { queue: this.outputDeadLetterQueue, maxReceiveCount: 5 },
       visibilityTimeout: Duration.minutes(5),
     });
+    for (const producedQueue of [this.outputQueue, this.failureQueue]) {
+      producedQueue.addToResourcePolicy(this.onlyProducersSend(producedQueue));
+    }
     new OutputQueueTypeGuard(this, 'QueueTypeGuard', {
       outputQueue: this.outputQueue,
       guarded: [this.outputQueue, this.outputDeadLetterQueue],
@@ -112,7 +115,8 @@ export class Delivery extends Construct {
 
   /**
    * Lets the principal with this ARN encrypt and decrypt with the delivery key through SQS and S3 (its IAM policy must
-   * allow it too): the function, and operators, whose replay and redrive send as the function does.
+   * allow it too), and send to the output and failure queues (no one else may): the function, and operators, whose
+   * replay and redrive send as the function does.
    */
   allowKeyUse(principalArn: string): void {
     if (!this.keyUsers.includes(principalArn)) {
@@ -169,6 +173,27 @@ export class Delivery extends Construct {
     if (!this.keyDecrypters.includes(principalArn)) {
       this.keyDecrypters.push(principalArn);
     }
+  }
+
+  /**
+   * Producers and consumers separated: nobody but the principals of `allowKeyUse` (the function, whose role also sends
+   * its rejections and, as Lambda's on-failure destination, its failed events; and operators, who replay and redrive)
+   * may send to this queue, whatever their own IAM policy says, so a consumer with a broad `sqs:SendMessage` cannot
+   * inject a "verified" mail. A Deny in a resource policy wins over any Allow
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html); a request without
+   * `aws:PrincipalArn` (an AWS service principal) matches `ArnNotEquals` too and is denied: no service sends to these
+   * queues (S3 notifies the function, never a queue). `sqs:SendMessage` covers `SendMessageBatch`
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html).
+   */
+  private onlyProducersSend(queue: sqs.IQueue): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'OnlyTheFunctionAndOperatorsSend',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.keyUsers }) } },
+    });
   }
 
   /** The key-policy conditions of every use: a caller of this account, through SQS or S3 of this region. */
