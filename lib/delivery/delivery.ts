@@ -2,7 +2,7 @@
  * Where decrypted mail goes: the delivery key (separate from the mail key), the output queue with its dead-letter
  * queue, the failure queue, and the payload bucket for mail too large to travel inline.
  */
-import { Duration, Lazy, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -128,11 +128,12 @@ export class Delivery extends Construct {
    * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
    * messages, read (and delete) payloads, decrypt (never encrypt) with the delivery key through SQS and S3, in its
    * IAM policy and in the key policy. Nothing of the mail key.
+   * @returns the grant, every statement added to the grantee's IAM policy combined
    * @throws Error when the grantee is not an IAM role or user (the key policy names it by ARN)
    */
-  grantConsume(grantee: iam.IGrantable): void {
+  grantConsume(grantee: iam.IGrantable): iam.Grant {
     this.allowKeyDecrypt(principalArnOf(grantee));
-    iam.Grant.addToPrincipal({
+    const queue = iam.Grant.addToPrincipal({
       grantee,
       actions: [
         'sqs:ReceiveMessage',
@@ -143,13 +144,13 @@ export class Delivery extends Construct {
       ],
       resourceArns: [this.outputQueue.queueArn],
     });
-    iam.Grant.addToPrincipal({
+    const payloads = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject', 's3:DeleteObject'],
       resourceArns: [this.payloadBucket.arnForObjects(`${Delivery.PAYLOAD_PREFIX}*`)],
     });
     // Decrypt only: consumers receive and download, they never send or upload. See allowKeyDecrypt.
-    this.grantKeyViaServices(grantee, ['kms:Decrypt']);
+    return queue.combine(payloads).combine(this.grantKeyViaServices(grantee, ['kms:Decrypt']));
   }
 
   /**
@@ -208,9 +209,9 @@ export class Delivery extends Construct {
   }
 
   /** The IAM side of key use: `actions` on the delivery key, only through SQS and S3 in this region. */
-  grantKeyViaServices(grantee: iam.IGrantable, actions: readonly string[]): void {
+  grantKeyViaServices(grantee: iam.IGrantable, actions: readonly string[]): iam.Grant {
     const region = Stack.of(this).region;
-    iam.Grant.addToPrincipal({
+    return iam.Grant.addToPrincipal({
       grantee,
       actions: [...actions],
       resourceArns: [this.key.keyArn],
@@ -221,12 +222,20 @@ export class Delivery extends Construct {
   }
 }
 
-/** The ARN the key policy can name a grantee by: a role's or a user's. */
+/**
+ * The ARN the key policy can name a grantee by: a role's or a user's. An account (its root or `AccountPrincipal`), a
+ * service or any other principal is refused: the key policy would let a whole account, or nobody, decrypt.
+ */
 function principalArnOf(grantee: iam.IGrantable): string {
-  const principal = grantee.grantPrincipal as Partial<iam.IRole & iam.IUser & iam.ArnPrincipal>;
-  const arn = principal.roleArn ?? principal.userArn ?? principal.arn;
-  if (arn === undefined) {
-    throw new Error('grantConsume takes an IAM role or user: the delivery key policy names consumers by ARN');
+  const principal = grantee.grantPrincipal as Partial<iam.IRole & iam.IUser> & iam.IPrincipal;
+  const arn =
+    principal.roleArn ??
+    principal.userArn ??
+    (principal instanceof iam.ArnPrincipal && !(principal instanceof iam.AccountPrincipal) ? principal.arn : undefined);
+  if (arn === undefined || (!Token.isUnresolved(arn) && !/^arn:[^:]+:iam::[^:]*:(role|user)\//.test(arn))) {
+    throw new Error(
+      `grantConsume takes an IAM role or user: the delivery key policy names consumers by ARN, and ${principal} is neither (an account, a service or another principal cannot be named)`,
+    );
   }
   return arn;
 }
