@@ -20,8 +20,10 @@ export {
   type ForwardedMail,
   ForwardedMailError,
   type ForwardedMailErrorCode,
+  type QueueMessage,
   type ReadForwardedMailOptions,
   readForwardedMail,
+  type SqsApiMessage,
 } from '../lambda/consumer/read-forwarded-mail';
 export {
   DEFAULT_MAX_MAIL_BYTES,

@@ -222,10 +222,12 @@ export class EncryptedInboundMail extends Construct {
    * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
    * messages, read (and delete) payloads, decrypt (never encrypt: no `kms:GenerateDataKey`) with the delivery key
    * through SQS and S3. Nothing of the mail key.
+   * @param grantee - an IAM role or user (not an account, service or other principal: the key policy names it by ARN)
+   * @returns the grant, every statement added to the grantee's IAM policy combined (`grant.assertSuccess()` holds)
    * @throws Error when the grantee is not an IAM role or user (the delivery key policy names consumers by ARN)
    */
-  grantConsume(grantee: iam.IGrantable): void {
-    this.delivery.grantConsume(grantee);
+  grantConsume(grantee: iam.IGrantable): iam.Grant {
+    return this.delivery.grantConsume(grantee);
   }
 
   /**

@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { Message, MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { DEFAULT_MAX_MAIL_BYTES, DEFAULT_PAYLOAD_PREFIX, MESSAGE_ATTRIBUTES } from '../contract/message-contract';
 import { ForwardedMailError } from './forwarded-mail-error';
 import { checkPointer, parsePointer } from './payload-pointer';
@@ -39,7 +38,18 @@ export interface ReadForwardedMailOptions {
 }
 
 /** A message as `ReceiveMessage` returns it (with `MessageAttributeNames: ['All']`) or as a Lambda SQS event carries it. */
-export type QueueMessage = Pick<Message, 'Body' | 'MessageAttributes'> | LambdaSqsRecord;
+export type QueueMessage = SqsApiMessage | LambdaSqsRecord;
+
+/**
+ * The fields read of an `@aws-sdk/client-sqs` `Message` (any `Message` is one), declared here so that the shipped
+ * declarations need no `@aws-sdk/client-sqs`: the package does not depend on it.
+ */
+export interface SqsApiMessage {
+  /** The message body. */
+  readonly Body?: string;
+  /** The message attributes, by name. */
+  readonly MessageAttributes?: Record<string, { readonly StringValue?: string; readonly DataType?: string }>;
+}
 
 interface LambdaSqsRecord {
   readonly body: string;
@@ -124,7 +134,7 @@ function normalize(message: QueueMessage): { body: string; attribute: (name: str
   if ('body' in message) {
     return { body: message.body, attribute: (name) => message.messageAttributes[name]?.stringValue };
   }
-  const attributes: Record<string, MessageAttributeValue> = message.MessageAttributes ?? {};
+  const attributes = message.MessageAttributes ?? {};
   return { body: message.Body ?? '', attribute: (name) => attributes[name]?.StringValue };
 }
 

@@ -2,7 +2,7 @@
  * Where decrypted mail goes: the delivery key (separate from the mail key), the output queue with its dead-letter
  * queue, the failure queue, and the payload bucket for mail too large to travel inline.
  */
-import { Duration, Lazy, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, type RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -102,6 +102,9 @@ export class Delivery extends Construct {
       deadLetterQueue: { queue: this.outputDeadLetterQueue, maxReceiveCount: 5 },
       visibilityTimeout: Duration.minutes(5),
     });
+    for (const producedQueue of [this.outputQueue, this.failureQueue]) {
+      producedQueue.addToResourcePolicy(this.onlyProducersSend(producedQueue));
+    }
     new OutputQueueTypeGuard(this, 'QueueTypeGuard', {
       outputQueue: this.outputQueue,
       guarded: [this.outputQueue, this.outputDeadLetterQueue],
@@ -112,7 +115,8 @@ export class Delivery extends Construct {
 
   /**
    * Lets the principal with this ARN encrypt and decrypt with the delivery key through SQS and S3 (its IAM policy must
-   * allow it too): the function, and operators, whose replay and redrive send as the function does.
+   * allow it too), and send to the output and failure queues (no one else may): the function, and operators, whose
+   * replay and redrive send as the function does.
    */
   allowKeyUse(principalArn: string): void {
     if (!this.keyUsers.includes(principalArn)) {
@@ -124,11 +128,12 @@ export class Delivery extends Construct {
    * Grants a consumer everything it needs to read the output queue, payload objects included: receive and delete
    * messages, read (and delete) payloads, decrypt (never encrypt) with the delivery key through SQS and S3, in its
    * IAM policy and in the key policy. Nothing of the mail key.
+   * @returns the grant, every statement added to the grantee's IAM policy combined
    * @throws Error when the grantee is not an IAM role or user (the key policy names it by ARN)
    */
-  grantConsume(grantee: iam.IGrantable): void {
+  grantConsume(grantee: iam.IGrantable): iam.Grant {
     this.allowKeyDecrypt(principalArnOf(grantee));
-    iam.Grant.addToPrincipal({
+    const queue = iam.Grant.addToPrincipal({
       grantee,
       actions: [
         'sqs:ReceiveMessage',
@@ -139,13 +144,13 @@ export class Delivery extends Construct {
       ],
       resourceArns: [this.outputQueue.queueArn],
     });
-    iam.Grant.addToPrincipal({
+    const payloads = iam.Grant.addToPrincipal({
       grantee,
       actions: ['s3:GetObject', 's3:DeleteObject'],
       resourceArns: [this.payloadBucket.arnForObjects(`${Delivery.PAYLOAD_PREFIX}*`)],
     });
     // Decrypt only: consumers receive and download, they never send or upload. See allowKeyDecrypt.
-    this.grantKeyViaServices(grantee, ['kms:Decrypt']);
+    return queue.combine(payloads).combine(this.grantKeyViaServices(grantee, ['kms:Decrypt']));
   }
 
   /**
@@ -171,6 +176,27 @@ export class Delivery extends Construct {
     }
   }
 
+  /**
+   * Producers and consumers separated: nobody but the principals of `allowKeyUse` (the function, whose role also sends
+   * its rejections and, as Lambda's on-failure destination, its failed events; and operators, who replay and redrive)
+   * may send to this queue, whatever their own IAM policy says, so a consumer with a broad `sqs:SendMessage` cannot
+   * inject a "verified" mail. A Deny in a resource policy wins over any Allow
+   * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html); a request without
+   * `aws:PrincipalArn` (an AWS service principal) matches `ArnNotEquals` too and is denied: no service sends to these
+   * queues (S3 notifies the function, never a queue). `sqs:SendMessage` covers `SendMessageBatch`
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html).
+   */
+  private onlyProducersSend(queue: sqs.IQueue): iam.PolicyStatement {
+    return new iam.PolicyStatement({
+      sid: 'OnlyTheFunctionAndOperatorsSend',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['sqs:SendMessage'],
+      resources: [queue.queueArn],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': Lazy.list({ produce: () => this.keyUsers }) } },
+    });
+  }
+
   /** The key-policy conditions of every use: a caller of this account, through SQS or S3 of this region. */
   private throughSqsAndS3(): Record<string, Record<string, unknown>> {
     const stack = Stack.of(this);
@@ -183,9 +209,9 @@ export class Delivery extends Construct {
   }
 
   /** The IAM side of key use: `actions` on the delivery key, only through SQS and S3 in this region. */
-  grantKeyViaServices(grantee: iam.IGrantable, actions: readonly string[]): void {
+  grantKeyViaServices(grantee: iam.IGrantable, actions: readonly string[]): iam.Grant {
     const region = Stack.of(this).region;
-    iam.Grant.addToPrincipal({
+    return iam.Grant.addToPrincipal({
       grantee,
       actions: [...actions],
       resourceArns: [this.key.keyArn],
@@ -196,12 +222,20 @@ export class Delivery extends Construct {
   }
 }
 
-/** The ARN the key policy can name a grantee by: a role's or a user's. */
+/**
+ * The ARN the key policy can name a grantee by: a role's or a user's. An account (its root or `AccountPrincipal`), a
+ * service or any other principal is refused: the key policy would let a whole account, or nobody, decrypt.
+ */
 function principalArnOf(grantee: iam.IGrantable): string {
-  const principal = grantee.grantPrincipal as Partial<iam.IRole & iam.IUser & iam.ArnPrincipal>;
-  const arn = principal.roleArn ?? principal.userArn ?? principal.arn;
-  if (arn === undefined) {
-    throw new Error('grantConsume takes an IAM role or user: the delivery key policy names consumers by ARN');
+  const principal = grantee.grantPrincipal as Partial<iam.IRole & iam.IUser> & iam.IPrincipal;
+  const arn =
+    principal.roleArn ??
+    principal.userArn ??
+    (principal instanceof iam.ArnPrincipal && !(principal instanceof iam.AccountPrincipal) ? principal.arn : undefined);
+  if (arn === undefined || (!Token.isUnresolved(arn) && !/^arn:[^:]+:iam::[^:]*:(role|user)\//.test(arn))) {
+    throw new Error(
+      `grantConsume takes an IAM role or user: the delivery key policy names consumers by ARN, and ${principal} is neither (an account, a service or another principal cannot be named)`,
+    );
   }
   return arn;
 }

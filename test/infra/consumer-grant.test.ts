@@ -58,3 +58,28 @@ it('lets a consumer decrypt with the delivery key and nothing more: no GenerateD
     },
   ]);
 });
+
+describe('grantConsume returns an iam.Grant and refuses principals it cannot name', () => {
+  it('returns one successful iam.Grant holding every statement it added to the consumer', () => {
+    const { stack: other } = synthStack({}, (fresh) => {
+      const reader = new iam.Role(fresh, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+      const grant = fresh.pipeline.grantConsume(reader);
+      expect(grant).toBeInstanceOf(iam.Grant);
+      expect(grant.success).toBe(true);
+      const actions = grant.principalStatements.flatMap((s) => s.actions);
+      expect(actions).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 's3:GetObject', 'kms:Decrypt']));
+    });
+    expect(other).toBeDefined();
+  });
+
+  it.each([
+    ['the account root', () => new iam.AccountRootPrincipal()],
+    ['an account', () => new iam.AccountPrincipal('111122223333')],
+    ['a service', () => new iam.ServicePrincipal('lambda.amazonaws.com')],
+    ['an ARN of no role or user', () => new iam.ArnPrincipal('arn:aws:iam::111122223333:root')],
+  ])('refuses %s with one clear error', (_name, principal) => {
+    expect(() => synthStack({}, (fresh) => fresh.pipeline.grantConsume(principal()))).toThrow(
+      /^grantConsume takes an IAM role or user/,
+    );
+  });
+});

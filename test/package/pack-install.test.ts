@@ -153,3 +153,45 @@ it('exports the consumer helper and the reader as entry points of their own, wit
     );
   }
 });
+
+it('ships declarations that compile in a strict app with skipLibCheck off, importing every entry point', () => {
+  writeFileSync(
+    join(app, 'uses-types.ts'),
+    `import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { EncryptedInboundMail } from 'ses-encrypted-inbound';
+import { type QueueMessage, readForwardedMail, type SqsApiMessage } from 'ses-encrypted-inbound/consumer';
+import { decryptMail } from 'ses-encrypted-inbound/reader';
+
+const stack = new Stack(new App(), 'Typed');
+const mail = new EncryptedInboundMail(stack, 'Mail', { recipients: ['inbox@mail.example.org'] });
+const grant: iam.Grant = mail.grantConsume(new iam.Role(stack, 'C', { assumedBy: new iam.AccountRootPrincipal() }));
+const sdkShaped: SqsApiMessage = { Body: '{}', MessageAttributes: { A: { DataType: 'String', StringValue: 'x' } } };
+export const used = [grant, readForwardedMail, decryptMail, sdkShaped as QueueMessage];
+`,
+  );
+  writeFileSync(
+    join(app, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        // A user's app has Node's types; nothing else of the repository's.
+        typeRoots: [join(ROOT, 'node_modules', '@types')],
+        types: ['node'],
+      },
+      files: ['uses-types.ts'],
+    }),
+  );
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  expect(tsc.stdout + tsc.stderr).toBe('');
+  expect(tsc.status).toBe(0);
+}, 240_000);
