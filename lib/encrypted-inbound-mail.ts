@@ -8,7 +8,7 @@
  * `InboundReceiptRule` with its `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
  * `PayloadDiscoveryJob`.
  */
-import { AspectPriority, Aspects, CfnOutput, type CfnResource, Stack } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,7 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { Delivery } from './delivery/delivery';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
 import { DecryptFunction } from './functions/decrypt-function';
@@ -35,9 +35,9 @@ import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
 import type { RuleHistory } from './receiving/rule-history';
-import { keepLogicalId } from './stable-logical-id';
 import { keepFirstReleaseIds } from './upgrades/first-release-ids';
 import { RetiredRuleSetActivation } from './upgrades/retired-rule-set-activation';
+import { keepStatefulIds } from './upgrades/stateful-ids';
 
 export type { EncryptedInboundMailProps } from './encrypted-inbound-mail-props';
 export { HANDLER_ENTRY } from './functions/decrypt-function';
@@ -210,7 +210,19 @@ export class EncryptedInboundMail extends Construct {
     this.ruleSet = receipt.ruleSet;
     this.rule = receipt.rule;
 
-    this.keepStatefulLogicalIds();
+    keepStatefulIds(this, {
+      mailKey: this.mailKey,
+      deliveryKey: this.deliveryKey,
+      accessLogsBucket: this.accessLogsBucket,
+      mailBucket: this.mailBucket,
+      payloadBucket: this.payloadBucket,
+      failureQueue: this.failureQueue,
+      outputDeadLetterQueue: this.outputDeadLetterQueue,
+      outputQueue: this.outputQueue,
+      rule: this.rule,
+      ownRuleSet: this.ownsRuleSet ? this.ruleSet : undefined,
+      receivingDomain: this.receivingDomain,
+    });
     keepFirstReleaseIds(this);
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
     acceptCdkHelperFindings(Stack.of(this));
@@ -241,39 +253,6 @@ export class EncryptedInboundMail extends Construct {
     if (activation === undefined) return;
     for (const child of this.node.children) {
       if (child !== activation) activation.node.addDependency(child);
-    }
-  }
-
-  /**
-   * Keys, buckets, queues, the rule set and rule, the audit trail's key and bucket keep the logical IDs 0.1 gave them,
-   * when everything was one construct: a changed ID would replace them (see stable-logical-id.ts).
-   */
-  private keepStatefulLogicalIds(): void {
-    const legacy: Array<[IConstruct, string[]]> = [
-      [this.mailKey, ['MailKey', 'Resource']],
-      [this.deliveryKey, ['DeliveryKey', 'Resource']],
-      [this.accessLogsBucket, ['AccessLogs', 'Resource']],
-      [this.mailBucket, ['MailBucket', 'Resource']],
-      [this.payloadBucket, ['PayloadBucket', 'Resource']],
-      [this.failureQueue, ['FailureQueue', 'Resource']],
-      [this.outputDeadLetterQueue, ['OutputDeadLetterQueue', 'Resource']],
-      [this.outputQueue, ['OutputQueue', 'Resource']],
-      [this.rule, ['RuleSet', 'StoreEncrypted', 'Resource']],
-    ];
-    // Never an existing set given as `ruleSet`: it is not ours to rename.
-    if (this.ownsRuleSet) legacy.push([this.ruleSet, ['RuleSet', 'Resource']]);
-    if (this.receivingDomain?.apex === true) {
-      legacy.push([this.receivingDomain.identity, ['DomainIdentity', 'Resource']]);
-      for (const token of [1, 2, 3]) {
-        const record = this.receivingDomain.identity.node.tryFindChild(`DkimDnsToken${token}`);
-        // aws-cdk-lib writes these as bare L1 record sets (no 'Resource' below them).
-        if (record !== undefined) legacy.push([record, ['DomainIdentity', `DkimDnsToken${token}`]]);
-      }
-      legacy.push([this.receivingDomain.mxRecord, ['MxRecord', 'Resource']]);
-    }
-    for (const [construct, path] of legacy) {
-      const resource = (construct.node.defaultChild ?? construct) as CfnResource;
-      keepLogicalId(resource, this, path);
     }
   }
 
