@@ -224,7 +224,7 @@ export class EncryptedInboundMail extends Construct {
       receivingDomain: this.receivingDomain,
     });
     keepFirstReleaseIds(this);
-    acceptPipelineFindings(this.delivery, decrypt, store.bucket, objectKeyPrefix);
+    acceptPipelineFindings(this.delivery, decrypt, store.bucket, history.objectKeyPrefixes);
     acceptCdkHelperFindings(Stack.of(this));
     retainFunctionLogs(Stack.of(this), props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
     this.addOutputs(ruleName, objectKeyPrefix);

@@ -16,7 +16,8 @@ export function acceptPipelineFindings(
   delivery: Delivery,
   decrypt: DecryptFunction,
   mailBucket: s3.Bucket,
-  objectKeyPrefix: string,
+  /** The rule's prefix and those it had before (previousObjectKeyPrefixes): the function reads under each. */
+  objectKeyPrefixes: readonly string[],
 ): void {
   accept(
     delivery.failureQueue,
@@ -58,11 +59,13 @@ export function acceptPipelineFindings(
     'The function never logs mail content, keys or addresses (tested); CloudWatch Logs encrypts log data at rest already.',
   );
   const policy = decrypt.role.node.tryFindChild('DefaultPolicy') as iam.Policy;
-  accept(
-    policy,
-    `AwsSolutions-IAM5[Resource::<${logicalIdOf(mailBucket)}.Arn>/${objectKeyPrefix}*]`,
-    'GetObject on the rule prefix: object names are SES message ids, unknown in advance; this is the narrowest scope.',
-  );
+  for (const prefix of objectKeyPrefixes) {
+    accept(
+      policy,
+      `AwsSolutions-IAM5[Resource::<${logicalIdOf(mailBucket)}.Arn>/${prefix}*]`,
+      'GetObject on the rule prefix (and those it had before): object names are SES message ids, unknown in advance; this is the narrowest scope.',
+    );
+  }
   accept(
     policy,
     `AwsSolutions-IAM5[Resource::<${logicalIdOf(delivery.payloadBucket)}.Arn>/payloads/*]`,

@@ -25,6 +25,9 @@ const ALL_OPTIONS = {
   auditTrail: 'true',
   auditRetentionDays: '400',
   macie: 'true',
+  previousRuleNames: 'store-v1',
+  previousRuleSetNames: 'inbound-v1',
+  previousObjectKeyPrefixes: 'old/',
 };
 
 it.each([
