@@ -11,6 +11,23 @@ import { POINTER_CLASS } from '../lambda/contract/message-contract';
 import { LOCAL_MAIL_BUCKET, LOCAL_PAYLOAD_BUCKET, type LocalStack } from './local-stack';
 
 /** What the consumer must do with them. */
+/**
+ * Message ids at the edges of the examples' file-naming rule (a plain name of at most 128 characters, no separators,
+ * no leading dot), NUL included, which SQS cannot carry and so is tried through the examples' naming functions.
+ */
+export const NAMING_EDGE_IDS: readonly string[] = [
+  '0123abcd',
+  'a\u0000b',
+  'a/b',
+  'a\\b',
+  '..',
+  '.',
+  '.hidden',
+  '/etc/passwd',
+  'a'.repeat(129),
+  'a'.repeat(128),
+];
+
 export interface HostileMessages {
   /** The refusal codes the consumer must report, sorted: one per hostile message. */
   readonly refusals: readonly string[];

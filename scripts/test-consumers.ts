@@ -12,7 +12,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { forwardConsumerFixtures } from '../local/consumer-fixtures';
-import { sendHostileConsumerMessages } from '../local/hostile-consumer-messages';
+import { NAMING_EDGE_IDS, sendHostileConsumerMessages } from '../local/hostile-consumer-messages';
 import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { INSTALL_HINT, pythonCommand } from './python';
 
@@ -121,18 +121,7 @@ async function hostileChecks(python: string, stack: LocalStack, parent: string):
     problems.push(`exit status ${run.status}, expected 1`);
   }
   // Ids SQS cannot carry (NUL) and the edges of the naming rule, through the example's own function.
-  const ids = [
-    '0123abcd',
-    'a\u0000b',
-    'a/b',
-    'a\\b',
-    '..',
-    '.',
-    '.hidden',
-    '/etc/passwd',
-    'a'.repeat(129),
-    'a'.repeat(128),
-  ];
+  const ids = NAMING_EDGE_IDS;
   const naming = spawnSync(
     python,
     [

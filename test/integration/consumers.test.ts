@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { POINTER_CLASS } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
 import { forwardConsumerFixtures } from '../../local/consumer-fixtures';
-import { sendHostileConsumerMessages } from '../../local/hostile-consumer-messages';
+import { NAMING_EDGE_IDS, sendHostileConsumerMessages } from '../../local/hostile-consumer-messages';
 import type { LocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { runProcess } from '../support/bundled-handler';
@@ -89,18 +89,7 @@ it('the Node example writes nothing outside its output folder whatever the messa
 });
 
 it('the Node example names a file only for a plain id, inside the folder (NUL, separators, dots, length)', async () => {
-  const ids = [
-    '0123abcd',
-    'a\u0000b',
-    'a/b',
-    'a\\b',
-    '..',
-    '.',
-    '.hidden',
-    '/etc/passwd',
-    'a'.repeat(129),
-    'a'.repeat(128),
-  ];
+  const ids = NAMING_EDGE_IDS;
   const script = `import { mailFilePath } from ${JSON.stringify(join(ROOT, 'examples', 'node', 'mail-file.mjs'))};
     console.log(JSON.stringify(${JSON.stringify(ids)}.map((id) => mailFilePath('out', id) ?? null)));`;
   const result = await runProcess(process.execPath, ['--input-type=module', '-e', script], { PATH: '' });
