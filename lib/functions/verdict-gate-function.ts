@@ -2,7 +2,7 @@
  * The verdict gate: a small function the receipt rule invokes (RequestResponse) before its S3 action, stopping mail
  * whose SES verdicts the policy refuses, so it is never stored, decrypted or delivered (lambda/verdict-gate.ts).
  */
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -178,7 +178,16 @@ export class VerdictGateAction implements ses.IReceiptRuleAction {
       );
       // SES checks that it may invoke the function when the rule is created.
       rule.node.addDependency(permission);
+      if (Token.isUnresolved(stack.account)) {
+        // Synthesized without an account, `SourceAccount` is `Ref AWS::AccountId`, which the control cannot read as a
+        // string; the permission names this account and exactly this rule all the same.
+        acceptControl(permission, 'lambda_function_public_access_prohibited_check', GATE_PERMISSION_REASON);
+      }
     });
     return { lambdaAction: { functionArn: this.gate.functionArn, invocationType: 'RequestResponse' } };
   }
 }
+
+/** Why the gate's SES permission satisfies CT.LAMBDA.PR.2 in an app synthesized without an account. */
+const GATE_PERMISSION_REASON =
+  'SES may invoke the gate only for this account (SourceAccount is the AWS::AccountId of the deploying stack) and only for this receipt rule (SourceArn); without an account at synthesis both are references the control does not resolve.';

@@ -3,12 +3,13 @@
  * with its reason, acknowledged on the construct it concerns. Everything else must pass: tests run the packs over the
  * synthesized app and expect no unacknowledged finding.
  */
-import { type Stack, Validations } from 'aws-cdk-lib';
+import type { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { acknowledge } from './acknowledgements';
 
 /** Acknowledges one rule on `scope` (and what is below it). */
 export function accept(scope: IConstruct, id: string, reason: string): void {
-  Validations.of(scope).acknowledge({ id, reason });
+  acknowledge(scope, id, reason);
 }
 
 /** Acknowledges one AWS Control Tower rule (run by cfn-guard), by its rule name. */

@@ -8,9 +8,10 @@
  * with the stack.
  */
 import { join } from 'node:path';
-import { CustomResource, CustomResourceProvider, CustomResourceProviderRuntime, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, CustomResourceProvider, CustomResourceProviderRuntime, Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { acceptControl, NO_VPC_REASON } from '../governance/accepted-findings';
+import { accept, acceptControl, NO_VPC_REASON } from '../governance/accepted-findings';
+import { hasAcknowledgements } from '../governance/acknowledgements';
 
 /** Properties of `ReceiptRuleSetActivation`. */
 export interface ReceiptRuleSetActivationProps {
@@ -60,7 +61,7 @@ export class ReceiptRuleSetActivation extends Construct {
 /** The provider is a stack-level singleton (aws-cdk-lib's CustomResourceProvider); its findings are acknowledged once. */
 function acknowledgeProviderFindings(stack: Stack): void {
   const provider = stack.node.tryFindChild(`${PROVIDER_ID}CustomResourceProvider`);
-  if (provider === undefined || provider.node.metadata.some((entry) => entry.type === 'aws:cdk:acknowledged-rules')) {
+  if (provider === undefined || hasAcknowledgements(provider)) {
     return;
   }
   const why = 'The rule-set activation provider runs only at deployment';
@@ -74,7 +75,7 @@ function acknowledgeProviderFindings(stack: Stack): void {
       `${why}; aws-cdk-lib's provider gives its role the basic execution policy for its logs.`,
     ],
   ] as const) {
-    Validations.of(provider).acknowledge({ id, reason });
+    accept(provider, id, reason);
   }
   acceptControl(provider, 'lambda_inside_vpc_check', `${why}. ${NO_VPC_REASON}`);
 }

@@ -14,10 +14,10 @@
  * read-only create for stacks that never had it. The upgrade applies these properties; from then on its delete does
  * nothing, so a later release may drop it.
  */
-import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
 import { Construct, type IConstruct } from 'constructs';
+import { accept } from '../governance/accepted-findings';
 
 /** Properties of `RetiredRuleSetActivation`. */
 export interface RetiredRuleSetActivationProps {
@@ -52,11 +52,11 @@ export class RetiredRuleSetActivation extends Construct {
     this.resource = custom.node.findChild('Resource');
     this.policy = custom.node.tryFindChild('CustomResourcePolicy');
     if (this.policy !== undefined) {
-      Validations.of(this.policy).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'ses:DescribeActiveReceiptRuleSet supports no resource-level permissions; it is the only action granted.',
-      });
+      accept(
+        this.policy,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ses:DescribeActiveReceiptRuleSet supports no resource-level permissions; it is the only action granted.',
+      );
     }
   }
 }

@@ -30,13 +30,18 @@ const ALL_OPTIONS = {
   previousObjectKeyPrefixes: 'old/',
 };
 
+// What `cdk synth` gives the app with a region but no credentials: the account stays a token.
+const NO_ACCOUNT_ENV = { region: 'us-east-1' };
+
 it.each([
-  ['defaults', { recipients: 'inbox@example.com' }],
-  ['every option on', ALL_OPTIONS],
-])('leaves no cdk-nag finding unacknowledged (%s)', (_name, context) => {
+  ['defaults', { recipients: 'inbox@example.com' }, FIPS_ENV],
+  ['every option on', ALL_OPTIONS, FIPS_ENV],
+  ['defaults, no account', { recipients: 'inbox@example.com' }, NO_ACCOUNT_ENV],
+  ['every option on, no account', ALL_OPTIONS, NO_ACCOUNT_ENV],
+])('leaves no cdk-nag or cfn-guard finding unacknowledged (%s)', (_name, context, env) => {
   const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
   try {
-    const { app } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } }, FIPS_ENV);
+    const { app } = buildApp({ outdir, context: { 'aws:cdk:bundling-stacks': [], ...context } }, env);
     app.synth();
     const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
     const violations = (report.pluginReports as Array<{ violations?: unknown[] }>).flatMap((r) => r.violations ?? []);

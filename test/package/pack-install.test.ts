@@ -8,10 +8,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pack, ROOT, run, synth } from '../support/packed-package';
 
-const ROOT = join(__dirname, '..', '..');
-const { peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  peerDependencies: Record<string, string>;
+/** The newest aws-cdk-lib: the one the repository develops against (the floor is test/package/cdk-floor.test.ts's). */
+const { devDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
 };
 const work = mkdtempSync(join(tmpdir(), 'pack-install-'));
 const app = join(work, 'app');
@@ -29,31 +30,9 @@ mail.grantConsume(consumer);
 app.synth();
 `;
 
-function run(command: string, args: string[], cwd: string) {
-  const result = spawnSync(command, args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: 240_000,
-    env: {
-      ...process.env,
-      CDK_DISABLE_VERSION_CHECK: '1',
-      CDK_DISABLE_CLI_TELEMETRY: 'true',
-      CI: 'true',
-      // Nothing of the repository's tools may help: no esbuild, no Docker on the path.
-      PATH: [join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'),
-    },
-  });
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
-  }
-  return result;
-}
-
 beforeAll(() => {
-  // The library and bundles are built by the global setup; --ignore-scripts keeps pack from rebuilding them while
-  // other tests run them.
-  const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', work, '--loglevel=error'], ROOT);
-  tarball = join(work, packed.stdout.trim().split('\n').pop() as string);
+  // The library and bundles are built by the global setup.
+  tarball = pack(work);
   run('mkdir', ['-p', app], work);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-cdk-app', version: '1.0.0', private: true }));
   writeFileSync(join(app, 'app.js'), APP_JS);
@@ -66,8 +45,8 @@ beforeAll(() => {
       '--no-fund',
       '--loglevel=error',
       tarball,
-      `aws-cdk-lib@${peerDependencies['aws-cdk-lib']?.replace('^', '')}`,
-      `constructs@${peerDependencies.constructs?.replace('^', '')}`,
+      `aws-cdk-lib@${devDependencies['aws-cdk-lib']}`,
+      `constructs@${devDependencies.constructs}`,
     ],
     app,
   );
@@ -95,12 +74,8 @@ it('holds only what users need: the compiled library, the bundles, the CLI, the 
 
 it('synthesizes a ten-line app with the prebuilt functions: no esbuild, no Docker, no lockfile of ours', () => {
   expect(existsSync(join(app, 'node_modules', 'esbuild'))).toBe(false);
-  const synth = run(
-    join(ROOT, 'node_modules', '.bin', 'cdk'),
-    ['synth', '--app', 'node app.js', '-o', 'cdk.out', '-q', '--no-notices'],
-    app,
-  );
-  expect(synth.stderr).not.toMatch(/docker|esbuild|package-lock/i);
+  const synthesis = synth(app);
+  expect(synthesis.stderr).not.toMatch(/docker|esbuild|package-lock/i);
   const template = JSON.parse(readFileSync(join(app, 'cdk.out', 'MyMail.template.json'), 'utf8'));
   const functions = Object.values(
     template.Resources as Record<

@@ -1,0 +1,45 @@
+/**
+ * The package as users receive it: `npm pack` of the repository (library and bundles built by jest's global setup) and
+ * commands run the way a user's machine runs them, with nothing of the repository's tools on the path.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+
+/** Runs a command with no esbuild or Docker on the path; throws with its output when it fails. */
+export function run(command: string, args: string[], cwd: string) {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: {
+      ...process.env,
+      CDK_DISABLE_VERSION_CHECK: '1',
+      CDK_DISABLE_CLI_TELEMETRY: 'true',
+      CI: 'true',
+      // Nothing of the repository's tools may help: no esbuild, no Docker on the path.
+      PATH: [join(process.execPath, '..'), '/usr/bin', '/bin'].join(':'),
+    },
+  });
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return result;
+}
+
+/** Packs the repository into `destination` and returns the tarball's path. */
+export function pack(destination: string): string {
+  // --ignore-scripts keeps pack from rebuilding the bundles while other tests run them.
+  const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', destination, '--loglevel=error'], ROOT);
+  return join(destination, packed.stdout.trim().split('\n').pop() as string);
+}
+
+/** `cdk synth` of `app.js` in `app` into `cdk.out`, with the repository's CDK CLI. */
+export function synth(app: string) {
+  return run(
+    join(ROOT, 'node_modules', '.bin', 'cdk'),
+    ['synth', '--app', 'node app.js', '-o', 'cdk.out', '-q', '--no-notices'],
+    app,
+  );
+}
