@@ -7,9 +7,10 @@ Two ways to run it:
     receives until the queue is empty, writes <OUT_DIR>/<SesMessageId>.eml, prints one JSON line per mail and deletes
     it; a refused message is reported as {"refused": "<code>"} on stderr and left on the queue (after five receives it
     moves to the dead-letter queue); the exit status is then 1.
-  - as a Lambda function with an SQS trigger: handler "consume.handler", PAYLOAD_BUCKET set. It logs one JSON line per
-    mail and returns the refused messages as batchItemFailures (turn on ReportBatchItemFailures on the trigger, or a
-    refusal fails the whole batch: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+  - as a Lambda function with an SQS trigger: handler "consume.handler" (deploy consume.py and mail_parsing.py),
+    PAYLOAD_BUCKET set. It logs one line per mail (id, delivery, verdicts, size; nothing of the mail) and returns the
+    refused messages as batchItemFailures (turn on ReportBatchItemFailures on the trigger, or a refusal fails the
+    whole batch: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
 
 QUEUE_URL and PAYLOAD_BUCKET are the stack outputs <construct id>OutputQueueUrl and <construct id>PayloadBucketName:
 InboundMailOutputQueueUrl and InboundMailPayloadBucketName for the construct id InboundMail (this project's app).
@@ -183,8 +184,14 @@ def handler(event, context=None, deliver=None):
             print(json.dumps({"refused": refused.code}))
             failures.append({"itemIdentifier": record.get("messageId")})
             continue
-        (deliver or print_mail)(mail)
+        (deliver or log_mail)(mail)
     return {"batchItemFailures": failures}
+
+
+def log_mail(mail):
+    """The handler's default delivery, a log line: id, delivery, verdicts and size, nothing of the mail itself (no
+    subject: Lambda's output goes to CloudWatch Logs). Replace it with your own processing."""
+    print(json.dumps({k: v for k, v in mail.items() if k != "mime"} | {"bytes": len(mail["mime"])}))
 
 
 def print_mail(mail):

@@ -110,6 +110,24 @@ export function lambdaChecks(
   if (JSON.stringify(refusals) !== JSON.stringify(['{"refused": "POINTER_BUCKET_REFUSED"}'])) {
     problems.push(`handler logged ${JSON.stringify(refusals)}`);
   }
+  // Its default delivery is a log line (CloudWatch Logs in Lambda): no subject, no address.
+  const logged = spawnSync(
+    python,
+    [
+      '-c',
+      'import json, sys; sys.path.insert(0, sys.argv[1]); import consume; consume.handler(json.loads(sys.stdin.read()))',
+      dirname(EXAMPLE),
+    ],
+    { encoding: 'utf8', input: JSON.stringify(event), env: { PATH: process.env.PATH ?? '', ...stack.env } },
+  );
+  const logLines = logged.stdout.trim().split('\n');
+  if (
+    logged.status !== 0 ||
+    logLines.length !== messages.length + 1 ||
+    /inline text|latin-1|Subject|@/.test(logged.stdout)
+  ) {
+    problems.push(`the handler's log: ${logged.status} ${logged.stdout.slice(0, 300)}${logged.stderr.slice(0, 300)}`);
+  }
   return problems;
 }
 
