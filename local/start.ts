@@ -6,21 +6,28 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { keepRunning } from './keep-running';
 import { startLocalStack } from './local-stack';
 import { type MailReport, runMail } from './pipeline';
 import { CLEAN_VERDICTS, type SimulatedVerdicts } from './ses-simulator';
 
-const USAGE = `Usage: npm start [-- [--verbose] [mail.eml ...]]
+const USAGE = `Usage: npm start [-- [--verbose] [--keep] [mail.eml ...]]
 
 Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real verdict gate and handler in
 between. SES's scan is simulated: every mail gets PASS verdicts (SES's header block, and the receipt the gate reads).
 With no mail given, sends the bundled sample mail, a generated 4 MiB one (to show the payload-bucket path), and the
-sample again with a virus verdict of FAIL (a simulated verdict, no malware), which the gate stops.`;
+sample again with a virus verdict of FAIL (a simulated verdict, no malware), which the gate stops.
+With --keep the emulators keep running afterwards, with the sample mail on the output queue, and the environment a
+consumer needs to read it is printed; Ctrl-C stops them.`;
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+      keep: { type: 'boolean' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -67,6 +74,9 @@ async function main(): Promise<number> {
         r.report.outcome === (r.expected ?? 'delivered') &&
         (r.report.outcome !== 'delivered' || r.report.identical),
     );
+    if (values.keep) {
+      await keepRunning(stack, handler, await readFile(join(__dirname, 'sample-mail.eml')));
+    }
     return asExpected ? 0 : 1;
   } finally {
     await stack.stop();

@@ -1,24 +1,32 @@
 #!/usr/bin/env python3
-"""Reads decrypted mail from the output queue with boto3: inline text, base64, or offloaded to the payload bucket
-(the SQS Extended Client pointer), each checked against ContentLength and ContentSha256, then deleted.
+"""Reads decrypted mail from the pipeline's output queue with boto3: inline text, base64, or offloaded to the payload
+bucket (the SQS Extended Client pointer), each checked against ContentLength and ContentSha256.
+
+Two ways to run it:
+  - as a poller: QUEUE_URL=... PAYLOAD_BUCKET=... python3 consume.py [OUT_DIR]
+    receives until the queue is empty, writes <OUT_DIR>/<SesMessageId>.eml, prints one JSON line per mail and deletes
+    it; a refused message is reported as {"refused": "<code>"} on stderr and left on the queue (after five receives it
+    moves to the dead-letter queue); the exit status is then 1.
+  - as a Lambda function with an SQS trigger: handler "consume.handler" (deploy consume.py and mail_parsing.py),
+    PAYLOAD_BUCKET set. It logs one line per mail (id, delivery, verdicts, size; nothing of the mail) and returns the
+    refused messages as batchItemFailures (turn on ReportBatchItemFailures on the trigger, or a refusal fails the
+    whole batch: https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+
+QUEUE_URL and PAYLOAD_BUCKET are the stack outputs <construct id>OutputQueueUrl and <construct id>PayloadBucketName:
+InboundMailOutputQueueUrl and InboundMailPayloadBucketName for the construct id InboundMail (this project's app).
+Credentials: boto3's default chain. Region: AWS_REGION, else AWS_DEFAULT_REGION, else boto3's configuration (a
+profile), else the region in the queue URL (https://sqs.<region>.amazonaws.com/...).
 
 A pointer is followed only into PAYLOAD_BUCKET under payloads/, for at most 40 MiB, after the object's ContentLength
-matches, reading no more than that. A message refused for that, or whose SES message id is not a plain file name, is
-reported by its code on stderr and left on the queue (after five receives it moves to the dead-letter queue); the exit
-status is then 1.
+matches, reading no more than that. A message whose SES message id is not a plain file name is refused
+(UNSAFE_MESSAGE_ID) when OUT_DIR is given.
 
 Each mail is also parsed with the standard library's email package (parse_mail, the counterpart of the Node helper
 parseForwardedMail): one JSON line per mail with its subject, date, text and HTML lengths and attachments (name, type,
 size); addresses only with SHOW_ADDRESSES=1. A mail the parser refuses is still delivered, its summary says why.
-
-Usage: QUEUE_URL=https://sqs.... PAYLOAD_BUCKET=... python3 consume.py [OUT_DIR]
-(the stack outputs OutputQueueUrl and PayloadBucketName; credentials and region: boto3's default chain)
-The message contract is docs/CONTRACT.md.
+The message contract is docs/CONTRACT.md. Dependencies: requirements.txt beside this file.
 """
 import base64
-import email
-import email.errors
-import email.policy
 import hashlib
 import json
 import os
@@ -28,26 +36,56 @@ import sys
 import boto3
 from botocore.config import Config
 
+from mail_parsing import MAX_BYTES, Refused, mail_summary, parse_mail  # noqa: F401 (parse_mail: for importers)
+
 POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer"
 PAYLOAD_PREFIX = "payloads/"
-MAX_BYTES = 41_943_040
 # Letters, digits, '.', '_' and '-', not starting with '.': a payload's name after the prefix, and the only message
 # ids this consumer turns into file names (SES's are letters and digits). No '/', '\\', '..', NUL or absolute path.
 PAYLOAD_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,511}")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}")
 
 
-class Refused(Exception):
-    """A message this consumer will not deliver; `code` is stable, the text names no content."""
-
-    def __init__(self, code, text):
-        super().__init__(text)
-        self.code = code
-
-
 def attribute(message, name):
     value = message.get("MessageAttributes", {}).get(name)
     return None if value is None else value.get("StringValue")
+
+
+def from_lambda_record(record):
+    """A Lambda SQS event record (body, messageAttributes with stringValue) in ReceiveMessage's shape."""
+    attributes = record.get("messageAttributes") or {}
+    return {
+        "MessageId": record.get("messageId"),
+        "Body": record.get("body", ""),
+        "MessageAttributes": {name: {"StringValue": value.get("stringValue"), "DataType": value.get("dataType")}
+                              for name, value in attributes.items()},
+    }
+
+
+QUEUE_URL_REGION = re.compile(r"https://sqs[.-]([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/")
+
+
+def region_name(environ, queue_url, configured=None):
+    """AWS_REGION (boto3 reads only AWS_DEFAULT_REGION), AWS_DEFAULT_REGION, boto3's configured region (`configured`),
+    then the region in the queue URL's host; None when none of them names one."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if environ.get(name):
+            return environ[name]
+    if configured:
+        return configured
+    match = QUEUE_URL_REGION.match(queue_url or "")
+    return match.group(1) if match else None
+
+
+def clients(queue_url):
+    """The SQS and S3 clients, in the region region_name finds."""
+    session = boto3.session.Session()
+    region = region_name(os.environ, queue_url, session.region_name)
+    sqs = session.client("sqs", region_name=region)
+    # Path-style addressing for a local S3 endpoint (AWS_ENDPOINT_URL_S3); the default elsewhere.
+    local = os.environ.get("AWS_ENDPOINT_URL_S3")
+    s3 = session.client("s3", region_name=region, config=Config(s3={"addressing_style": "path"}) if local else None)
+    return sqs, s3
 
 
 def size_attribute(message, name):
@@ -123,85 +161,6 @@ def read_forwarded_mail(message, s3, payload_bucket):
     }
 
 
-MAX_NESTING_DEPTH = 64
-
-
-def mime_leaves(part, depth=0):
-    """The parts that are not multiparts, in order; a forwarded mail (message/rfc822) is one part, not descended."""
-    if depth > MAX_NESTING_DEPTH:
-        raise Refused("MAIL_TOO_COMPLEX", f"MIME parts nest deeper than {MAX_NESTING_DEPTH}")
-    if part.get_content_maintype() != "multipart":
-        yield part
-        return
-    for sub in part.iter_parts():
-        yield from mime_leaves(sub, depth + 1)
-
-
-def addresses(message, name):
-    header = message[name]
-    return [] if header is None else [{"address": a.addr_spec, "name": a.display_name} for a in header.addresses]
-
-
-def parse_mail(mime):
-    """Headers, addresses, subject, date, text, HTML and attachments of the MIME bytes, with the standard library's
-    email package. Raises Refused (MAIL_TOO_LARGE, MAIL_TOO_COMPLEX, MAIL_MALFORMED), naming nothing of the mail."""
-    if len(mime) > MAX_BYTES:
-        raise Refused("MAIL_TOO_LARGE", f"mail is {len(mime)} bytes, over the limit of {MAX_BYTES}")
-    try:
-        message = email.message_from_bytes(mime, policy=email.policy.default)
-        if not message.keys() or message.defects and any(
-                isinstance(d, email.errors.MissingHeaderBodySeparatorDefect) for d in message.defects):
-            raise Refused("MAIL_MALFORMED", "mail has no header section")
-        text_part = message.get_body(preferencelist=("plain",))
-        html_part = message.get_body(preferencelist=("html",))
-        attachments = []
-        for part in mime_leaves(message):
-            if part is text_part or part is html_part:
-                continue
-            if part.get_content_type() == "message/rfc822":
-                content = part.get_payload(0).as_bytes()
-            else:
-                content = part.get_payload(decode=True) or b""
-            attachments.append({"filename": part.get_filename(), "contentType": part.get_content_type(),
-                                "disposition": part.get_content_disposition(), "size": len(content),
-                                "content": content})
-        date = message["Date"]
-        return {
-            "headers": [{"name": name, "value": str(value)} for name, value in message.items()],
-            "from": (addresses(message, "From") or [None])[0],
-            "to": addresses(message, "To"),
-            "cc": addresses(message, "Cc"),
-            "subject": message["Subject"],
-            "date": getattr(date, "datetime", None) if date is not None else None,
-            "messageId": message["Message-ID"],
-            "text": None if text_part is None else text_part.get_content(),
-            "html": None if html_part is None else html_part.get_content(),
-            "attachments": attachments,
-        }
-    except Refused:
-        raise
-    except (LookupError, ValueError, TypeError, AttributeError, IndexError, RecursionError, email.errors.MessageError):
-        raise Refused("MAIL_MALFORMED", "the email package could not read the mail") from None
-
-
-def mail_summary(mime, show_addresses=False):
-    """What main prints of a mail: no addresses unless asked, no content but the subject."""
-    try:
-        mail = parse_mail(mime)
-    except Refused as refused:
-        return {"refused": refused.code}
-    summary = {
-        "subject": mail["subject"],
-        "date": None if mail["date"] is None else mail["date"].isoformat(),
-        "textChars": None if mail["text"] is None else len(mail["text"]),
-        "htmlChars": None if mail["html"] is None else len(mail["html"]),
-        "attachments": [{k: a[k] for k in ("filename", "contentType", "size")} for a in mail["attachments"]],
-    }
-    if show_addresses:
-        summary |= {"from": mail["from"], "to": mail["to"], "cc": mail["cc"]}
-    return summary
-
-
 def mail_file_path(out_dir, ses_message_id):
     """<out_dir>/<id>.eml, or None when the id is not a plain name or the path would leave out_dir."""
     if not isinstance(ses_message_id, str) or not PLAIN_NAME.fullmatch(ses_message_id):
@@ -211,17 +170,49 @@ def mail_file_path(out_dir, ses_message_id):
     return path if os.path.dirname(path) == folder else None
 
 
-def main():
+def handler(event, context=None, deliver=None):
+    """Lambda SQS trigger: reads each record, logs (or passes to `deliver`) each mail, and returns the refused ones as
+    batchItemFailures, which Lambda makes visible again (ReportBatchItemFailures on the trigger)."""
+    payload_bucket = os.environ.get("PAYLOAD_BUCKET")
+    s3 = clients(None)[1]
+    failures = []
+    for record in event.get("Records", []):
+        message = from_lambda_record(record)
+        try:
+            mail = read_forwarded_mail(message, s3, payload_bucket)
+        except Refused as refused:
+            print(json.dumps({"refused": refused.code}))
+            failures.append({"itemIdentifier": record.get("messageId")})
+            continue
+        (deliver or log_mail)(mail)
+    return {"batchItemFailures": failures}
+
+
+def log_mail(mail):
+    """The handler's default delivery, a log line: id, delivery, verdicts and size, nothing of the mail itself (no
+    subject: Lambda's output goes to CloudWatch Logs). Replace it with your own processing."""
+    print(json.dumps({k: v for k, v in mail.items() if k != "mime"} | {"bytes": len(mail["mime"])}))
+
+
+def print_mail(mail):
+    """One JSON line: id, delivery, verdicts, size and the parsed summary; never the content."""
+    summary = mail_summary(mail["mime"], os.environ.get("SHOW_ADDRESSES") == "1")
+    print(json.dumps({k: v for k, v in mail.items() if k != "mime"} | {"bytes": len(mail["mime"]), "mail": summary}))
+
+
+def main(argv):
+    if any(arg in ("-h", "--help") for arg in argv[1:]):
+        print(__doc__)
+        return 0
     queue_url = os.environ.get("QUEUE_URL")
     payload_bucket = os.environ.get("PAYLOAD_BUCKET")
     if not queue_url or not payload_bucket:
-        print("set QUEUE_URL and PAYLOAD_BUCKET to the stack outputs OutputQueueUrl and PayloadBucketName",
+        print("set QUEUE_URL and PAYLOAD_BUCKET to the stack outputs InboundMailOutputQueueUrl and "
+              "InboundMailPayloadBucketName (<construct id>OutputQueueUrl, <construct id>PayloadBucketName); --help",
               file=sys.stderr)
         return 2
-    out_dir = sys.argv[1] if len(sys.argv) > 1 else None
-    sqs = boto3.client("sqs")
-    # Path-style addressing for a local S3 endpoint (AWS_ENDPOINT_URL_S3); the default elsewhere.
-    s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}) if os.environ.get("AWS_ENDPOINT_URL_S3") else None)
+    out_dir = argv[1] if len(argv) > 1 else None
+    sqs, s3 = clients(queue_url)
     status = 0
     while True:
         messages = sqs.receive_message(
@@ -246,11 +237,9 @@ def main():
                 os.makedirs(out_dir, exist_ok=True)
                 with open(path, "wb") as out:
                     out.write(mail["mime"])
-            summary = mail_summary(mail["mime"], os.environ.get("SHOW_ADDRESSES") == "1")
-            print(json.dumps({k: v for k, v in mail.items() if k != "mime"} | {"bytes": len(mail["mime"]),
-                                                                               "mail": summary}))
+            print_mail(mail)
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv))

@@ -64,6 +64,7 @@ it('holds only what users need: the compiled library, the bundles, the CLI, the 
       'dist/cli.js',
       'dist/functions',
       'dist/pkg',
+      'docs/ARCHITECTURE.md',
       'docs/CONTRACT.md',
       'docs/FORMAT.md',
       'package.json',

@@ -1,0 +1,42 @@
+/** parse_mail of the Python consumer example (examples/python/consume.py) for `npm run test:consumers`. */
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { sameJson } from './python-example';
+
+const EXAMPLE = join(__dirname, '..', '..', 'examples', 'python', 'consume.py');
+
+/**
+ * The example's parse_mail (the email package) over local/sample-mail.eml, whose fields and CSV bytes are read off
+ * the file, and over damaged mail, which it must refuse by code.
+ */
+export function parseChecks(python: string): string[] {
+  const sample = join(__dirname, '..', '..', 'local', 'sample-mail.eml');
+  const csv = Buffer.from('cXVhcnRlcixyZXZlbnVlCjEsMTAwCjIsMTIwCjMsMTQ1CjQsMTYwCg==', 'base64');
+  const probe = spawnSync(
+    python,
+    [
+      '-c',
+      'import json, sys; sys.path.insert(0, sys.argv[1]); import consume\n' +
+        'm = consume.parse_mail(open(sys.argv[2], "rb").read())\n' +
+        'out = {k: m[k] for k in ("from", "subject", "messageId")} | {"date": m["date"].isoformat(), ' +
+        '"html": m["html"], "attachments": [[a["filename"], a["contentType"], a["content"].hex()] for a in m["attachments"]]}\n' +
+        'out["refused"] = [consume.mail_summary(b).get("refused") for b in (b"", b"\\r\\nno headers", bytes(range(256)) * 16)]\n' +
+        'print(json.dumps(out))',
+      dirname(EXAMPLE),
+      sample,
+    ],
+    { encoding: 'utf8' },
+  );
+  const expected = {
+    from: { address: 'sender@example.net', name: 'Example Sender' },
+    subject: 'Quarterly report \u2014 draft',
+    messageId: '<sample-0001@example.net>',
+    date: '2026-11-23T08:59:58+01:00',
+    html: '<p>Hello,</p><p>the draft of the quarterly report is attached. Gr\u00fc\u00dfe!</p>\n',
+    attachments: [['report.csv', 'text/csv', csv.toString('hex')]],
+    refused: ['MAIL_MALFORMED', 'MAIL_MALFORMED', 'MAIL_MALFORMED'],
+  };
+  return probe.status === 0 && sameJson(probe.stdout, expected)
+    ? []
+    : [`gave ${probe.stdout.trim() || probe.stderr.trim()}, expected ${JSON.stringify(expected)}`];
+}
