@@ -4,7 +4,6 @@
 import { ConfigError } from '../lambda/contract/environment-values';
 import { InboundMailError } from '../lambda/reader/errors';
 import { version } from '../package.json';
-import { runDecryptCommand } from './decrypt-command';
 import { closestFlag } from './parse-command-args';
 import { describeSetupProblem } from './setup-problem';
 import { settingsFromStack, takeStackFlag } from './stack-settings';
@@ -45,11 +44,12 @@ const COMMANDS = {
   decrypt: {
     usage: DECRYPT_USAGE,
     run: async (args: readonly string[], io: CliIo) => {
-      await runDecryptCommand(args, io);
+      await (await import('./decrypt-command')).runDecryptCommand(args, io);
       return EXIT.ok;
     },
   },
-  // Loaded on use: decrypting a file should not pay for the SQS and S3 clients replay and redrive need.
+  // Loaded on use (chunks of their own in dist/cli/): `--help` loads no AWS SDK, and decrypting a file does not pay
+  // for the SQS client replay and redrive need.
   replay: {
     usage: REPLAY_USAGE,
     run: async (args: readonly string[], io: CliIo) => (await import('./replay-command')).runReplayCommand(args, io),

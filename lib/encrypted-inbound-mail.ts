@@ -121,6 +121,7 @@ export class EncryptedInboundMail extends Construct {
       memorySize: settings.memorySize,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       useFipsEndpoints: settings.useFipsEndpoints,
+      sourceMaps: props.sourceMaps,
     });
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
@@ -133,6 +134,7 @@ export class EncryptedInboundMail extends Construct {
       policy: settings.verdictPolicy,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       reservedConcurrency: props.verdictGateReservedConcurrency,
+      sourceMaps: props.sourceMaps,
     });
     const receipt = new InboundReceiptRule(this, 'Receipt', {
       store,

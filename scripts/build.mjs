@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Builds the shipped JavaScript with esbuild: the operator CLI (dist/cli.js) and the Lambda bundles
+// Builds the shipped JavaScript with esbuild: the operator CLI (dist/cli.js, loading dist/cli/) and the Lambda bundles
 // (dist/functions/decrypt/index.js, dist/functions/verdict-gate/index.js). `--cli-only` builds just the CLI (the
 // tests' global setup).
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -21,12 +21,22 @@ const common = {
   absWorkingDir: root,
 };
 
+// The CLI as ES modules split into chunks (dist/cli/): each command, and the CloudFormation client `--stack` needs,
+// is parsed only when that command runs, so `--help` loads none of the AWS SDK.
+await rm(join(root, 'dist', 'cli'), { recursive: true, force: true });
 await build({
   ...common,
-  entryPoints: ['bin/cli.ts'],
-  outfile: 'dist/cli-main.js',
+  entryPoints: { main: 'bin/cli.ts' },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
+  format: 'esm',
   target: 'node20',
-  format: 'cjs',
+  // Dependencies still in CommonJS call require(): give the chunks one.
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   // The SDK's ES module builds: esbuild drops what the CLI never calls, and it starts faster.
   mainFields: ['module', 'main'],
 });
@@ -41,7 +51,7 @@ try {
 } catch {
   // An unwritable cache directory only costs speed.
 }
-require('./cli-main.js');
+import('./cli/main.mjs');
 `,
   { mode: 0o755 },
 );

@@ -2,6 +2,7 @@
  * Delivers a verified mail to the output queue: inline when the whole SQS message fits, otherwise as an object in
  * the payload bucket plus an SQS Extended Client pointer (docs/CONTRACT.md, "The message on the output queue").
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -98,23 +99,21 @@ export function payloadKeyFor(prefix: string, messageId: string): string {
   return `${prefix}${messageId}`;
 }
 
-// SQS accepts only these characters in a body: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF.
-const SQS_FORBIDDEN = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
-const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+// SQS accepts only these characters in a body: #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF. Text decoded
+// from valid UTF-8 holds no lone surrogate and nothing past U+10FFFF, so what is left to refuse is the C0 controls but
+// tab, LF and CR, and U+FFFE and U+FFFF: a class without the `u` flag, several times faster on non-ASCII text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters SQS refuses are control characters
+const SQS_FORBIDDEN = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 
 /**
  * The body SQS will carry: the raw text when the bytes are valid UTF-8 made only of SQS-allowed characters (and
  * `auto` is chosen), otherwise base64. Either way the consumer gets the exact bytes back.
  */
 export function encodeBody(mime: Buffer, mode: BodyEncoding): { body: string; encoding: 'identity' | 'base64' } {
-  if (mode === 'auto') {
-    let decoded: string | undefined;
-    try {
-      decoded = STRICT_UTF8.decode(mime);
-    } catch {
-      decoded = undefined;
-    }
-    if (decoded !== undefined && !SQS_FORBIDDEN.test(decoded)) {
+  // isUtf8 validates strictly (node:buffer's own check); toString then keeps every byte, a BOM included.
+  if (mode === 'auto' && isUtf8(mime)) {
+    const decoded = mime.toString('utf8');
+    if (!SQS_FORBIDDEN.test(decoded)) {
       return { body: decoded, encoding: 'identity' };
     }
   }

@@ -54,6 +54,7 @@ export class EncryptedInboundMailStack extends Stack {
       auditRetentionDays: context.number('auditRetentionDays'),
       payloadDiscovery: context.boolean('macie'),
       verdictGateReservedConcurrency: context.number('verdictGateReservedConcurrency'),
+      sourceMaps: context.boolean('sourceMaps'),
       hostedZone:
         hostedZoneId !== undefined && hostedZoneName !== undefined
           ? route53.PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {

@@ -33,6 +33,7 @@ export const CONTEXT_KEYS = [
   'macie',
   'alarmTopicArn',
   'verdictGateReservedConcurrency',
+  'sourceMaps',
   'refuseVirus',
   'refuseSpam',
   'refuseSpfFail',

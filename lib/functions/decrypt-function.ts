@@ -32,6 +32,8 @@ export interface DecryptFunctionProps {
   readonly memorySize: number;
   readonly logRetention: logs.RetentionDays;
   readonly useFipsEndpoints: boolean;
+  /** `--enable-source-maps` in the function's NODE_OPTIONS (FunctionsProps.sourceMaps). */
+  readonly sourceMaps?: boolean;
 }
 
 /** The function, its role and its log group. */
@@ -93,8 +95,9 @@ export class DecryptFunction extends Construct {
         [ENV.ALLOWED_RULE_NAMES]: history.ruleNames.join(','),
         [ENV.MAX_MAIL_BYTES]: String(41_943_040),
         [ENV.BODY_ENCODING]: 'auto',
-        // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts).
-        NODE_OPTIONS: '--enable-source-maps --expose-gc',
+        // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts);
+        // source maps only on request (FunctionsProps.sourceMaps), as they slow the module load.
+        NODE_OPTIONS: props.sourceMaps === true ? '--enable-source-maps --expose-gc' : '--expose-gc',
         POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
         POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
         ...(props.useFipsEndpoints ? { AWS_USE_FIPS_ENDPOINT: 'true' } : {}),

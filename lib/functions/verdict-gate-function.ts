@@ -32,6 +32,8 @@ export interface VerdictGateProps {
   readonly logRetention: logs.RetentionDays;
   /** `verdictGateReservedConcurrency`; DEFAULT_GATE_RESERVED_CONCURRENCY without it. */
   readonly reservedConcurrency?: number;
+  /** `--enable-source-maps` in the gate's NODE_OPTIONS (FunctionsProps.sourceMaps). @default false */
+  readonly sourceMaps?: boolean;
 }
 
 /** The gate function, its role and log group. */
@@ -82,7 +84,7 @@ export class VerdictGate extends Construct {
         [ENV.REFUSE_SPF_FAIL]: String(props.policy.refuseSpfFail),
         [ENV.REFUSE_DKIM_FAIL]: String(props.policy.refuseDkimFail),
         [ENV.REFUSE_DMARC_FAIL]: String(props.policy.refuseDmarcFail),
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps === true ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         POWERTOOLS_SERVICE_NAME: SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
       },

@@ -75,11 +75,11 @@ export async function benchHandlerMemory(stack: LocalStack): Promise<void> {
   const size = 40 * MiB;
   const stored = await storeMail(stack, mailOf(size));
   const script = join(ROOT, 'scripts', 'run-bundled-handler.cjs');
-  // The function's NODE_OPTIONS, as the stack sets them.
+  // The function's NODE_OPTIONS, as the stack sets them by default.
   const env = {
     ...process.env,
     ...stack.env,
-    NODE_OPTIONS: '--enable-source-maps --expose-gc',
+    NODE_OPTIONS: '--expose-gc',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
   };

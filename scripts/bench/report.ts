@@ -26,6 +26,23 @@ export function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
+/** The median and the spread around it: the 25th and 75th percentiles. */
+export function spread(values: number[]): { median: number; p25: number; p75: number } {
+  return { median: median(values), p25: percentile(values, 25), p75: percentile(values, 75) };
+}
+
+/** `median (p25–p75)` of values, with `digits` decimals. */
+export function withSpread(values: number[], digits = 2): string {
+  const s = spread(values);
+  return `${s.median.toFixed(digits)} (${s.p25.toFixed(digits)}-${s.p75.toFixed(digits)})`;
+}
+
+/** The interquartile range as a share of the median: how much a figure moved within its own runs. */
+export function relativeSpread(values: number[]): number {
+  const s = spread(values);
+  return (s.p75 - s.p25) / s.median;
+}
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;

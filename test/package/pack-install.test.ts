@@ -60,7 +60,7 @@ it('holds only what users need: the compiled library, the bundles, the CLI, the 
     [
       'LICENSE',
       'README.md',
-      'dist/cli-main.js',
+      'dist/cli',
       'dist/cli.js',
       'dist/functions',
       'dist/pkg',

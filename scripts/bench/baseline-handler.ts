@@ -1,0 +1,34 @@
+/**
+ * The small-mail CPU bench's reference (scripts/bench/small-mail.ts): the least a decrypt-and-forward handler can do
+ * for one S3 event record. It reads the object, calls KMS Decrypt once with the wrapped key from its metadata, and
+ * sends the bytes to SQS; no envelope checks, no decryption, no logs or metrics.
+ */
+import { DecryptCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { S3Event } from 'aws-lambda';
+
+export interface BaselineClients {
+  readonly s3: S3Client;
+  readonly kms: KMSClient;
+  readonly sqs: SQSClient;
+}
+
+export function createBaselineHandler(clients: BaselineClients, queueUrl: string) {
+  return async (event: S3Event): Promise<number> => {
+    let sent = 0;
+    for (const record of event.Records) {
+      const object = await clients.s3.send(
+        new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: record.s3.object.key }),
+      );
+      const pieces: Uint8Array[] = [];
+      for await (const piece of object.Body as AsyncIterable<Uint8Array>) pieces.push(piece);
+      const bytes = Buffer.concat(pieces);
+      const wrapped = Buffer.from(object.Metadata?.['x-amz-key-v2'] ?? '', 'base64');
+      await clients.kms.send(new DecryptCommand({ CiphertextBlob: wrapped }));
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: bytes.toString('latin1') }));
+      sent += 1;
+    }
+    return sent;
+  };
+}

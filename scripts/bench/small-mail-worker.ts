@@ -1,0 +1,137 @@
+/**
+ * One small-mail CPU measurement in a process of its own (scripts/bench/small-mail.ts starts them): the deployed
+ * bundle's handler (dist/functions/decrypt/index.js, logs and metrics on as deployed) or the baseline handler, fed
+ * S3 events for SES-format objects through in-process stub clients (no network, no emulator), so the CPU measured is
+ * the handler's own. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
+ * Usage: tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { ENV } from '../../lambda/contract/env-names';
+import { LOCAL_ACCOUNT, LOCAL_RULE } from '../../local/local-stack';
+import { type BaselineClients, createBaselineHandler } from './baseline-handler';
+import { mailOf, sesObject } from './objects';
+import { ROOT } from './report';
+
+const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
+const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/out';
+/** Socket-sized pieces, as an S3 body arrives. */
+const PIECE = 16 * 1024;
+const DISTINCT = 64;
+const WARM_UP = 300;
+
+/** SES's own header block, as it prepends it: the handler reads its verdicts. */
+const SES_BLOCK = Buffer.from(
+  'Return-Path: <a@example.net>\r\nReceived: from mail.example.net by inbound-smtp.us-east-1.amazonaws.com\r\n' +
+    'X-SES-Spam-Verdict: PASS\r\nX-SES-Virus-Verdict: PASS\r\nReceived-SPF: pass\r\n' +
+    'Authentication-Results: amazonses.com; spf=pass smtp.mailfrom=example.net; dkim=pass header.i=@example.net; dmarc=pass header.from=example.net\r\n' +
+    'X-SES-RECEIPT: AEFBQUFBQUFBQUFB\r\n',
+);
+
+function objects(size: number) {
+  return Array.from({ length: DISTINCT }, (_, i) => {
+    const messageId = `benchmail${i.toString().padStart(4, '0')}`;
+    const mime = Buffer.concat([SES_BLOCK, mailOf(size - SES_BLOCK.length)]);
+    return { key: `raw/${messageId}`, ...sesObject(mime, messageId, KEY_ARN, randomBytes(64)) };
+  });
+}
+
+function stubClients(stored: ReturnType<typeof objects>): BaselineClients {
+  const byKey = new Map(stored.map((o) => [o.key, o]));
+  const s3 = {
+    send: async (command: { input: { Key: string } }) => {
+      const object = byKey.get(command.input.Key);
+      if (object === undefined) throw Object.assign(new Error('no such key'), { name: 'NoSuchKey' });
+      const body = object.body;
+      return {
+        Metadata: object.metadata,
+        ContentLength: body.length,
+        Body: (async function* () {
+          for (let at = 0; at < body.length; at += PIECE) yield Buffer.from(body.subarray(at, at + PIECE));
+        })(),
+      };
+    },
+  };
+  let lastKey: Buffer = stored[0]?.dataKey as Buffer;
+  const wrappedToKey = new Map(stored.map((o) => [o.metadata['x-amz-key-v2'], o.dataKey]));
+  const kms = {
+    send: async (command: { input: { CiphertextBlob: Uint8Array } }) => {
+      lastKey = wrappedToKey.get(Buffer.from(command.input.CiphertextBlob).toString('base64')) ?? lastKey;
+      return { Plaintext: Uint8Array.from(lastKey), KeyId: KEY_ARN };
+    },
+  };
+  const sqs = { send: async () => ({ MessageId: 'bench' }) };
+  return { s3, kms, sqs } as unknown as BaselineClients;
+}
+
+function eventFor(key: string, n: number): S3Event {
+  return {
+    Records: [
+      {
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        s3: {
+          bucket: { name: 'inbound-mail' },
+          object: { key, size: 0, versionId: `v${n}`, sequencer: n.toString(16) },
+        },
+      },
+    ],
+  } as unknown as S3Event;
+}
+
+async function main(): Promise<void> {
+  const [variant, sizeText, countText] = process.argv.slice(2);
+  const size = Number(sizeText);
+  const timed = Number(countText);
+  const stored = objects(size);
+  const clients = stubClients(stored);
+  // The object size in the event: the handler checks it against its limit.
+  const sizes = new Map(stored.map((o) => [o.key, o.body.length]));
+  let handle: (event: S3Event) => Promise<unknown>;
+  if (variant === 'handler') {
+    Object.assign(process.env, {
+      [ENV.OUTPUT_QUEUE_URL]: QUEUE,
+      [ENV.FAILURE_QUEUE_URL]: `${QUEUE}-failures`,
+      [ENV.PAYLOAD_BUCKET]: 'payloads',
+      [ENV.PAYLOAD_PREFIX]: 'payloads/',
+      [ENV.MAIL_PREFIX]: 'raw/',
+      [ENV.INLINE_MAX_BYTES]: '262144',
+      [ENV.EXPECTED_KMS_KEY_ARN]: KEY_ARN,
+      [ENV.EXPECTED_SOURCE_ACCOUNT]: LOCAL_ACCOUNT,
+      [ENV.ALLOWED_RULE_NAMES]: LOCAL_RULE,
+      [ENV.MAX_MAIL_BYTES]: '41943040',
+      [ENV.BODY_ENCODING]: 'auto',
+      POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
+      POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
+    });
+    // The deployed bundle, loaded after its environment is set (Powertools reads it at load).
+    const bundle = require(join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
+    handle = bundle.createHandler({ env: process.env, clients });
+  } else {
+    handle = createBaselineHandler(clients, QUEUE);
+  }
+  const one = async (n: number) => {
+    const key = stored[n % DISTINCT]?.key as string;
+    const event = eventFor(key, n);
+    (event.Records[0] as { s3: { object: { size: number } } }).s3.object.size = sizes.get(key) as number;
+    const result = (await handle(event)) as { forwarded?: number } | number;
+    if (result !== 1 && (result as { forwarded?: number }).forwarded !== 1) {
+      throw new Error(`mail ${n} was not forwarded: ${JSON.stringify(result)}`);
+    }
+  };
+  for (let n = 0; n < WARM_UP; n += 1) await one(n);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (let n = WARM_UP; n < WARM_UP + timed; n += 1) await one(n);
+  const used = process.cpuUsage(cpu);
+  const wallMicros = (performance.now() - started) * 1000;
+  process.stdout.write(
+    `\n__RESULT__${JSON.stringify({ cpuMicrosPerMail: (used.user + used.system) / timed, wallMicrosPerMail: wallMicros / timed })}\n`,
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`small-mail-worker: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
