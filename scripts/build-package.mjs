@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Builds what the npm package ships (npm pack runs it as `prepack`): the compiled library with its type declarations
-// (dist/pkg, from tsconfig.build.json: the construct, the consumer helper, the reader), the custom-resource handlers
+// (dist/pkg, from tsconfig.build.json: the construct, the consumer helper, the reader) and the construct's jsii
+// assembly (.jsii, which jsii-pacmak turns into the Python, Java, .NET and Go packages), the custom-resource handlers
 // the construct deploys, and the bundles of the functions and the CLI (scripts/build.mjs).
 import { spawnSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
@@ -16,7 +17,9 @@ const run = (command, args) => {
 };
 
 rmSync(join(root, 'dist', 'pkg'), { recursive: true, force: true });
-run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json']);
+// jsii compiles tsconfig.build.json as tsc would (package.json "jsii"), then checks the construct's entry point against
+// jsii's rules and writes the assembly; a warning (a reserved word, …) fails the build.
+run(process.execPath, [join(root, 'node_modules', 'jsii', 'bin', 'jsii'), '--fail-on-warnings']);
 for (const customResource of [
   join('lib', 'receiving', 'active-receipt-rule-set'),
   join('lib', 'delivery', 'output-queue-type-guard'),
