@@ -6,7 +6,6 @@
  * const mail = new EncryptedInboundMail(stack, 'InboundMail', { recipients: ['inbox@mail.example.org'] });
  * mail.grantConsume(consumerRole);
  */
-export { ConfigurationError } from '../lib/configuration-error';
 export type { DeliveryProps } from '../lib/delivery/delivery-props';
 export { EncryptedInboundMail } from '../lib/encrypted-inbound-mail';
 export type { EncryptedInboundMailProps } from '../lib/encrypted-inbound-mail-props';

@@ -8,7 +8,8 @@
  * `InboundReceiptRule` with its `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
  * `PayloadDiscoveryJob`.
  */
-import { AspectPriority, Aspects, CfnOutput, Stack } from 'aws-cdk-lib';
+import { AspectPriority, Aspects, type CustomResource, Stack } from 'aws-cdk-lib';
+import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -29,8 +30,8 @@ import { NoPersonalDataAspect } from './governance/no-personal-data-aspect';
 import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './governance/payload-discovery-job';
 import { MailStore } from './mail-store/mail-store';
 import { PipelineAlarms } from './monitoring/pipeline-alarms';
-import { OUTPUT_NAMES } from './output-names';
 import { acceptPipelineFindings } from './pipeline-findings';
+import { addPipelineOutputs } from './pipeline-outputs';
 import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
@@ -43,43 +44,71 @@ export type { EncryptedInboundMailProps } from './encrypted-inbound-mail-props';
 export { HANDLER_ENTRY } from './functions/decrypt-function';
 export { OUTPUT_NAMES } from './output-names';
 
-/** Receives SES mail encrypted with a customer-managed KMS key and delivers it decrypted to SQS. */
+/**
+ * Receives SES mail encrypted with a customer-managed KMS key and delivers it decrypted to SQS.
+ *
+ * Its public API keeps to jsii's rules (docs/ARCHITECTURE.md, "jsii"): Python, Java, .NET and Go users get it too.
+ */
 export class EncryptedInboundMail extends Construct {
   /** The key SES encrypts stored mail with; only the function (and operator roles) may decrypt with it. */
   readonly mailKey: kms.Key;
   /** The key of the output queue, failure queue and payload bucket; consumers get it through `grantConsume`. */
   readonly deliveryKey: kms.Key;
+  /** The bucket SES stores each mail in, encrypted client-side with `mailKey` (under `objectKeyPrefix`). */
   readonly mailBucket: s3.Bucket;
+  /** The bucket holding mail too large to send inline (`inlineMaxBytes`), encrypted with `deliveryKey`. */
   readonly payloadBucket: s3.Bucket;
+  /** The bucket receiving the server access logs of the mail and payload buckets. */
   readonly accessLogsBucket: s3.Bucket;
+  /** The queue consumers read decrypted mail from (docs/CONTRACT.md); `grantConsume` grants it. */
   readonly outputQueue: sqs.Queue;
+  /** The dead-letter queue of `outputQueue`: messages consumers failed to process `maxReceiveCount` times. */
   readonly outputDeadLetterQueue: sqs.Queue;
+  /** The queue of stored objects the function refused or could not deliver (reason code, no content). */
   readonly failureQueue: sqs.Queue;
+  /** The decrypt-and-forward function, invoked by the mail bucket's notifications. */
   readonly function: lambda.Function;
   /** The construct's own rule set, or the existing one given as `ruleSet`. */
   readonly ruleSet: ses.IReceiptRuleSet;
+  /** The receipt rule: the verdict gate, then the encrypted S3 action. */
   readonly rule: ses.ReceiptRule;
   /** The receipt rule's first action: stops mail whose SES verdicts the policy refuses, before it is stored. */
-  readonly verdictGate: VerdictGate;
+  readonly verdictGateFunction: lambda.Function;
   /**
-   * Activates the construct's own rule set when asked; on delete, while it is the active one, restores the set active
-   * before it. None with `ruleSet` (an existing set's activation is its owner's).
+   * The custom resource that activates the construct's own rule set when asked and, on delete, while it is the active
+   * one, restores the set active before it.
+   *
+   * @default - none with `ruleSet` (an existing set's activation is its owner's)
    */
-  readonly activation: ReceiptRuleSetActivation | undefined;
-  readonly alarms: readonly cloudwatch.Alarm[];
-  /** The identity and MX record, when `hostedZone` is given. */
-  readonly receivingDomain: ReceivingDomain | undefined;
-  /** The audit trail, when `auditTrail` is on. */
-  readonly auditTrail: AuditTrail | undefined;
-  /** The Macie job over the payload bucket, when `payloadDiscovery` is on. */
-  readonly payloadDiscoveryJob: PayloadDiscoveryJob | undefined;
-  /** The MX record value to publish for the receiving domain. */
+  readonly activation?: CustomResource;
+  /** The pipeline's alarms (failures, dead letters, function errors and throttles, the verdict gate's refusals). */
+  readonly alarms: cloudwatch.Alarm[];
+  /** The SES domain identity (DKIM records) of the receiving domain. @default - none unless `hostedZone` is given */
+  readonly receivingIdentity?: ses.EmailIdentity;
+  /** The audit trail. @default - none unless `auditTrail` is on */
+  readonly auditTrail?: cloudtrail.Trail;
+  /** The audit trail's own bucket, where its log files land. @default - none unless `auditTrail` is on */
+  readonly auditTrailBucket?: s3.Bucket;
+  /**
+   * The custom resource running the Macie job over the payload bucket.
+   *
+   * @default - none unless `payloadDiscovery` is on
+   */
+  readonly payloadDiscoveryJob?: CustomResource;
+  /** The MX record value to publish for the receiving domain (`10 inbound-smtp.<region>.amazonaws.com`). */
   readonly mxRecordValue: string;
 
   private readonly delivery: Delivery;
   /** False when the rule went into an existing set (`ruleSet`). */
   private readonly ownsRuleSet: boolean;
+  private readonly verdictGate: VerdictGate;
+  private readonly activationConstruct: ReceiptRuleSetActivation | undefined;
 
+  /**
+   * @param scope - the stack (or construct) to add the pipeline to
+   * @param id - the construct id; the stack outputs are named after it (`InboundMailOutputQueueUrl`)
+   * @param props - the recipients, and every setting with its default (`EncryptedInboundMailProps`)
+   */
   constructor(scope: Construct, id: string, props: EncryptedInboundMailProps) {
     super(scope, id);
     const settings = settingsOf(props, this);
@@ -148,7 +177,7 @@ export class EncryptedInboundMail extends Construct {
       history,
     });
     this.ownsRuleSet = receipt.ownsRuleSet;
-    this.activation = receipt.ownsRuleSet
+    this.activationConstruct = receipt.ownsRuleSet
       ? new ReceiptRuleSetActivation(this, 'Activation', {
           ruleSetName: settings.ruleSetName,
           activate: props.activateRuleSet === true,
@@ -156,19 +185,21 @@ export class EncryptedInboundMail extends Construct {
       : undefined;
     // Mail may arrive the moment the set is active: the function, its trigger and its retry settings (the bucket
     // notifications handler is a stack-level singleton) come first, and every other resource too (activateAfterAll).
-    this.activation?.node.addDependency(...decrypt.readyForMail);
+    this.activationConstruct?.node.addDependency(...decrypt.readyForMail);
+    this.activation = this.activationConstruct?.resource;
+    this.verdictGateFunction = this.verdictGate.function;
 
-    this.receivingDomain =
+    const receivingDomain =
       props.hostedZone === undefined
         ? undefined
         : new ReceivingDomain(this, 'Receiving', {
             hostedZone: props.hostedZone,
             domainName: receivingDomainOf(props, props.hostedZone),
           });
-    this.mxRecordValue =
-      this.receivingDomain?.mxRecordValue ?? `10 inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
+    this.mxRecordValue = receivingDomain?.mxRecordValue ?? `10 inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
 
-    this.auditTrail = props.auditTrail
+    this.receivingIdentity = receivingDomain?.identity;
+    const audit = props.auditTrail
       ? new AuditTrail(this, 'Audit', {
           dataBuckets: [store.bucket, this.delivery.payloadBucket],
           accessLogsBucket: store.accessLogsBucket,
@@ -177,11 +208,13 @@ export class EncryptedInboundMail extends Construct {
           removalPolicy,
         })
       : undefined;
+    this.auditTrail = audit?.trail;
+    this.auditTrailBucket = audit?.bucket;
     if (props.payloadDiscovery === true) {
       allowMacieToReadPayloads(this.delivery.key, this);
       this.payloadDiscoveryJob = new PayloadDiscoveryJob(this, 'PayloadDiscovery', {
         bucket: this.delivery.payloadBucket,
-      });
+      }).resource;
     } else {
       this.payloadDiscoveryJob = undefined;
     }
@@ -192,7 +225,7 @@ export class EncryptedInboundMail extends Construct {
       function: decrypt.function,
       gate: this.verdictGate,
       topic: props.alarmTopic,
-    }).alarms;
+    }).alarms.slice();
 
     if (props.activateRuleSet === true) {
       // 0.1.0 activated with a resource whose delete deactivates every rule set: it stays, doing nothing.
@@ -223,13 +256,13 @@ export class EncryptedInboundMail extends Construct {
       outputQueue: this.outputQueue,
       rule: this.rule,
       ownRuleSet: this.ownsRuleSet ? this.ruleSet : undefined,
-      receivingDomain: this.receivingDomain,
+      receivingDomain,
     });
     keepFirstReleaseIds(this);
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, history.objectKeyPrefixes);
     acceptCdkHelperFindings(Stack.of(this));
     retainFunctionLogs(Stack.of(this), props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
-    this.addOutputs(ruleName, objectKeyPrefix);
+    addPipelineOutputs(this, { ruleName, objectKeyPrefix });
   }
 
   /**
@@ -251,33 +284,10 @@ export class EncryptedInboundMail extends Construct {
    * before anything else, the rule set included, goes (SES refuses to delete the active set).
    */
   private activateAfterAll(): void {
-    const activation = this.activation;
+    const activation = this.activationConstruct;
     if (activation === undefined) return;
     for (const child of this.node.children) {
       if (child !== activation) activation.node.addDependency(child);
-    }
-  }
-
-  /**
-   * The stack outputs the operator CLI reads (`--stack NAME`) and people copy: named after the construct id and the
-   * value (`InboundMailOutputQueueUrl`), with no hash suffix, so they read the same in every deployment.
-   */
-  private addOutputs(ruleName: string, objectKeyPrefix: string): void {
-    const outputs: Array<[string, string, string]> = [
-      [OUTPUT_NAMES.outputQueueUrl, this.outputQueue.queueUrl, 'Consume decrypted mail here'],
-      [OUTPUT_NAMES.failureQueueUrl, this.failureQueue.queueUrl, 'Rejected objects'],
-      [OUTPUT_NAMES.payloadBucketName, this.payloadBucket.bucketName, 'Large mail'],
-      [OUTPUT_NAMES.mailBucketName, this.mailBucket.bucketName, 'Stored (encrypted) mail'],
-      [OUTPUT_NAMES.mailObjectPrefix, objectKeyPrefix, 'Where SES stores mail in the mail bucket'],
-      [OUTPUT_NAMES.ruleName, ruleName, 'The receipt rule (bound into every stored mail)'],
-      [OUTPUT_NAMES.mxRecordValue, this.mxRecordValue, 'Publish as the MX record'],
-      [OUTPUT_NAMES.mailKeyArn, this.mailKey.keyArn, 'SES encrypts stored mail with it'],
-      [OUTPUT_NAMES.deliveryKeyArn, this.deliveryKey.keyArn, 'Consumers decrypt with it'],
-    ];
-    const prefix = this.node.id.replace(/[^A-Za-z0-9]/g, '');
-    for (const [name, value, description] of outputs) {
-      const output = new CfnOutput(this, name, { value, description });
-      output.overrideLogicalId(`${prefix}${name}`);
     }
   }
 }

@@ -8,11 +8,16 @@ export type { ForwardedMailErrorCode } from '../contract/reason-codes';
 
 /** The message is not one this pipeline sends, points outside the payload bucket, or its content does not match. */
 export class ForwardedMailError extends Error {
+  /** `'ForwardedMailError'`, for code that tests the name rather than `instanceof`. */
   override readonly name = 'ForwardedMailError';
-  constructor(
-    readonly code: ForwardedMailErrorCode,
-    message: string,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: ForwardedMailErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - the limit or rule broken; never the mail, an address, a bucket or a key
+   */
+  constructor(code: ForwardedMailErrorCode, message: string) {
     super(message);
+    this.code = code;
   }
 }

@@ -20,29 +20,39 @@ export type ParsedMailErrorCode =
 
 /** A mail `parseForwardedMail` refused; the message names a limit or a rule, never the mail. */
 export class ParsedMailError extends Error {
+  /** `'ParsedMailError'`, for code that tests the name rather than `instanceof`. */
   override readonly name = 'ParsedMailError';
-  constructor(
-    readonly code: ParsedMailErrorCode,
-    message: string,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: ParsedMailErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - the limit or rule broken; never the mail, an address, a bucket or a key
+   */
+  constructor(code: ParsedMailErrorCode, message: string) {
     super(message);
+    this.code = code;
   }
 }
 
 /** A mailbox: the address and its decoded display name (empty when the mail gives none). */
 export interface MailAddress {
+  /** The address (`local@domain`), as written. */
   readonly address: string;
+  /** The decoded display name, empty when the mail gives none. */
   readonly name: string;
 }
 
 /** One header field of the mail's top level, as written: the value unfolded, encoded words not decoded. */
 export interface MailHeader {
+  /** The field name, as written (case kept). */
   readonly name: string;
+  /** The field value, unfolded; encoded words are not decoded. */
   readonly value: string;
 }
 
 /** An attachment (or an inline part such as an image) with its decoded bytes. */
 export interface MailAttachment {
+  /** The decoded file name, undefined when the part has none. */
   readonly filename: string | undefined;
   /** Lowercase MIME type, e.g. `image/png`. */
   readonly contentType: string;
@@ -67,15 +77,21 @@ export interface ParsedMail {
   readonly from: MailAddress | undefined;
   /** Mailboxes of `To`, `Cc` and `Reply-To`, groups flattened into their members. */
   readonly to: readonly MailAddress[];
+  /** Mailboxes of `Cc`. */
   readonly cc: readonly MailAddress[];
+  /** Mailboxes of `Reply-To`. */
   readonly replyTo: readonly MailAddress[];
+  /** The decoded `Subject`, undefined when absent. */
   readonly subject: string | undefined;
   /** `Date`, undefined when absent or not a date. */
   readonly date: Date | undefined;
+  /** `Message-ID` with its angle brackets, undefined when absent. */
   readonly messageId: string | undefined;
   /** The text and HTML bodies, decoded to strings: their parts' lines, each ending in LF. */
   readonly text: string | undefined;
+  /** The HTML body, undefined when the mail has none. */
   readonly html: string | undefined;
+  /** Attachments and inline parts, in the mail's order. */
   readonly attachments: readonly MailAttachment[];
 }
 
@@ -117,6 +133,8 @@ const MBOX_FROM = /^From /;
 
 /**
  * Parses a forwarded mail (or its MIME bytes).
+ * @param mail - what `readForwardedMail` returned, or the MIME bytes themselves
+ * @param options - the bounds (`maxBytes`, `maxLines`, …), each with its default
  * @throws ParsedMailError with a stable `code` when the mail is over a bound or is no mail
  * @throws TypeError when a bound is not a positive whole number or `mail` is neither a ForwardedMail nor bytes
  */

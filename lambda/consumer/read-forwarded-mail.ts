@@ -15,8 +15,11 @@ export { ForwardedMailError, type ForwardedMailErrorCode } from './forwarded-mai
 
 /** A forwarded mail as a consumer receives it: the exact MIME bytes, checked against their hash. */
 export interface ForwardedMail {
+  /** The exact MIME bytes SES received, after their length and SHA-256 were checked. */
   readonly mime: Buffer;
+  /** SES's message id (`SesMessageId` attribute), undefined when the message carries none. */
   readonly sesMessageId: string | undefined;
+  /** How the mail came: in the message body, or offloaded to the payload bucket. */
   readonly delivery: 'inline' | 'offloaded';
   /** SES's verdicts (`SesVerdicts`), or undefined when the message carries none. */
   readonly verdicts: Readonly<Record<string, string>> | undefined;
@@ -24,11 +27,15 @@ export interface ForwardedMail {
 
 /** Options of `readForwardedMail`. */
 export interface ReadForwardedMailOptions {
-  /** The S3 client that fetches offloaded mail; without it an offloaded message is refused. */
+  /**
+   * The S3 client that fetches offloaded mail (`s3:GetObject` on the payload prefix).
+   * @default - none: an offloaded message is refused
+   */
   readonly s3?: S3Client;
   /**
    * The payload bucket (the stack output `PayloadBucketName`): a pointer to any other bucket is refused, and without
    * it an offloaded message is refused.
+   * @default - none: an offloaded message is refused
    */
   readonly payloadBucket?: string;
   /** The payload key prefix; it must end with `/`. @default 'payloads/' */
@@ -45,9 +52,15 @@ export type QueueMessage = SqsApiMessage | LambdaSqsRecord;
  * declarations need no `@aws-sdk/client-sqs`: the package does not depend on it.
  */
 export interface SqsApiMessage {
-  /** The message body. */
+  /**
+   * The message body.
+   * @default - absent, read as an empty body
+   */
   readonly Body?: string;
-  /** The message attributes, by name. */
+  /**
+   * The message attributes, by name.
+   * @default - absent, read as no attributes
+   */
   readonly MessageAttributes?: Record<string, { readonly StringValue?: string; readonly DataType?: string }>;
 }
 
@@ -58,6 +71,8 @@ interface LambdaSqsRecord {
 
 /**
  * Returns the MIME bytes of a forwarded mail, fetching offloaded ones from the payload bucket.
+ * @param message - a message of the output queue, from `ReceiveMessage` or a Lambda SQS event
+ * @param options - the S3 client, payload bucket and prefix for offloaded mail, and the size bound
  * @throws ForwardedMailError with a stable `code` when the message is malformed, points elsewhere than the payload
  *   bucket and prefix, announces more than `maxBytes`, or its bytes do not match `ContentLength`/`ContentSha256`
  * @throws TypeError when `payloadPrefix` does not end with `/` or `maxBytes` is not a positive whole number

@@ -32,9 +32,14 @@ export const POINTER_CLASS = 'software.amazon.payloadoffloading.PayloadS3Pointer
 
 /** The JSON record sent to the failure queue for each rejected object: no plaintext, no addresses. */
 export interface FailureRecord {
+  /** The mail bucket's name. */
   readonly bucket: string;
+  /** The refused object's key. */
   readonly key: string;
-  /** The version the S3 event named (versioned buckets), so a redrive reads that very object. */
+  /**
+   * The version the S3 event named (versioned buckets), so a redrive reads that very object.
+   * @default - absent for an unversioned bucket
+   */
   readonly versionId?: string;
   /** A stable reason code (docs/CONTRACT.md, "Reason codes"). */
   readonly reason: string;

@@ -14,10 +14,30 @@ import { combinedResult, parseAuthenticationResults } from './authentication-res
 
 /** SES's verdicts as its headers give them, upper-case (PASS, FAIL, GRAY, PROCESSING_FAILED, SOFTFAIL, …). */
 export interface SesVerdicts {
+  /**
+   * `X-SES-Spam-Verdict`.
+   * @default - absent when SES's block has no such field (spam scanning off)
+   */
   readonly spam?: string;
+  /**
+   * `X-SES-Virus-Verdict`.
+   * @default - absent when SES's block has no such field (virus scanning off)
+   */
   readonly virus?: string;
+  /**
+   * The `spf=` result of SES's `Authentication-Results`.
+   * @default - absent when SES reported none
+   */
   readonly spf?: string;
+  /**
+   * The `dkim=` result of SES's `Authentication-Results`.
+   * @default - absent when SES reported none
+   */
   readonly dkim?: string;
+  /**
+   * The `dmarc=` result of SES's `Authentication-Results`.
+   * @default - absent when SES reported none
+   */
   readonly dmarc?: string;
 }
 
@@ -38,6 +58,7 @@ const SES_FIELDS = new Set([
 /**
  * The verdicts of SES's own header block, or undefined when the mail has no such block (then nothing is trusted).
  * Reads at most the first 64 KiB of the mail.
+ * @param plaintext - the decrypted mail, as `decryptMail` returns it
  */
 export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefined {
   const block = sesBlock(headerText(plaintext));

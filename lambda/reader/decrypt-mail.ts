@@ -31,14 +31,18 @@ const MAX_BYTES_AHEAD_OF_KEY = 8 * 1024 * 1024;
 export interface EncryptedObject extends EnvelopeSource {
   /** The stored body, in pieces of any size; a piece's buffer may be reused once the next piece is asked for. */
   readonly body: AsyncIterable<Uint8Array>;
-  /** The stored size when known (`ContentLength`), checked against the envelope before KMS is asked. */
+  /**
+   * The stored size when known (`ContentLength`), in bytes, checked against the envelope before KMS is asked.
+   * @default - unknown: the body is counted as it arrives, against the same bounds
+   */
   readonly contentLength?: number;
 }
 
 /** The policy plus the KMS client and limits `decryptMail` works with. */
 export interface DecryptMailOptions extends DecryptPolicy {
+  /** The KMS client that unwraps the data key (`kms:Decrypt` on the key in `expectedKmsKeyArn`). */
   readonly kms: KMSClient;
-  /** Larger objects are refused. @default 41_943_040 */
+  /** Larger objects are refused, in bytes (40 MiB, SES's largest mail). @default 41_943_040 */
   readonly maxMailBytes?: number;
   /** The object's key: when given, `aws:ses:message-id` must be its last part (see `sesMailOnly`). @default - not checked */
   readonly objectKey?: string;
@@ -60,15 +64,19 @@ export interface DecryptMailOptions extends DecryptPolicy {
 
 /** A mail that has authenticated: its envelope, SES message id and plaintext. */
 export interface DecryptedMail {
+  /** The validated envelope the mail was decrypted with. */
   readonly envelope: Envelope;
   /** The SES message id, when `objectKey` was given and matched. */
   readonly messageId: string | undefined;
+  /** The verified plaintext: the MIME bytes as SES received them. */
   readonly plaintext: MailPlaintext;
 }
 
 /**
  * Reads the envelope, checks the policy, unwraps the data key while the body is still arriving, decrypts and
  * verifies. Returns plaintext only when all of it has authenticated.
+ * @param object - the stored object: its metadata, body stream and (when known) length
+ * @param options - the KMS client, the key it must be wrapped with, and the policy
  * @throws EnvelopeError | PolicyError | KeyUnwrapError | IntegrityError for objects to reject
  * @throws TransientError when KMS may succeed on retry; errors of the body stream pass through unchanged
  */

@@ -30,7 +30,9 @@ export const SES_CONTEXT_PREFIX = 'aws:ses:';
 
 /** A validated envelope: everything needed to unwrap the data key and decrypt the body. */
 export interface Envelope {
+  /** The body's cipher (`x-amz-cek-alg`, or V3's suite). */
   readonly contentAlgorithm: ContentAlgorithm;
+  /** How the data key was wrapped with KMS (`x-amz-wrap-alg`: `kms` or `kms+context`). */
   readonly wrapAlgorithm: WrapAlgorithm;
   /** KMS `CiphertextBlob` of the data key. */
   readonly wrappedKey: Uint8Array;
@@ -42,11 +44,20 @@ export interface Envelope {
   readonly plaintextLength: number | undefined;
   /** Where the envelope was found. */
   readonly source: 'metadata' | 'instruction-file';
-  /** V3 only: the 28-byte key commitment (`x-amz-d`), checked before anything is decrypted. */
+  /**
+   * V3 only: the 28-byte key commitment (`x-amz-d`), checked before anything is decrypted.
+   * @default - absent for V1 and V2 objects
+   */
   readonly commitment?: Uint8Array;
-  /** V3 only: the 28-byte message id (`x-amz-i`), the HKDF salt. */
+  /**
+   * V3 only: the 28-byte message id (`x-amz-i`), the HKDF salt.
+   * @default - absent for V1 and V2 objects
+   */
   readonly messageId?: Uint8Array;
-  /** V3 only: the additional authenticated data (the suite id, bytes 00 73). */
+  /**
+   * V3 only: the additional authenticated data (the suite id, bytes 00 73).
+   * @default - absent for V1 and V2 objects
+   */
   readonly aad?: Uint8Array;
 }
 

@@ -23,12 +23,18 @@ export { isSesMaterialDescription } from './envelope-v1-v2';
 export interface EnvelopeSource {
   /** User metadata (`GetObject().Metadata`): names with or without `x-amz-meta-`. */
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** Loads `<key>.instruction` as a JSON object, or undefined when there is none. */
+  /**
+   * Loads `<key>.instruction` as a JSON object, or undefined when there is none (`loadInstructionFile` of this entry
+   * point reads it from S3).
+   * @default - no instruction file is looked for: an object without an envelope in its metadata is refused
+   */
   readonly loadInstructionFile?: () => Promise<Readonly<Record<string, unknown>> | undefined>;
 }
 
 /**
  * Finds the envelope in the metadata, or in the instruction file when the metadata holds none.
+ * @param object - the object's metadata and, optionally, how to load its instruction file
+ * @param options - which formats to accept (`allowLegacyCbc`, `requireKeyCommitment`; both false by default)
  * @throws EnvelopeError
  */
 export async function readEnvelope(object: EnvelopeSource, options: ReadEnvelopeOptions = {}): Promise<Envelope> {

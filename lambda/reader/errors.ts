@@ -28,7 +28,9 @@ export type {
 
 /** Base class of every error the core throws on purpose. */
 export abstract class InboundMailError extends Error {
+  /** The subclass's name (`EnvelopeError`, `PolicyError`, …), for code that tests the name rather than `instanceof`. */
   abstract override readonly name: string;
+  /** Why: a stable reason code (docs/CONTRACT.md); it carries no plaintext, key or address. */
   abstract readonly code: ReasonCode;
   /** True when the same object may succeed on a later attempt. */
   readonly retryable: boolean = false;
@@ -36,67 +38,94 @@ export abstract class InboundMailError extends Error {
 
 /** The object's envelope is absent, malformed, or not one this reader accepts. */
 export class EnvelopeError extends InboundMailError {
+  /** `'EnvelopeError'`, the same in every realm (for code that tests the name rather than `instanceof`). */
   override readonly name = 'EnvelopeError';
-  constructor(
-    readonly code: EnvelopeErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: EnvelopeErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - what was wrong (a field name, a length); never plaintext, key material or an address
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(code: EnvelopeErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
   }
 }
 
 /** The envelope is well formed but fails this deployment's policy (account, rule, message id, size). */
 export class PolicyError extends InboundMailError {
+  /** `'PolicyError'`, the same in every realm (for code that tests the name rather than `instanceof`). */
   override readonly name = 'PolicyError';
-  constructor(
-    readonly code: PolicyErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: PolicyErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - what was wrong (a field name, a length); never plaintext, key material or an address
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(code: PolicyErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
   }
 }
 
 /** KMS did not give back a usable data key, for a reason retrying will not fix. */
 export class KeyUnwrapError extends InboundMailError {
+  /** `'KeyUnwrapError'`, the same in every realm (for code that tests the name rather than `instanceof`). */
   override readonly name = 'KeyUnwrapError';
-  constructor(
-    readonly code: KeyUnwrapErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: KeyUnwrapErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - what was wrong (a field name, a length); never plaintext, key material or an address
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(code: KeyUnwrapErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
   }
 }
 
 /** The ciphertext did not authenticate or decrypt to the announced length; nothing was released. */
 export class IntegrityError extends InboundMailError {
+  /** `'IntegrityError'`, the same in every realm (for code that tests the name rather than `instanceof`). */
   override readonly name = 'IntegrityError';
-  constructor(
-    readonly code: IntegrityErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: IntegrityErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - what was wrong (a field name, a length); never plaintext, key material or an address
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(code: IntegrityErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
   }
 }
 
 /** The stored object could not be read, for a reason retrying will not fix. */
 export class SourceError extends InboundMailError {
+  /** `'SourceError'`, the same in every realm (for code that tests the name rather than `instanceof`). */
   override readonly name = 'SourceError';
-  constructor(
-    readonly code: SourceErrorCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: SourceErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - what was wrong (a field name, a length); never plaintext, key material or an address
+   * @param options - `cause`: the underlying error, if any
+   */
+  constructor(code: SourceErrorCode, message: string, options?: ErrorOptions) {
     super(message, options);
+    this.code = code;
   }
 }
 
 /** A dependency failed in a way that may pass: the handler lets Lambda retry. */
 export class TransientError extends InboundMailError {
+  /** `'TransientError'`. */
   override readonly name = 'TransientError';
+  /** Always `TRANSIENT`. */
   readonly code = 'TRANSIENT' as const;
   override readonly retryable = true;
 }
@@ -106,14 +135,18 @@ export class TransientError extends InboundMailError {
  * set-up problem (the event goes back to Lambda, and after its retries to the on-failure destination).
  */
 export class CredentialsError extends InboundMailError {
+  /** `'CredentialsError'`. */
   override readonly name = 'CredentialsError';
+  /** Always `CREDENTIALS_REJECTED`. */
   readonly code = 'CREDENTIALS_REJECTED' as const;
   override readonly retryable = true;
 }
 
 /** Delivery of a verified mail failed permanently (for example a queue that refuses the message). */
 export class ForwardError extends InboundMailError {
+  /** `'ForwardError'`. */
   override readonly name = 'ForwardError';
+  /** Always `FORWARD_FAILED`. */
   readonly code = 'FORWARD_FAILED' as const;
 }
 

@@ -22,6 +22,10 @@ export const MAX_INSTRUCTION_FILE_BYTES = 64 * 1024;
  * is passed otherwise.
  * @throws EnvelopeError ENVELOPE_INVALID when the file is too large or not a JSON object of strings; other S3 errors
  *   pass through
+ * @param s3 - the client to read with (needs `s3:GetObject` on the file)
+ * @param bucket - the bucket of the encrypted object
+ * @param key - the encrypted object's key; the file read is `<key>.instruction`
+ * @param versionId - the instruction file's version, when the bucket is versioned (default: the latest)
  */
 export async function loadInstructionFile(
   s3: S3Client,

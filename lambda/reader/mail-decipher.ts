@@ -11,7 +11,9 @@ import { IntegrityError, PolicyError } from './errors';
 
 /** Verified plaintext, as the pieces it was decrypted in (joining them would copy up to 40 MB for nothing). */
 export interface MailPlaintext {
+  /** The plaintext's pieces, in order (`Buffer.concat(chunks)` is the whole mail). */
   readonly chunks: readonly Buffer[];
+  /** The plaintext's length, in bytes. */
   readonly byteLength: number;
 }
 

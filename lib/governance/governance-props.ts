@@ -15,7 +15,7 @@ export interface GovernanceProps {
    *
    * @default - nobody but the function
    */
-  readonly operatorRoleArns?: readonly string[];
+  readonly operatorRoleArns?: string[];
   /**
    * Record an audit trail: a CloudTrail trail (KMS-encrypted, log file validation on, its own access-logged bucket)
    * with S3 data events for the mail and payload buckets. Every data-key unwrap is a KMS Decrypt event whose encryption

@@ -14,7 +14,7 @@ export interface MailStoreProps {
    *
    * @default - none
    */
-  readonly previousObjectKeyPrefixes?: readonly string[];
+  readonly previousObjectKeyPrefixes?: string[];
   /**
    * Days stored (encrypted) mail is kept in the mail bucket.
    *

@@ -4,7 +4,7 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 /** How SES receives the mail: for which recipients, through which rule and rule set, and (optionally) the DNS that points the domain at SES. Part of `EncryptedInboundMailProps`. */
 export interface ReceivingProps {
   /** Addresses or domains SES accepts mail for. Must not be empty. */
-  readonly recipients: readonly string[];
+  readonly recipients: string[];
   /**
    * Name of the receipt rule set the construct creates. Not with `ruleSet`. Up to 0.x the default was
    * `encrypted-inbound`: give that name to keep the set of an existing deployment.
@@ -70,12 +70,12 @@ export interface ReceivingProps {
    *
    * @default - none
    */
-  readonly previousRuleNames?: readonly string[];
+  readonly previousRuleNames?: string[];
   /**
    * Rule-set names the rule was in before (a rename): SES may write and invoke the verdict gate under them while the
    * update moves the rule and the activation.
    *
    * @default - none
    */
-  readonly previousRuleSetNames?: readonly string[];
+  readonly previousRuleSetNames?: string[];
 }

@@ -150,7 +150,7 @@ describe('audit trail', () => {
   });
 
   it('writes to a bucket of its own: access-logged, TLS only, versioned, expiring after the retention period', () => {
-    const trailBucket = on.stack.pipeline.auditTrail?.bucket;
+    const trailBucket = on.stack.pipeline.auditTrailBucket;
     const bucket = on.template.toJSON().Resources[logicalId(trailBucket as any)];
     expect(bucket.Properties).toMatchObject({
       LoggingConfiguration: { LogFilePrefix: 'audit-trail-bucket/' },
@@ -165,7 +165,7 @@ describe('audit trail', () => {
   });
 
   it('lets CloudTrail read the bucket ACL and write logs only for this trail (aws:SourceArn)', () => {
-    const trailBucket = logicalId(on.stack.pipeline.auditTrail?.bucket as any);
+    const trailBucket = logicalId(on.stack.pipeline.auditTrailBucket as any);
     const policy = Object.values(on.template.findResources('AWS::S3::BucketPolicy')).find(
       (p) => p.Properties.Bucket.Ref === trailBucket,
     ) as any;

@@ -192,7 +192,7 @@ describe('4. options whose dependencies may not exist yet', () => {
   it('writes the audit trail without an S3 Bucket Key, and lets CloudTrail use its key only for this trail (aws:SourceArn)', () => {
     const trailArn = 'arn:aws:cloudtrail:eu-west-1:111122223333:trail/TestStack-mail-audit';
     allOn.template.hasResourceProperties('AWS::CloudTrail::Trail', { TrailName: 'TestStack-mail-audit' });
-    const bucket = allOn.template.toJSON().Resources[logicalId(allOn.stack.pipeline.auditTrail?.bucket as any)];
+    const bucket = allOn.template.toJSON().Resources[logicalId(allOn.stack.pipeline.auditTrailBucket as any)];
     const rule = bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
     expect(rule.BucketKeyEnabled).toBe(false);
     const key = Object.entries(allOn.template.findResources('AWS::KMS::Key')).find(([id]) =>

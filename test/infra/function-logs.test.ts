@@ -58,7 +58,7 @@ it.each([
 
 it('gives the verdict gate reserved concurrency, by default and from verdictGateReservedConcurrency', () => {
   const { stack, template } = synthStack();
-  const gateId = logicalId(stack.pipeline.verdictGate.function);
+  const gateId = logicalId(stack.pipeline.verdictGateFunction);
   expect(template.toJSON().Resources[gateId].Properties.ReservedConcurrentExecutions).toBe(
     DEFAULT_GATE_RESERVED_CONCURRENCY,
   );
@@ -69,7 +69,7 @@ it('gives the verdict gate reserved concurrency, by default and from verdictGate
     verdictGateReservedConcurrency: 3,
   });
   const ownTemplate = Template.fromStack(own).toJSON();
-  expect(ownTemplate.Resources[logicalId(mail.verdictGate.function)].Properties.ReservedConcurrentExecutions).toBe(3);
+  expect(ownTemplate.Resources[logicalId(mail.verdictGateFunction)].Properties.ReservedConcurrentExecutions).toBe(3);
 });
 
 it.each([0, -1, 2.5, Number.NaN])('refuses verdictGateReservedConcurrency %p', (value) => {

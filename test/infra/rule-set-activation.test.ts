@@ -18,7 +18,7 @@ const resources = allOn.template.toJSON().Resources;
 
 it('comes after every other resource of the construct, the Macie job and the audit trail included', () => {
   const pipeline = allOn.stack.pipeline;
-  const activation = pipeline.activation?.resource.node.defaultChild;
+  const activation = pipeline.activation?.node.defaultChild;
   expect(activation).toBeInstanceOf(CfnResource);
   const activationId = allOn.stack.resolve((activation as CfnResource).logicalId);
   // Every resource the construct tree holds, read from the tree rather than from the dependencies under test.

@@ -18,7 +18,7 @@ function nodeOptions(sourceMaps: boolean | undefined): { decrypt?: string; gate?
   const resources = Template.fromStack(own).toJSON().Resources;
   const options = (fn: typeof mail.function) =>
     resources[logicalId(fn)].Properties.Environment.Variables.NODE_OPTIONS as string | undefined;
-  return { decrypt: options(mail.function), gate: options(mail.verdictGate.function) };
+  return { decrypt: options(mail.function), gate: options(mail.verdictGateFunction) };
 }
 
 it('leaves source maps off by default, keeping --expose-gc for the decrypt function', () => {

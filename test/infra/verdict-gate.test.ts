@@ -8,7 +8,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { logicalId, synthStack } from '../support/synth';
 
 const { stack, template } = synthStack();
-const gate = stack.pipeline.verdictGate.function;
+const gate = stack.pipeline.verdictGateFunction;
 const gateArn = { 'Fn::GetAtt': [logicalId(gate), 'Arn'] };
 
 it("makes the gate the rule's first action, RequestResponse, and the S3 action the second", () => {
@@ -43,7 +43,7 @@ it('is a small, short-lived Node.js 22 ARM64 function with its own log group, al
     Architectures: ['arm64'],
     MemorySize: 256,
     Timeout: 5,
-    LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(stack.pipeline.verdictGate.logGroup) } },
+    LoggingConfig: { LogFormat: 'JSON', LogGroup: { Ref: logicalId(stack.pipeline.verdictGateFunction.logGroup) } },
     Environment: {
       Variables: {
         REFUSE_VIRUS: 'true',
@@ -63,7 +63,7 @@ it('is a small, short-lived Node.js 22 ARM64 function with its own log group, al
     expect.objectContaining({
       Sid: 'WriteOwnLogs',
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Resource: { 'Fn::GetAtt': [logicalId(stack.pipeline.verdictGate.logGroup), 'Arn'] },
+      Resource: { 'Fn::GetAtt': [logicalId(stack.pipeline.verdictGateFunction.logGroup), 'Arn'] },
     }),
   ]);
   expect(template.toJSON().Resources[logicalId(role)].Properties.ManagedPolicyArns).toBeUndefined();
@@ -72,7 +72,7 @@ it('is a small, short-lived Node.js 22 ARM64 function with its own log group, al
 it('takes each opt-in from context, separately', () => {
   const on = synthStack({ refuseSpam: 'true', refuseDmarcFail: 'true', refuseVirus: 'false' });
   const variables =
-    on.template.toJSON().Resources[logicalId(on.stack.pipeline.verdictGate.function)].Properties.Environment.Variables;
+    on.template.toJSON().Resources[logicalId(on.stack.pipeline.verdictGateFunction)].Properties.Environment.Variables;
   expect(variables).toMatchObject({
     REFUSE_VIRUS: 'false',
     REFUSE_SPAM: 'true',

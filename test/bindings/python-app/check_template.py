@@ -1,0 +1,24 @@
+"""Checks the template app.py synthesized: the receipt rule, the three queues, both functions from the bundles the
+package ships, and the consumer role's grant (receive, never send; decrypt, never generate data keys)."""
+import json
+import sys
+
+template = json.load(open(sys.argv[1]))
+resources = template["Resources"].values()
+types = [r["Type"] for r in resources]
+assert types.count("AWS::SES::ReceiptRule") == 1, "one receipt rule"
+assert types.count("AWS::SQS::Queue") == 3, "output, dead-letter and failure queues"
+bundled = [r for r in resources if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == "index.handler"]
+assert len(bundled) >= 2, "the decrypt function and the verdict gate, from the shipped bundles"
+consumer = [
+    r for r in resources
+    if r["Type"] == "AWS::IAM::Policy" and any(role.get("Ref", "").startswith("Consumer") for role in r["Properties"]["Roles"])
+]
+actions = set()
+for policy in consumer:
+    for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+        action = statement["Action"]
+        actions.update(action if isinstance(action, list) else [action])
+assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "s3:GetObject", "kms:Decrypt"} <= actions, actions
+assert not {"sqs:SendMessage", "kms:GenerateDataKey"} & actions, actions
+print("python binding: rule, queues, bundled functions and grantConsume present")
