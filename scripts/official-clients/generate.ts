@@ -1,7 +1,7 @@
 /**
- * `npx tsx scripts/official-clients/generate.ts [--java]`: writes test/fixtures/official-clients/<client>/, objects
- * written by AWS's official S3 Encryption Clients (the Python client, from requirements-dev.txt in .venv; with
- * --java the Java client too, scripts/official-clients/java) with a KMS keyring against the project's KMS emulator
+ * `npx tsx scripts/official-clients/generate.ts [python] [java]` (default: python): writes
+ * test/fixtures/official-clients/<client>/, objects written by AWS's official S3 Encryption Clients (the Python
+ * client, from requirements-dev.txt in .venv; the Java client, scripts/official-clients/java, built with Maven first) with a KMS keyring against the project's KMS emulator
  * (one fixed key) and moto's S3 on 127.0.0.1, then damaged the ways the vectors are. Each good object is read back
  * by the same client byte for byte, each damaged one must be refused by it; otherwise nothing is written.
  *
@@ -150,7 +150,8 @@ async function generateFor(client: OracleClient, world: OracleWorld, work: strin
 }
 
 async function main(): Promise<void> {
-  const clients = officialClients({ java: process.argv.includes('--java') });
+  const wanted = process.argv.slice(2).length === 0 ? ['python'] : process.argv.slice(2);
+  const clients = officialClients({ java: wanted.includes('java') }).filter((c) => wanted.includes(c.name));
   const world = await startOracleWorld();
   const work = mkdtempSync(join(tmpdir(), 'official-clients-'));
   try {

@@ -3,10 +3,10 @@
  * client always; the Java client (scripts/official-clients/java, built with Maven) when asked for.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pythonCommand } from '../python';
-import { runJavaClient } from './java-client';
+import { JAVA_PROJECT, runJavaClient } from './java-client';
 import type { OracleWorld, PythonJob, PythonResult } from './oracle-world';
 
 export interface OracleClient {
@@ -72,12 +72,14 @@ export function officialClients(options: { java: boolean }): OracleClient[] {
         README(
           pythonLabel,
           "Driven by scripts/official-clients/python_client.py from the repository's .venv (requirements-dev.txt).",
-          'npx tsx scripts/official-clients/generate.ts',
+          'npx tsx scripts/official-clients/generate.ts python',
         ),
       ),
   };
   if (!options.java) return [python];
-  const javaLabel = 'software.amazon.encryption.s3:amazon-s3-encryption-client-java 4.0.0';
+  const pom = readFileSync(join(JAVA_PROJECT, 'pom.xml'), 'utf8');
+  const javaVersion = /<artifactId>amazon-s3-encryption-client-java<\/artifactId>\s*<version>([^<]+)</.exec(pom)?.[1];
+  const javaLabel = `software.amazon.encryption.s3:amazon-s3-encryption-client-java ${javaVersion ?? '?'}`;
   const java: OracleClient = {
     name: 'java',
     label: javaLabel,
@@ -93,7 +95,7 @@ export function officialClients(options: { java: boolean }): OracleClient[] {
         README(
           javaLabel,
           'Driven by scripts/official-clients/java (a small Maven project; pom.xml pins the client).',
-          'npx tsx scripts/official-clients/generate.ts --java',
+          'mvn -B -q -f scripts/official-clients/java/pom.xml package && npx tsx scripts/official-clients/generate.ts java',
         ),
       ),
   };
