@@ -10,6 +10,7 @@
  */
 import { AspectPriority, Aspects, CfnOutput, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -19,8 +20,10 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Delivery } from './delivery/delivery';
+import { deliveryRecordLifetime } from './delivery/delivery-record-lifetime';
+import { DeliveryRecordsTable } from './delivery/delivery-records-table';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
-import { DecryptFunction } from './functions/decrypt-function';
+import { DecryptFunction, MAX_EVENT_AGE } from './functions/decrypt-function';
 import { retainFunctionLogs } from './functions/function-log-groups';
 import { VerdictGate } from './functions/verdict-gate-function';
 import { acceptCdkHelperFindings } from './governance/accepted-findings';
@@ -56,6 +59,8 @@ export class EncryptedInboundMail extends Construct {
   readonly outputDeadLetterQueue: sqs.Queue;
   readonly failureQueue: sqs.Queue;
   readonly function: lambda.Function;
+  /** The delivery records' table; undefined when `deliveryRecords` is false. */
+  readonly deliveryRecordsTable: dynamodb.Table | undefined;
   /** The construct's own rule set, or the existing one given as `ruleSet`. */
   readonly ruleSet: ses.IReceiptRuleSet;
   readonly rule: ses.ReceiptRule;
@@ -122,6 +127,16 @@ export class EncryptedInboundMail extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       useFipsEndpoints: settings.useFipsEndpoints,
     });
+    const records =
+      props.deliveryRecords === false
+        ? undefined
+        : new DeliveryRecordsTable(this, 'DeliveryRecords', {
+            lifetime: deliveryRecordLifetime({ asyncMaxEventAge: MAX_EVENT_AGE }),
+            removalPolicy,
+            requireMfa,
+          });
+    records?.keepRecordsFor(decrypt.function);
+    this.deliveryRecordsTable = records?.table;
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
       store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, history.ruleNames);
