@@ -11,6 +11,7 @@
 import { AspectPriority, Aspects, type CustomResource, Stack } from 'aws-cdk-lib';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,8 +21,10 @@ import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Delivery } from './delivery/delivery';
+import { deliveryRecordLifetime } from './delivery/delivery-record-lifetime';
+import { DeliveryRecordsTable } from './delivery/delivery-records-table';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
-import { DecryptFunction } from './functions/decrypt-function';
+import { DecryptFunction, MAX_EVENT_AGE } from './functions/decrypt-function';
 import { retainFunctionLogs } from './functions/function-log-groups';
 import { VerdictGate } from './functions/verdict-gate-function';
 import { acceptCdkHelperFindings } from './governance/accepted-findings';
@@ -68,6 +71,8 @@ export class EncryptedInboundMail extends Construct {
   readonly failureQueue: sqs.Queue;
   /** The decrypt-and-forward function, invoked by the mail bucket's notifications. */
   readonly function: lambda.Function;
+  /** The delivery records' table; undefined when `deliveryRecords` is false. */
+  readonly deliveryRecordsTable: dynamodb.Table | undefined;
   /** The construct's own rule set, or the existing one given as `ruleSet`. */
   readonly ruleSet: ses.IReceiptRuleSet;
   /** The receipt rule: the verdict gate, then the encrypted S3 action. */
@@ -152,6 +157,16 @@ export class EncryptedInboundMail extends Construct {
       useFipsEndpoints: settings.useFipsEndpoints,
       sourceMaps: props.sourceMaps,
     });
+    const records =
+      props.deliveryRecords === false
+        ? undefined
+        : new DeliveryRecordsTable(this, 'DeliveryRecords', {
+            lifetime: deliveryRecordLifetime({ asyncMaxEventAge: MAX_EVENT_AGE }),
+            removalPolicy,
+            requireMfa,
+          });
+    records?.keepRecordsFor(decrypt.function);
+    this.deliveryRecordsTable = records?.table;
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
       store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, history.ruleNames);

@@ -3,13 +3,14 @@
  *
  * A thin shell: it wires clients, configuration, logs and metrics around `processRecord`. Records that may succeed
  * later make the invocation fail (after every other record has its outcome), so Lambda retries; records forwarded in
- * an earlier attempt are not sent again by this container.
+ * an earlier attempt, by any container, are not sent again (delivery-record.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, S3Event } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
+import { type DeliverOnce, deliverOnceWith, readDeliveryRecordSettings } from './delivery-record';
 import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
 
 const SERVICE = 'ses-encrypted-inbound';
@@ -36,7 +37,7 @@ export interface CreateHandlerOptions {
   readonly clients?: AwsClients;
 }
 
-/** Objects a container remembers having forwarded, so a retried or duplicated event does not send them again. */
+/** Objects a container remembers having forwarded (the only memory when the stack turned delivery records off). */
 const FORWARDED_MEMORY = 10_000;
 
 /**
@@ -48,6 +49,7 @@ const FORWARDED_MEMORY = 10_000;
 export function createHandler(options: CreateHandlerOptions = {}) {
   let config: FunctionConfig | undefined;
   let clients = options.clients;
+  let deliverOnce: DeliverOnce | undefined;
   const forwarded = new Set<string>();
   const deps = {
     alreadyForwarded: (identity: string) => forwarded.has(identity),
@@ -65,6 +67,7 @@ export function createHandler(options: CreateHandlerOptions = {}) {
     }
     config ??= readFunctionConfig(options.env ?? process.env);
     clients ??= createAwsClients();
+    deliverOnce ??= deliverOnceWith(readDeliveryRecordSettings(options.env ?? process.env));
 
     const outcomes: RecordOutcome[] = [];
     try {
@@ -72,7 +75,9 @@ export function createHandler(options: CreateHandlerOptions = {}) {
       for (const record of event.Records ?? []) {
         const timings: RecordTimings = {};
         const started = performance.now();
-        const outcome = await processRecord(record, { ...deps, config, clients }, timings);
+        const run = () =>
+          processRecord(record, { ...deps, config: config as FunctionConfig, clients: clients as AwsClients }, timings);
+        const outcome = await deliverOnce(record, run, context);
         outcomes.push(outcome);
         report(outcome, timings, performance.now() - started);
       }
@@ -114,10 +119,7 @@ function report(outcome: RecordOutcome, timings: RecordTimings, totalMillis: num
     case 'forwarded': {
       const result = outcome.result;
       if (result === 'already' || result === 'verified') {
-        logger.info(
-          result === 'already' ? 'record forwarded earlier by this container; not sent again' : 'record verified',
-          base,
-        );
+        logger.info(result === 'already' ? 'record forwarded earlier; not sent again' : 'record verified', base);
         break;
       }
       logger.info('record forwarded', {

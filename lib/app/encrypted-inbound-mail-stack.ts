@@ -45,6 +45,7 @@ export class EncryptedInboundMailStack extends Stack {
       rawMailRetentionDays: context.number('rawMailRetentionDays'),
       queueRetentionDays: context.number('queueRetentionDays'),
       fifo: context.boolean('fifo'),
+      deliveryRecords: context.boolean('deliveryRecords'),
       acceptQueueReplacement: context.boolean('acceptQueueReplacement'),
       useFipsEndpoints: context.boolean('fips'),
       activateRuleSet: context.boolean('activateRuleSet'),

@@ -19,6 +19,7 @@ export const CONTEXT_KEYS = [
   'rawMailRetentionDays',
   'queueRetentionDays',
   'fifo',
+  'deliveryRecords',
   'acceptQueueReplacement',
   'fips',
   'activateRuleSet',

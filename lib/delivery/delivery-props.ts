@@ -30,4 +30,13 @@ export interface DeliveryProps {
    * @default false
    */
   readonly acceptQueueReplacement?: boolean;
+  /**
+   * Keep a record of each mail delivered in a DynamoDB table (encrypted with its own customer managed key), so an S3
+   * event delivered twice, or retried after a send, is not sent again by another container. Records hold hashes and
+   * statuses, never mail, and live as long as the longest redelivery path plus a day. Off, only each container's own
+   * memory catches repeats (README "Delivered once").
+   *
+   * @default true
+   */
+  readonly deliveryRecords?: boolean;
 }

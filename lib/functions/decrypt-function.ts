@@ -20,6 +20,9 @@ import { packageRoot } from './function-source';
 /** The function's TypeScript entry in this repository (the package ships it prebuilt instead). */
 export const HANDLER_ENTRY = join(packageRoot(), 'lambda', 'decrypt-function', 'handler.ts');
 
+/** How long Lambda keeps an event for asynchronous invocation, retries included (delivery-record-lifetime.ts reads it). */
+export const MAX_EVENT_AGE = Duration.hours(6);
+
 /** Properties of `DecryptFunction`. */
 export interface DecryptFunctionProps {
   readonly store: MailStore;
@@ -78,7 +81,7 @@ export class DecryptFunction extends Construct {
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
       retryAttempts: 2,
-      maxEventAge: Duration.hours(6),
+      maxEventAge: MAX_EVENT_AGE,
       // The role already may send to the failure queue (below); aws-lambda-destinations' SqsDestination would also
       // grant unconditioned use of the delivery key.
       onFailure: { bind: () => ({ destination: delivery.failureQueue.queueArn }) },
