@@ -121,6 +121,10 @@ export class EncryptedInboundMail extends Construct {
       memorySize: settings.memorySize,
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       useFipsEndpoints: settings.useFipsEndpoints,
+      directInvocation: settings.directInvocation,
+      workQueueMaxConcurrency: settings.workQueueMaxConcurrency,
+      removalPolicy,
+      requireMfa,
     });
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
@@ -188,6 +192,7 @@ export class EncryptedInboundMail extends Construct {
       failureQueue: this.delivery.failureQueue,
       outputDeadLetterQueue: this.delivery.outputDeadLetterQueue,
       function: decrypt.function,
+      workQueue: decrypt.workQueue,
       gate: this.verdictGate,
       topic: props.alarmTopic,
     }).alarms;

@@ -54,6 +54,8 @@ export class EncryptedInboundMailStack extends Stack {
       auditRetentionDays: context.number('auditRetentionDays'),
       payloadDiscovery: context.boolean('macie'),
       verdictGateReservedConcurrency: context.number('verdictGateReservedConcurrency'),
+      directInvocation: context.boolean('directInvocation'),
+      workQueueMaxConcurrency: context.number('workQueueMaxConcurrency'),
       hostedZone:
         hostedZoneId !== undefined && hostedZoneName !== undefined
           ? route53.PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {

@@ -33,6 +33,8 @@ export const CONTEXT_KEYS = [
   'macie',
   'alarmTopicArn',
   'verdictGateReservedConcurrency',
+  'directInvocation',
+  'workQueueMaxConcurrency',
   'refuseVirus',
   'refuseSpam',
   'refuseSpfFail',
