@@ -15,6 +15,7 @@ import type { MailStoreProps } from './mail-store/mail-store-props';
 import { uniqueDefaultName } from './receiving/default-names';
 import type { ReceivingProps } from './receiving/receiving-props';
 import { checkRecipients } from './receiving/recipients';
+import { checkMaxConcurrency, DEFAULT_WORK_QUEUE_MAX_CONCURRENCY } from './trigger/work-queue-settings';
 
 /**
  * Properties of `EncryptedInboundMail`; only `recipients` is required. Each group is declared beside the part of the
@@ -45,6 +46,8 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
     inlineMaxBytes: props.inlineMaxBytes ?? 262_144,
     memorySize: props.memorySize ?? 1024,
     useFipsEndpoints: props.useFipsEndpoints === true,
+    directInvocation: props.directInvocation === true,
+    workQueueMaxConcurrency: props.workQueueMaxConcurrency ?? DEFAULT_WORK_QUEUE_MAX_CONCURRENCY,
     rawMailRetentionDays: props.rawMailRetentionDays ?? 30,
     queueRetentionDays: props.queueRetentionDays ?? 4,
     removalPolicy: retainExceptOnCreate(props.removalPolicy ?? RemovalPolicy.RETAIN),
@@ -62,6 +65,7 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
   checkRecipients(settings.recipients);
   checkRuleSetChoice(props);
   checkMemorySize(settings.memorySize);
+  checkMaxConcurrency(settings.workQueueMaxConcurrency);
   const { inlineMaxBytes, rawMailRetentionDays, queueRetentionDays, auditRetentionDays } = settings;
   if (!Number.isInteger(inlineMaxBytes) || inlineMaxBytes < 1024 || inlineMaxBytes > 1_048_576) {
     throw new ConfigurationError('inlineMaxBytes must be a whole number from 1024 to 1048576 (the SQS message limit)');

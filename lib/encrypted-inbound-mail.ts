@@ -39,6 +39,7 @@ import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
 import type { RuleHistory } from './receiving/rule-history';
+import { WORK_QUEUE_RETENTION } from './trigger/work-queue-settings';
 import { keepFirstReleaseIds } from './upgrades/first-release-ids';
 import { RetiredRuleSetActivation } from './upgrades/retired-rule-set-activation';
 import { keepStatefulIds } from './upgrades/stateful-ids';
@@ -156,12 +157,20 @@ export class EncryptedInboundMail extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       useFipsEndpoints: settings.useFipsEndpoints,
       sourceMaps: props.sourceMaps,
+
+      directInvocation: settings.directInvocation,
+      workQueueMaxConcurrency: settings.workQueueMaxConcurrency,
+      removalPolicy,
+      requireMfa,
     });
     const records =
       props.deliveryRecords === false
         ? undefined
         : new DeliveryRecordsTable(this, 'DeliveryRecords', {
-            lifetime: deliveryRecordLifetime({ asyncMaxEventAge: MAX_EVENT_AGE }),
+            lifetime: deliveryRecordLifetime({
+              asyncMaxEventAge: MAX_EVENT_AGE,
+              ...(decrypt.workQueue === undefined ? {} : { workQueue: WORK_QUEUE_RETENTION }),
+            }),
             removalPolicy,
             requireMfa,
           });
@@ -238,6 +247,7 @@ export class EncryptedInboundMail extends Construct {
       failureQueue: this.delivery.failureQueue,
       outputDeadLetterQueue: this.delivery.outputDeadLetterQueue,
       function: decrypt.function,
+      workQueue: decrypt.workQueue,
       gate: this.verdictGate,
       topic: props.alarmTopic,
     }).alarms.slice();

@@ -5,6 +5,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { type BackoffStrategy, retryStrategy } from './retry-strategy';
 
 /** The three clients the function uses. */
 export interface AwsClients {
@@ -13,14 +14,24 @@ export interface AwsClients {
   readonly sqs: SQSClient;
 }
 
-/** Creates the clients from the default configuration chain (call once per container). */
-export function createAwsClients(): AwsClients {
+/** What tests may change: the backoff (so retries need no real sleeps). */
+export interface AwsClientsOptions {
+  /** @default FullJitterBackoff over Math.random */
+  readonly backoff?: () => BackoffStrategy;
+}
+
+/**
+ * Creates the clients from the default configuration chain (call once per container), each retrying as
+ * retry-strategy.ts says, with its own retry budget.
+ */
+export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
+  const retrying = () => ({ retryStrategy: retryStrategy(options.backoff?.()) });
   return {
-    s3: new S3Client({}),
-    kms: new KMSClient({}),
+    s3: new S3Client({ ...retrying() }),
+    kms: new KMSClient({ ...retrying() }),
     // By default the SQS client sends to the queue URL's host, which would bypass a FIPS or custom endpoint (the
     // queue URL always names the standard one). The queues live in the function's region, so the resolved endpoint
     // is right.
-    sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+    sqs: new SQSClient({ useQueueUrlAsEndpoint: false, ...retrying() }),
   };
 }

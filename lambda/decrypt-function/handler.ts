@@ -1,17 +1,20 @@
 /**
- * The Lambda function: S3 object-created events in, each stored mail decrypted and delivered to SQS.
+ * The Lambda function: S3 object-created events in (from the work queue, or from S3 directly), each stored mail
+ * decrypted and delivered to SQS.
  *
- * A thin shell: it wires clients, configuration, logs and metrics around `processRecord`. Records that may succeed
- * later make the invocation fail (after every other record has its outcome), so Lambda retries; records forwarded in
- * an earlier attempt, by any container, are not sent again (delivery-record.ts).
+ * A thin shell: it wires clients, configuration, logs and metrics around `processRecord`. A record that may succeed
+ * later is returned to the work queue (its message in `batchItemFailures`) or, invoked directly, makes the invocation
+ * fail (after every other record has its outcome), so Lambda retries; records forwarded in an earlier attempt, by any
+ * container, are not sent again (delivery-record.ts).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
 import { type DeliverOnce, deliverOnceWith, readDeliveryRecordSettings } from './delivery-record';
 import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
+import { type TriggerEvent, triggerBatchOf } from './trigger-event';
 
 const SERVICE = 'ses-encrypted-inbound';
 const logger = new Logger({ serviceName: SERVICE });
@@ -27,6 +30,12 @@ export interface HandlerResult {
 /** A record needs another attempt: the invocation fails so Lambda retries. */
 export class RetryableRecordsError extends Error {
   override readonly name = 'RetryableRecordsError';
+}
+
+/** The handler: S3's own event answers with a summary, a work-queue batch with its partial batch response. */
+export interface DecryptHandler {
+  (event: S3Event, context?: Context): Promise<HandlerResult>;
+  (event: SQSEvent, context?: Context): Promise<SQSBatchResponse>;
 }
 
 /** What a handler is made with; both default to what Lambda provides. */
@@ -46,7 +55,7 @@ const FORWARDED_MEMORY = 10_000;
  * A configuration error fails every invocation loudly; nothing is lost, as the event is retried and then goes to the
  * on-failure destination.
  */
-export function createHandler(options: CreateHandlerOptions = {}) {
+export function createHandler(options: CreateHandlerOptions = {}): DecryptHandler {
   let config: FunctionConfig | undefined;
   let clients = options.clients;
   let deliverOnce: DeliverOnce | undefined;
@@ -61,7 +70,10 @@ export function createHandler(options: CreateHandlerOptions = {}) {
     },
   };
 
-  return async function handleS3Event(event: S3Event, context?: Context): Promise<HandlerResult> {
+  return async function handleTrigger(
+    event: TriggerEvent,
+    context?: Context,
+  ): Promise<HandlerResult | SQSBatchResponse> {
     if (context !== undefined) {
       logger.addContext(context);
     }
@@ -70,16 +82,34 @@ export function createHandler(options: CreateHandlerOptions = {}) {
     deliverOnce ??= deliverOnceWith(readDeliveryRecordSettings(options.env ?? process.env));
 
     const outcomes: RecordOutcome[] = [];
+    const batch = triggerBatchOf(event);
+    const returned = new Set<string>();
     try {
       // One record at a time: a 40 MB mail already fills the function's memory, and events almost always hold one.
-      for (const record of event.Records ?? []) {
-        const timings: RecordTimings = {};
-        const started = performance.now();
-        const run = () =>
-          processRecord(record, { ...deps, config: config as FunctionConfig, clients: clients as AwsClients }, timings);
-        const outcome = await deliverOnce(record, run, context);
-        outcomes.push(outcome);
-        report(outcome, timings, performance.now() - started);
+      for (const item of batch.items) {
+        if (item.dropped !== undefined) {
+          logger.info(
+            item.dropped === 'test-event' ? 'S3 test event dropped' : 'message is not an S3 event; returned',
+            {
+              messageId: item.messageId,
+            },
+          );
+          if (item.dropped === 'not-an-s3-event') returned.add(item.messageId as string);
+        }
+        for (const record of item.records) {
+          const timings: RecordTimings = {};
+          const started = performance.now();
+          const run = () =>
+            processRecord(
+              record,
+              { ...deps, config: config as FunctionConfig, clients: clients as AwsClients },
+              timings,
+            );
+          const outcome = await deliverOnce(record, run, context);
+          outcomes.push(outcome);
+          if (outcome.outcome === 'retry' && item.messageId !== undefined) returned.add(item.messageId);
+          report(outcome, timings, performance.now() - started);
+        }
       }
     } finally {
       // Rejections publish at once (single metrics, by reason); an event of only those leaves nothing stored.
@@ -88,6 +118,10 @@ export function createHandler(options: CreateHandlerOptions = {}) {
       }
     }
 
+    if (batch.fromQueue) {
+      // Only these messages return to the queue; every other one is deleted (ReportBatchItemFailures).
+      return { batchItemFailures: [...returned].map((itemIdentifier) => ({ itemIdentifier })) };
+    }
     const retry = outcomes.filter((o) => o.outcome === 'retry');
     if (retry.length > 0) {
       throw new RetryableRecordsError(`${retry.length} of ${outcomes.length} records need another attempt`);
@@ -97,7 +131,7 @@ export function createHandler(options: CreateHandlerOptions = {}) {
       skipped: outcomes.filter((o) => o.outcome === 'skipped').length,
       rejected: outcomes.filter((o) => o.outcome === 'rejected').length,
     };
-  };
+  } as DecryptHandler;
 }
 
 /** The function's entry point (`index.handler` in the bundle). */

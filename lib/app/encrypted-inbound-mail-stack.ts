@@ -56,6 +56,9 @@ export class EncryptedInboundMailStack extends Stack {
       payloadDiscovery: context.boolean('macie'),
       verdictGateReservedConcurrency: context.number('verdictGateReservedConcurrency'),
       sourceMaps: context.boolean('sourceMaps'),
+
+      directInvocation: context.boolean('directInvocation'),
+      workQueueMaxConcurrency: context.number('workQueueMaxConcurrency'),
       hostedZone:
         hostedZoneId !== undefined && hostedZoneName !== undefined
           ? route53.PublicHostedZone.fromPublicHostedZoneAttributes(this, 'Zone', {

@@ -35,6 +35,9 @@ export const CONTEXT_KEYS = [
   'alarmTopicArn',
   'verdictGateReservedConcurrency',
   'sourceMaps',
+
+  'directInvocation',
+  'workQueueMaxConcurrency',
   'refuseVirus',
   'refuseSpam',
   'refuseSpfFail',

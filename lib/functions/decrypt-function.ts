@@ -14,6 +14,7 @@ import { ENV } from '../../lambda/contract/env-names';
 import { Delivery } from '../delivery/delivery';
 import type { MailStore } from '../mail-store/mail-store';
 import type { RuleHistory } from '../receiving/rule-history';
+import { WorkQueue } from '../trigger/work-queue';
 import { bundledOrBuilt, type FunctionSettings } from './function-code';
 import { packageRoot } from './function-source';
 
@@ -37,10 +38,21 @@ export interface DecryptFunctionProps {
   readonly useFipsEndpoints: boolean;
   /** `--enable-source-maps` in the function's NODE_OPTIONS (FunctionsProps.sourceMaps). */
   readonly sourceMaps?: boolean;
+
+  /** S3 invokes the function itself (asynchronously) instead of through the work queue. */
+  readonly directInvocation: boolean;
+  /** The work queue's event source mapping's maximum concurrency. */
+  readonly workQueueMaxConcurrency: number;
+  /** The work queue's and its key's removal policy. */
+  readonly removalPolicy: RemovalPolicy;
+  readonly requireMfa: boolean;
 }
 
 /** The function, its role and its log group. */
 export class DecryptFunction extends Construct {
+  /** The function's timeout; the work queue's visibility timeout is six times it. */
+  static readonly TIMEOUT = Duration.minutes(2);
+
   readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -49,6 +61,8 @@ export class DecryptFunction extends Construct {
    * asynchronous-invoke settings (retries, on-failure destination). Activating the rule set waits for them.
    */
   readonly readyForMail: readonly Construct[];
+  /** The work queue (the default trigger); undefined with `directInvocation`. */
+  readonly workQueue: WorkQueue | undefined;
 
   constructor(scope: Construct, id: string, props: DecryptFunctionProps) {
     super(scope, id);
@@ -76,10 +90,11 @@ export class DecryptFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       // A 40 MB mail is held once as plaintext while it authenticates, plus the upload's parts.
       memorySize: props.memorySize,
-      timeout: Duration.minutes(2),
+      timeout: DecryptFunction.TIMEOUT,
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
+      // Asynchronous invocations (S3 with directInvocation, or an operator's): two retries, then the failure queue.
       retryAttempts: 2,
       maxEventAge: MAX_EVENT_AGE,
       // The role already may send to the failure queue (below); aws-lambda-destinations' SqsDestination would also
@@ -144,13 +159,27 @@ export class DecryptFunction extends Construct {
     delivery.grantKeyViaServices(this.role, ['kms:GenerateDataKey', 'kms:Decrypt']);
     delivery.allowKeyUse(this.role.roleArn);
 
-    store.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
-      prefix: objectKeyPrefix,
-    });
+    this.workQueue = props.directInvocation
+      ? undefined
+      : new WorkQueue(this, 'Trigger', {
+          bucket: store.bucket,
+          objectKeyPrefix,
+          function: this.function,
+          functionTimeout: DecryptFunction.TIMEOUT,
+          maxConcurrency: props.workQueueMaxConcurrency,
+          removalPolicy: props.removalPolicy,
+          requireMfa: props.requireMfa,
+        });
+    if (props.directInvocation) {
+      store.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
+        prefix: objectKeyPrefix,
+      });
+    }
     this.readyForMail = [
       this.function,
       store.bucket.node.tryFindChild('Notifications'),
       this.function.node.tryFindChild('EventInvokeConfig'),
+      ...(this.workQueue?.readyForMail ?? []),
     ].filter((construct): construct is Construct => construct !== undefined);
   }
 }

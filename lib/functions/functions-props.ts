@@ -29,6 +29,24 @@ export interface FunctionsProps {
    */
   readonly verdictGateReservedConcurrency?: number;
   /**
+   * S3 invokes the decrypt function itself (asynchronously: two retries within 6 hours, then the failure queue, no
+   * bound on concurrency) instead of through the work queue. The work queue is the default: it buffers bursts, bounds
+   * the function's concurrency (`workQueueMaxConcurrency`), returns only the records that failed transiently, and
+   * keeps them 4 days (then its dead-letter queue, 14 days).
+   *
+   * @default false
+   */
+  readonly directInvocation?: boolean;
+  /**
+   * The most instances of the decrypt function the work queue runs at once (the event source mapping's
+   * MaximumConcurrency, 2 to 1000). Each instance makes up to about 135 KMS Decrypt calls a second on the mail key,
+   * and the account's KMS quota (5,500 a second in the smallest regions, shared with SES's own calls) must hold them:
+   * raise this with that quota. Ignored with `directInvocation`.
+   *
+   * @default 10
+   */
+  readonly workQueueMaxConcurrency?: number;
+  /**
    * Use FIPS 140 endpoints for the function's AWS calls.
    *
    * @default false

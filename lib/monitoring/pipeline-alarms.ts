@@ -12,19 +12,22 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { VerdictGate } from '../functions/verdict-gate-function';
 import { acceptControl } from '../governance/accepted-findings';
+import type { WorkQueue } from '../trigger/work-queue';
 
 /** Properties of `PipelineAlarms`. */
 export interface PipelineAlarmsProps {
   readonly failureQueue: sqs.IQueue;
   readonly outputDeadLetterQueue: sqs.IQueue;
   readonly function: lambda.IFunction;
+  /** The work queue, whose oldest message's age and dead-letter queue are alarmed on. @default - direct invocation */
+  readonly workQueue?: WorkQueue;
   /** The verdict gate, whose refused-mail rate and errors are alarmed on. */
   readonly gate: VerdictGate;
   /** Notified when an alarm fires (and when it clears). @default - no notification */
   readonly topic?: sns.ITopic;
 }
 
-/** Five alarms. */
+/** Five alarms, seven with the work queue. */
 export class PipelineAlarms extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
 
@@ -63,6 +66,7 @@ export class PipelineAlarms extends Construct {
         props.gate.errors(),
         props.topic,
       ),
+      ...(props.workQueue === undefined ? [] : this.workQueueAlarms(props.workQueue, props.topic)),
     ];
     if (props.topic === undefined) {
       acceptControl(
@@ -71,6 +75,31 @@ export class PipelineAlarms extends Construct {
         'No topic was given (alarmTopic, or the alarmTopicArn context): the alarms change state in CloudWatch only, as the README says; give a topic to be notified.',
       );
     }
+  }
+
+  /**
+   * The work queue's two alarms. Its oldest message older than 30 minutes: mail normally leaves it in seconds, and a
+   * message returned once waits one visibility timeout (12 minutes), so 30 minutes means a backlog (concurrency or KMS
+   * too low) or records failing again and again. ApproximateAgeOfOldestMessage is the metric AWS names for this
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html).
+   * Any message on its dead-letter queue: a record failed ten receives.
+   */
+  private workQueueAlarms(workQueue: WorkQueue, topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
+    return [
+      this.alarm(
+        'WorkQueueAgeAlarm',
+        'Stored mail has waited over 30 minutes on the work queue: a backlog (raise workQueueMaxConcurrency and the KMS quota) or records failing repeatedly (see the function logs).',
+        workQueue.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        30 * 60,
+        topic,
+      ),
+      this.alarmOnAny(
+        'WorkDeadLetterAlarm',
+        'A stored mail failed ten times and rests on the work dead-letter queue: fix the cause, then redrive it to the work queue.',
+        workQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        topic,
+      ),
+    ];
   }
 
   /** An alarm that fires as soon as the metric is at least 1 in a period; no data means nothing happened. */

@@ -110,7 +110,12 @@ describe('keys', () => {
   });
 
   it('encrypts the queues and the payload bucket with the delivery key, not the mail key', () => {
-    template.allResourcesProperties('AWS::SQS::Queue', { KmsMasterKeyId: { 'Fn::GetAtt': [deliveryKeyId, 'Arn'] } });
+    // Every queue but the work queue and its dead-letter queue, which have their own key (work-queue.test.ts).
+    for (const queue of [pipeline.outputQueue, pipeline.outputDeadLetterQueue, pipeline.failureQueue]) {
+      expect(template.findResources('AWS::SQS::Queue')[logicalId(queue)]?.Properties.KmsMasterKeyId).toEqual({
+        'Fn::GetAtt': [deliveryKeyId, 'Arn'],
+      });
+    }
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: {
         ServerSideEncryptionConfiguration: [
@@ -215,10 +220,10 @@ describe('buckets', () => {
     ]);
   });
 
-  it('notify the function only for objects under the rule prefix', () => {
+  it('notify the work queue only for objects under the rule prefix', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
-        LambdaFunctionConfigurations: [
+        QueueConfigurations: [
           { Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'raw/' }] } } },
         ],
       },
@@ -229,7 +234,7 @@ describe('buckets', () => {
 describe('queues', () => {
   it('deny requests without TLS on every queue', () => {
     const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy'));
-    expect(policies).toHaveLength(3);
+    expect(policies).toHaveLength(5);
     for (const policy of policies) {
       expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -356,7 +361,7 @@ describe('least privilege', () => {
 
 describe('operations', () => {
   it('alarms on rejected mail, function errors, the consumers dead-letter queue, and the verdict gate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(pipeline.failureQueue), 'QueueName'] } }],

@@ -29,6 +29,17 @@ const ACCEPTED_REMOVALS: Record<string, Record<string, { why: string; holds: (re
         JSON.parse(resource.Properties.Delete).action === 'updateClassificationJob' &&
         JSON.parse(resource.Properties.Delete).parameters.jobStatus === 'CANCELLED',
     },
+    InboundMailMailBucketAllowBucketNotificationsToEncryptedInboundMailDecryptFunctionC5710E1A8668C199: {
+      why:
+        "0.1.0's permission for S3 to invoke the function: 0.3's default trigger is the work queue, so the bucket's " +
+        'notification configuration (updated in place, same logical id) names the queue and S3 no longer invokes the ' +
+        'function; its delete removes only that permission. Events in flight are delivered by Lambda before it goes, and ' +
+        'mail stored meanwhile is announced to the queue. directInvocation keeps it.',
+      holds: (resource) =>
+        resource.Type === 'AWS::Lambda::Permission' &&
+        resource.Properties.Principal === 's3.amazonaws.com' &&
+        resource.Properties.Action === 'lambda:InvokeFunction',
+    },
   },
 };
 

@@ -1,0 +1,77 @@
+/**
+ * The two events that trigger the decrypt function, read into one list of work items:
+ * - S3's own object-created event (direct invocation, `directInvocation`): one item of all its records;
+ * - an SQS batch from the work queue (the default), each message's body an S3 event: one item per message, named by
+ *   its message id so that a record needing another attempt can be returned as a `batchItemFailures` entry
+ *   (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
+ *
+ * S3 sends an `s3:TestEvent` message when a notification configuration is saved
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html): it names no object and
+ * is dropped. A body that is neither is not guessed at: the message returns to the queue and, after the queue's
+ * receive count, rests on the work queue's dead-letter queue, whose alarm calls a person.
+ */
+import type { ObjectCreatedRecord } from './object-created-record';
+
+/** One SQS message as Lambda delivers it (the fields read here). */
+export interface WorkQueueMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly eventSource?: string;
+}
+
+/** The events the handler accepts. */
+export type TriggerEvent =
+  | { readonly Records?: readonly ObjectCreatedRecord[] }
+  | { readonly Records: readonly WorkQueueMessage[] };
+
+/** What the event asks for: records to process, grouped by the SQS message that carried them (if any). */
+export interface WorkItem {
+  /** The SQS message id; undefined for S3's own event. */
+  readonly messageId: string | undefined;
+  readonly records: readonly ObjectCreatedRecord[];
+  /** `test-event`: S3's test message, dropped; `not-an-s3-event`: returned to the queue as it is. */
+  readonly dropped?: 'test-event' | 'not-an-s3-event';
+}
+
+/** The trigger's items, and whether they came from the work queue (the answer is then a partial batch response). */
+export interface TriggerBatch {
+  readonly fromQueue: boolean;
+  readonly items: readonly WorkItem[];
+}
+
+/** Reads either event shape; never throws. */
+export function triggerBatchOf(event: TriggerEvent): TriggerBatch {
+  const records: readonly unknown[] = event.Records ?? [];
+  if (records.length > 0 && records.every(isQueueMessage)) {
+    return { fromQueue: true, items: records.map((message) => itemOf(message as WorkQueueMessage)) };
+  }
+  return { fromQueue: false, items: [{ messageId: undefined, records: records as ObjectCreatedRecord[] }] };
+}
+
+function isQueueMessage(record: unknown): boolean {
+  const r = record as Partial<WorkQueueMessage> | undefined;
+  return r?.eventSource === 'aws:sqs' && typeof r.messageId === 'string' && typeof r.body === 'string';
+}
+
+function itemOf(message: WorkQueueMessage): WorkItem {
+  let body: unknown;
+  try {
+    body = JSON.parse(message.body);
+  } catch {
+    return { messageId: message.messageId, records: [], dropped: 'not-an-s3-event' };
+  }
+  const parsed = body as { Event?: unknown; Records?: unknown } | null;
+  if (parsed?.Event === 's3:TestEvent') {
+    return { messageId: message.messageId, records: [], dropped: 'test-event' };
+  }
+  const inner = parsed?.Records;
+  if (!Array.isArray(inner) || inner.length === 0 || !inner.every(isObjectCreatedRecord)) {
+    return { messageId: message.messageId, records: [], dropped: 'not-an-s3-event' };
+  }
+  return { messageId: message.messageId, records: inner as ObjectCreatedRecord[] };
+}
+
+function isObjectCreatedRecord(record: unknown): boolean {
+  const s3 = (record as Partial<ObjectCreatedRecord> | undefined)?.s3;
+  return typeof s3?.bucket?.name === 'string' && typeof s3?.object?.key === 'string';
+}
