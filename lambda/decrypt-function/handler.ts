@@ -11,6 +11,7 @@ import type { Context, S3Event } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
 import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
+import { countQuarantined, quarantinedCount } from './quarantine-metrics';
 
 const SERVICE = 'ses-encrypted-inbound';
 const logger = new Logger({ serviceName: SERVICE });
@@ -21,6 +22,8 @@ export interface HandlerResult {
   readonly forwarded: number;
   readonly skipped: number;
   readonly rejected: number;
+  /** Records quarantined; present only when there are any. */
+  readonly quarantined?: number;
 }
 
 /** A record needs another attempt: the invocation fails so Lambda retries. */
@@ -91,6 +94,7 @@ export function createHandler(options: CreateHandlerOptions = {}) {
       forwarded: outcomes.filter((o) => o.outcome === 'forwarded').length,
       skipped: outcomes.filter((o) => o.outcome === 'skipped').length,
       rejected: outcomes.filter((o) => o.outcome === 'rejected').length,
+      ...quarantinedCount(outcomes),
     };
   };
 }
@@ -144,6 +148,11 @@ function report(outcome: RecordOutcome, timings: RecordTimings, totalMillis: num
       const byReason = metrics.singleMetric();
       byReason.addDimension('Reason', outcome.reason);
       byReason.addMetric('Rejected', MetricUnit.Count, 1);
+      break;
+    }
+    case 'quarantined': {
+      logger.warn('record quarantined', { ...base, reasons: outcome.reasons, quarantineKey: outcome.quarantineKey });
+      countQuarantined(metrics, outcome.reasons);
       break;
     }
     case 'retry':
