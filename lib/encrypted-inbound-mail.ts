@@ -18,6 +18,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_QUARANTINE_PREFIX } from '../lambda/contract/verdict-actions';
 import { Delivery } from './delivery/delivery';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
 import { DecryptFunction } from './functions/decrypt-function';
@@ -28,6 +29,7 @@ import { AuditTrail } from './governance/audit-trail';
 import { NoPersonalDataAspect } from './governance/no-personal-data-aspect';
 import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './governance/payload-discovery-job';
 import { MailStore } from './mail-store/mail-store';
+import { configureQuarantine } from './mail-store/quarantine';
 import { PipelineAlarms } from './monitoring/pipeline-alarms';
 import { OUTPUT_NAMES } from './output-names';
 import { acceptPipelineFindings } from './pipeline-findings';
@@ -134,6 +136,17 @@ export class EncryptedInboundMail extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       reservedConcurrency: props.verdictGateReservedConcurrency,
     });
+    configureQuarantine({
+      bucket: store.bucket,
+      prefix: DEFAULT_QUARANTINE_PREFIX,
+      retentionDays: settings.quarantineRetentionDays,
+      decryptFunction: decrypt.function,
+      functionRole: decrypt.role,
+      gateFunction: this.verdictGate.function,
+      policy: settings.verdictPolicy,
+      actions: settings.verdictActions,
+      operatorRoleArns: operators,
+    });
     const receipt = new InboundReceiptRule(this, 'Receipt', {
       store,
       gate: this.verdictGate.function,
@@ -189,6 +202,7 @@ export class EncryptedInboundMail extends Construct {
       outputDeadLetterQueue: this.delivery.outputDeadLetterQueue,
       function: decrypt.function,
       gate: this.verdictGate,
+      quarantineAlarmThreshold: settings.quarantineAlarmThreshold,
       topic: props.alarmTopic,
     }).alarms;
 
