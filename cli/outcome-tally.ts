@@ -7,6 +7,7 @@ import type { RecordOutcome } from '../lambda/decrypt-function/process-record';
 export class OutcomeTally {
   forwarded = 0;
   skipped = 0;
+  quarantined = 0;
   failed = 0;
   readonly rejected = new Map<string, number>();
 
@@ -17,6 +18,9 @@ export class OutcomeTally {
         break;
       case 'skipped':
         this.skipped += 1;
+        break;
+      case 'quarantined':
+        this.quarantined += 1;
         break;
       case 'rejected':
         this.rejected.set(outcome.reason, (this.rejected.get(outcome.reason) ?? 0) + 1);
@@ -34,7 +38,7 @@ export class OutcomeTally {
   }
 
   get done(): number {
-    return this.forwarded + this.skipped + this.rejectedTotal + this.failed;
+    return this.forwarded + this.skipped + this.quarantined + this.rejectedTotal + this.failed;
   }
 
   /** One short line for the progress bar. */
@@ -51,6 +55,7 @@ export class OutcomeTally {
     return [
       `  ${forwardedLabel.padEnd(10)} ${String(this.forwarded).padStart(7)}`,
       `  ${'skipped'.padEnd(10)} ${String(this.skipped).padStart(7)}`,
+      ...(this.quarantined > 0 ? [`  ${'quarantined'.padEnd(10)} ${String(this.quarantined).padStart(7)}`] : []),
       `  ${'rejected'.padEnd(10)} ${String(this.rejectedTotal).padStart(7)}${reasons ? `   ${reasons}` : ''}`,
       `  ${'failed'.padEnd(10)} ${String(this.failed).padStart(7)}${this.failed > 0 ? '   transient (throttling, 5xx, timeouts): run again' : ''}`,
     ].join('\n');

@@ -9,7 +9,7 @@ import { describeSetupProblem } from './setup-problem';
 import { settingsFromStack, takeStackFlag } from './stack-settings';
 import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
-import { DECRYPT_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
+import { DECRYPT_USAGE, QUARANTINE_USAGE, REDRIVE_USAGE, REPLAY_USAGE } from './usage-texts';
 
 /**
  * Exit statuses: decrypted or done; refused (the object: a reason code is printed); usage (the command line, a file
@@ -23,6 +23,7 @@ Commands:
   decrypt   decrypt one stored mail (from S3 or a file)
   replay    re-process stored mail through the function's logic, with progress
   redrive   move the failure queue's records back through the function's logic
+  quarantine  list, release or purge mail the verdicts quarantined
 
 Every command takes --stack NAME: the queue URLs, buckets, key ARN and rule name come from that deployed stack's
 outputs. Run 'ses-inbound <command> --help' for a command's options, 'ses-inbound --version' for the version.
@@ -57,6 +58,11 @@ const COMMANDS = {
   redrive: {
     usage: REDRIVE_USAGE,
     run: async (args: readonly string[], io: CliIo) => (await import('./redrive-command')).runRedriveCommand(args, io),
+  },
+  quarantine: {
+    usage: QUARANTINE_USAGE,
+    run: async (args: readonly string[], io: CliIo) =>
+      (await import('./quarantine-command')).runQuarantineCommand(args, io),
   },
 } as const;
 

@@ -55,3 +55,23 @@ Options:
 
 Uses the function's variables and the SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or
 unrecognised, 2 usage, 3 some failed transiently.`;
+
+export const QUARANTINE_USAGE = `Usage:
+  quarantine list [options]
+  quarantine release ID [options]
+  quarantine purge ID [options]
+
+Mail a verdict quarantined (stored encrypted under quarantine/<REASONS>/<SES message id>, never forwarded).
+  list      ids, reasons, age and size; reads keys only (no address, no subject, nothing decrypted)
+  release   decrypts and delivers to the output queue as the function would, with SES's verdicts and a release
+            record (the VerdictRefusal attribute); the quarantined copy stays until purged or expired
+  purge     deletes the quarantined copy
+
+Options:
+      --bucket NAME          the mail bucket (default: from --stack)
+      --prefix PREFIX        the quarantine prefix (default: QUARANTINE_PREFIX, or quarantine/)
+      --accept-virus-risk    release mail SES found a virus in (VIRUS among its reasons) to your consumers
+
+Release uses the function's variables (OUTPUT_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and needs an
+operator role (operatorRoleArns): only those may read the quarantine prefix and decrypt. Exit status: 0 done,
+1 refused, 2 usage, 3 transient failure.`;

@@ -5,6 +5,7 @@
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import type { IConstruct } from 'constructs';
+import { DEFAULT_QUARANTINE_RETENTION_DAYS } from '../lambda/contract/verdict-actions';
 import { DEFAULT_VERDICT_POLICY } from '../lambda/contract/verdict-policy';
 import { ConfigurationError } from './configuration-error';
 import type { DeliveryProps } from './delivery/delivery-props';
@@ -12,6 +13,7 @@ import { checkDeploymentRegion } from './deployment-region';
 import type { FunctionsProps } from './functions/functions-props';
 import type { GovernanceProps } from './governance/governance-props';
 import type { MailStoreProps } from './mail-store/mail-store-props';
+import { checkQuarantine, verdictActionsOf } from './mail-store/quarantine-settings';
 import { uniqueDefaultName } from './receiving/default-names';
 import type { ReceivingProps } from './receiving/receiving-props';
 import { checkRecipients } from './receiving/recipients';
@@ -53,6 +55,9 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
     removalPolicy: retainExceptOnCreate(props.removalPolicy ?? RemovalPolicy.RETAIN),
     requireMfa: props.requireMfaForKeyAdministration === true,
     auditRetentionDays: props.auditRetentionDays ?? 365,
+    verdictActions: verdictActionsOf(props),
+    quarantineRetentionDays: props.quarantineRetentionDays ?? DEFAULT_QUARANTINE_RETENTION_DAYS,
+    quarantineAlarmThreshold: props.quarantineAlarmThreshold ?? 10,
     verdictPolicy: {
       refuseVirus: props.refuseVirus ?? DEFAULT_VERDICT_POLICY.refuseVirus,
       refuseSpam: props.refuseSpam ?? DEFAULT_VERDICT_POLICY.refuseSpam,
@@ -61,6 +66,7 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
       refuseDmarcFail: props.refuseDmarcFail ?? DEFAULT_VERDICT_POLICY.refuseDmarcFail,
     },
   };
+  checkQuarantine(settings);
   checkDeploymentRegion(Stack.of(scope).region, { useFipsEndpoints: settings.useFipsEndpoints });
   checkRecipients(settings.recipients);
   checkRuleSetChoice(props);

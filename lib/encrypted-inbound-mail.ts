@@ -1,12 +1,9 @@
 /**
- * The whole pipeline: SES receipt rule → mail bucket (client-side encrypted with the mail key) → decrypt-and-forward
- * function → output queue, payload bucket and failure queue (under a separate delivery key).
- *
- * Secure by default, every default overridable: TLS required on receipt and on every bucket and queue, customer-managed
- * keys with rotation, least-privilege grants conditioned on the SES encryption context, no personal data in names.
- * It composes one construct per concern: `MailStore`, `Delivery`, `DecryptFunction`, `VerdictGate`,
- * `InboundReceiptRule` with its `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional `AuditTrail` and
- * `PayloadDiscoveryJob`.
+ * The whole pipeline: SES receipt rule → mail bucket (client-side encrypted with the mail key) → work queue →
+ * decrypt-and-forward function → output queue, payload bucket and failure queue (under a separate delivery key).
+ * Secure by default, every default overridable (README, "Security and data protection"); one construct per concern
+ * (docs/ARCHITECTURE.md): `MailStore`, `Delivery`, `DecryptFunction`, `VerdictGate`, `InboundReceiptRule`,
+ * `ReceiptRuleSetActivation`, `ReceivingDomain`, `PipelineAlarms`, and the optional governance.
  */
 import { AspectPriority, Aspects, type CustomResource, Stack } from 'aws-cdk-lib';
 import type * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
@@ -20,18 +17,18 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_QUARANTINE_PREFIX } from '../lambda/contract/verdict-actions';
 import { Delivery } from './delivery/delivery';
-import { deliveryRecordLifetime } from './delivery/delivery-record-lifetime';
-import { DeliveryRecordsTable } from './delivery/delivery-records-table';
+import { addDeliveryRecords } from './delivery/delivery-records-table';
 import { type EncryptedInboundMailProps, receivingDomainOf, settingsOf } from './encrypted-inbound-mail-props';
-import { DecryptFunction, MAX_EVENT_AGE } from './functions/decrypt-function';
+import { DecryptFunction } from './functions/decrypt-function';
 import { retainFunctionLogs } from './functions/function-log-groups';
 import { VerdictGate } from './functions/verdict-gate-function';
 import { acceptCdkHelperFindings } from './governance/accepted-findings';
-import { AuditTrail } from './governance/audit-trail';
 import { NoPersonalDataAspect } from './governance/no-personal-data-aspect';
-import { allowMacieToReadPayloads, PayloadDiscoveryJob } from './governance/payload-discovery-job';
+import { addOptionalGovernance } from './governance/optional-governance';
 import { MailStore } from './mail-store/mail-store';
+import { configureQuarantine } from './mail-store/quarantine';
 import { PipelineAlarms } from './monitoring/pipeline-alarms';
 import { acceptPipelineFindings } from './pipeline-findings';
 import { addPipelineOutputs } from './pipeline-outputs';
@@ -39,9 +36,8 @@ import { InboundReceiptRule } from './receiving/receipt-rule';
 import { ReceiptRuleSetActivation } from './receiving/receipt-rule-set-activation';
 import { ReceivingDomain } from './receiving/receiving-domain';
 import type { RuleHistory } from './receiving/rule-history';
-import { WORK_QUEUE_RETENTION } from './trigger/work-queue-settings';
 import { keepFirstReleaseIds } from './upgrades/first-release-ids';
-import { RetiredRuleSetActivation } from './upgrades/retired-rule-set-activation';
+import { keepRetiredActivation } from './upgrades/retired-rule-set-activation';
 import { keepStatefulIds } from './upgrades/stateful-ids';
 
 export type { EncryptedInboundMailProps } from './encrypted-inbound-mail-props';
@@ -157,25 +153,17 @@ export class EncryptedInboundMail extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       useFipsEndpoints: settings.useFipsEndpoints,
       sourceMaps: props.sourceMaps,
-
       directInvocation: settings.directInvocation,
       workQueueMaxConcurrency: settings.workQueueMaxConcurrency,
       removalPolicy,
       requireMfa,
     });
-    const records =
-      props.deliveryRecords === false
-        ? undefined
-        : new DeliveryRecordsTable(this, 'DeliveryRecords', {
-            lifetime: deliveryRecordLifetime({
-              asyncMaxEventAge: MAX_EVENT_AGE,
-              ...(decrypt.workQueue === undefined ? {} : { workQueue: WORK_QUEUE_RETENTION }),
-            }),
-            removalPolicy,
-            requireMfa,
-          });
-    records?.keepRecordsFor(decrypt.function);
-    this.deliveryRecordsTable = records?.table;
+    this.deliveryRecordsTable = addDeliveryRecords(this, {
+      enabled: props.deliveryRecords !== false,
+      decrypt,
+      removalPolicy,
+      requireMfa,
+    });
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
       store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, history.ruleNames);
@@ -188,6 +176,17 @@ export class EncryptedInboundMail extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       reservedConcurrency: props.verdictGateReservedConcurrency,
       sourceMaps: props.sourceMaps,
+    });
+    configureQuarantine({
+      bucket: store.bucket,
+      prefix: DEFAULT_QUARANTINE_PREFIX,
+      retentionDays: settings.quarantineRetentionDays,
+      decryptFunction: decrypt.function,
+      functionRole: decrypt.role,
+      gateFunction: this.verdictGate.function,
+      policy: settings.verdictPolicy,
+      actions: settings.verdictActions,
+      operatorRoleArns: operators,
     });
     const receipt = new InboundReceiptRule(this, 'Receipt', {
       store,
@@ -223,25 +222,20 @@ export class EncryptedInboundMail extends Construct {
     this.mxRecordValue = receivingDomain?.mxRecordValue ?? `10 inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
 
     this.receivingIdentity = receivingDomain?.identity;
-    const audit = props.auditTrail
-      ? new AuditTrail(this, 'Audit', {
-          dataBuckets: [store.bucket, this.delivery.payloadBucket],
-          accessLogsBucket: store.accessLogsBucket,
-          requireMfaForKeyAdministration: requireMfa,
-          retentionDays: settings.auditRetentionDays,
-          removalPolicy,
-        })
-      : undefined;
-    this.auditTrail = audit?.trail;
-    this.auditTrailBucket = audit?.bucket;
-    if (props.payloadDiscovery === true) {
-      allowMacieToReadPayloads(this.delivery.key, this);
-      this.payloadDiscoveryJob = new PayloadDiscoveryJob(this, 'PayloadDiscovery', {
-        bucket: this.delivery.payloadBucket,
-      }).resource;
-    } else {
-      this.payloadDiscoveryJob = undefined;
-    }
+    const governance = addOptionalGovernance(this, {
+      auditTrail: props.auditTrail === true,
+      payloadDiscovery: props.payloadDiscovery === true,
+      mailBucket: store.bucket,
+      payloadBucket: this.delivery.payloadBucket,
+      payloadKey: this.delivery.key,
+      accessLogsBucket: store.accessLogsBucket,
+      requireMfa,
+      auditRetentionDays: settings.auditRetentionDays,
+      removalPolicy,
+    });
+    this.auditTrail = governance.trail;
+    this.auditTrailBucket = governance.trailBucket;
+    this.payloadDiscoveryJob = governance.discoveryJob;
 
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       failureQueue: this.delivery.failureQueue,
@@ -249,13 +243,12 @@ export class EncryptedInboundMail extends Construct {
       function: decrypt.function,
       workQueue: decrypt.workQueue,
       gate: this.verdictGate,
+      quarantineAlarmThreshold: settings.quarantineAlarmThreshold,
       topic: props.alarmTopic,
     }).alarms.slice();
 
-    if (props.activateRuleSet === true) {
-      // 0.1.0 activated with a resource whose delete deactivates every rule set: it stays, doing nothing.
-      new RetiredRuleSetActivation(this, 'RetiredActivation', { ruleSetName: settings.ruleSetName });
-    }
+    // 0.1.0 activated with a resource whose delete deactivates every rule set: it stays, doing nothing.
+    keepRetiredActivation(this, props.activateRuleSet === true, settings.ruleSetName);
     this.activateAfterAll();
 
     this.mailKey = store.key;
@@ -270,19 +263,8 @@ export class EncryptedInboundMail extends Construct {
     this.ruleSet = receipt.ruleSet;
     this.rule = receipt.rule;
 
-    keepStatefulIds(this, {
-      mailKey: this.mailKey,
-      deliveryKey: this.deliveryKey,
-      accessLogsBucket: this.accessLogsBucket,
-      mailBucket: this.mailBucket,
-      payloadBucket: this.payloadBucket,
-      failureQueue: this.failureQueue,
-      outputDeadLetterQueue: this.outputDeadLetterQueue,
-      outputQueue: this.outputQueue,
-      rule: this.rule,
-      ownRuleSet: this.ownsRuleSet ? this.ruleSet : undefined,
-      receivingDomain,
-    });
+    // The public fields name the stateful resources; the rule set only when it is the construct's own.
+    keepStatefulIds(this, { ...this, ownRuleSet: this.ownsRuleSet ? this.ruleSet : undefined, receivingDomain });
     keepFirstReleaseIds(this);
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, history.objectKeyPrefixes);
     acceptCdkHelperFindings(Stack.of(this));

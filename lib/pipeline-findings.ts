@@ -68,6 +68,11 @@ export function acceptPipelineFindings(
   }
   accept(
     policy,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(mailBucket)}.Arn>/quarantine/*]`,
+    'PutObject (CopyObject) on the quarantine prefix: keys are reasons and SES message ids, unknown in advance; the narrowest scope.',
+  );
+  accept(
+    policy,
     `AwsSolutions-IAM5[Resource::<${logicalIdOf(delivery.payloadBucket)}.Arn>/payloads/*]`,
     'PutObject on the payload prefix: object names are SES message ids, unknown in advance; this is the narrowest scope.',
   );

@@ -48,6 +48,13 @@ export type MailReport =
       readonly millis: number;
     }
   | { readonly outcome: 'stopped'; readonly messageId: string; readonly millis: number }
+  | {
+      readonly outcome: 'quarantined';
+      readonly messageId: string;
+      /** What SES stored, for comparing with a release. */
+      readonly plaintext: Buffer;
+      readonly millis: number;
+    }
   | { readonly outcome: 'rejected'; readonly messageId: string; readonly reason: string; readonly millis: number };
 
 /** Stores `mime` as SES would, under the rule's prefix, in parts when large. Returns the object's key and size. */
@@ -162,7 +169,10 @@ export async function runMail(
     }
   }
   const stored = await storeMail(stack, mime, messageId, options.verdicts);
-  await handler(objectCreatedEvent([stored]));
+  const result = await handler(objectCreatedEvent([stored]));
+  if (result.quarantined === 1) {
+    return { outcome: 'quarantined', messageId, plaintext: stored.plaintext, millis: performance.now() - started };
+  }
   const delivered = await drainQueue(stack, stack.outputQueueUrl, 0);
   const mine = delivered.find((m) => m.MessageAttributes?.SesMessageId?.StringValue === stored.messageId);
   if (mine !== undefined) {

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { keepRunning } from './keep-running';
 import { startLocalStack } from './local-stack';
 import { type MailReport, runMail } from './pipeline';
+import { quarantinedLine } from './quarantined-line';
 import { CLEAN_VERDICTS, type SimulatedVerdicts } from './ses-simulator';
 
 const USAGE = `Usage: npm start [-- [--verbose] [--keep] [mail.eml ...]]
@@ -16,7 +17,7 @@ const USAGE = `Usage: npm start [-- [--verbose] [--keep] [mail.eml ...]]
 Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real verdict gate and handler in
 between. SES's scan is simulated: every mail gets PASS verdicts (SES's header block, and the receipt the gate reads).
 With no mail given, sends the bundled sample mail, a generated 4 MiB one (to show the payload-bucket path), and the
-sample again with a virus verdict of FAIL (a simulated verdict, no malware), which the gate stops.
+sample again with a virus verdict of FAIL (a simulated verdict, no malware), which is quarantined.
 With --keep the emulators keep running afterwards, with the sample mail on the output queue, and the environment a
 consumer needs to read it is printed; Ctrl-C stops them.`;
 
@@ -63,9 +64,10 @@ async function main(): Promise<number> {
     const delivered = reports.filter((r) => r.report?.outcome === 'delivered' && r.report.identical).length;
     const stopped = reports.filter((r) => r.report?.outcome === 'stopped').length;
     const rejected = reports.filter((r) => r.report?.outcome === 'rejected').length;
-    const failed = reports.length - delivered - stopped - rejected;
+    const quarantined = reports.filter((r) => r.report?.outcome === 'quarantined').length;
+    const failed = reports.length - delivered - stopped - rejected - quarantined;
     process.stdout.write(
-      `\n${reports.length} mail(s): ${delivered} delivered byte-exact, ${stopped} stopped by the verdict gate, ${rejected} rejected, ${failed} failed.\n`,
+      `\n${reports.length} mail(s): ${delivered} delivered byte-exact, ${quarantined} quarantined, ${stopped} stopped by the verdict gate, ${rejected} rejected, ${failed} failed.\n`,
     );
     // Every mail ends as expected: delivered byte-exact, or stopped where a virus verdict says so.
     const asExpected = reports.every(
@@ -87,6 +89,9 @@ function formatLine(name: string, report: MailReport): string {
   const millis = `${Math.round(report.millis)} ms`.padStart(8);
   if (report.outcome === 'rejected') {
     return `  ✗ ${name.padEnd(28)} rejected: ${report.reason} ${millis}`;
+  }
+  if (report.outcome === 'quarantined') {
+    return quarantinedLine(name, report.messageId, millis);
   }
   if (report.outcome === 'stopped') {
     return `  ■ ${name.padEnd(28)} stopped by the verdict gate (virus verdict FAIL): never stored, decrypted or delivered ${millis}`;
@@ -142,7 +147,12 @@ async function defaultMails(): Promise<LocalMail[]> {
     { name: 'sample-mail.eml', mime: sample, verdicts: CLEAN_VERDICTS },
     { name: 'generated-large.eml', mime: large, verdicts: CLEAN_VERDICTS },
     // A simulated verdict, as SES's scanner would give for the EICAR test file: no malware is involved.
-    { name: 'sample, virus FAIL', mime: sample, verdicts: { ...CLEAN_VERDICTS, virus: 'FAIL' }, expected: 'stopped' },
+    {
+      name: 'sample, virus FAIL',
+      mime: sample,
+      verdicts: { ...CLEAN_VERDICTS, virus: 'FAIL' },
+      expected: 'quarantined',
+    },
   ];
 }
 

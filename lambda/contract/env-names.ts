@@ -23,6 +23,8 @@ export const ENV = {
   REFUSE_SPF_FAIL: 'REFUSE_SPF_FAIL',
   REFUSE_DKIM_FAIL: 'REFUSE_DKIM_FAIL',
   REFUSE_DMARC_FAIL: 'REFUSE_DMARC_FAIL',
+  VERDICT_ACTIONS: 'VERDICT_ACTIONS',
+  QUARANTINE_PREFIX: 'QUARANTINE_PREFIX',
 } as const;
 
 /** One of the function's environment variable names. */

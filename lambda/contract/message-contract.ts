@@ -15,6 +15,12 @@ export const MESSAGE_ATTRIBUTES = {
    * when SES added none. One attribute, not five: SQS allows ten per message and offloaded mail already uses seven.
    */
   sesVerdicts: 'SesVerdicts',
+  /**
+   * Present when verdicts refused the mail and it is delivered all the same, as JSON: `{"action":"deliver-marked",
+   * "reasons":["DMARC"]}`, or, for mail an operator released from quarantine, `{"action":"released","reasons":[…],
+   * "quarantinedAt":"…","releasedAt":"…","virusRiskAccepted":true?}`. No addresses, no names.
+   */
+  verdictRefusal: 'VerdictRefusal',
   /** The SQS Extended Client's attribute on offloaded messages (Java and Python libraries). */
   extendedPayloadSize: 'ExtendedPayloadSize',
   /** The extended clients' legacy name for the same attribute; readers accept both. */

@@ -4,7 +4,16 @@
  */
 
 import { ENV } from '../contract/env-names';
-import { ConfigError, type Env, optional, readInteger, required } from '../contract/environment-values';
+import {
+  ConfigError,
+  type Env,
+  optional,
+  readInteger,
+  readVerdictPolicy,
+  required,
+} from '../contract/environment-values';
+import { readQuarantinePrefix, readVerdictActions, type VerdictActions } from '../contract/verdict-actions';
+import type { VerdictPolicy } from '../contract/verdict-policy';
 import { isKmsKeyArn } from '../reader/decrypt-policy';
 
 export { ConfigError } from '../contract/environment-values';
@@ -39,6 +48,24 @@ export interface FunctionConfig extends DecryptSettings {
   readonly payloadPrefix: string;
   readonly inlineMaxBytes: number;
   readonly bodyEncoding: BodyEncoding;
+  /** What refused mail becomes (verdict-action.ts). @default the policy, actions and prefix of the defaults */
+  readonly verdicts?: VerdictSettings;
+}
+
+/** The verdict policy, the action per refusal reason, and where quarantined mail goes. */
+export interface VerdictSettings {
+  readonly policy: VerdictPolicy;
+  readonly actions: VerdictActions;
+  readonly quarantinePrefix: string;
+}
+
+/** Reads `REFUSE_*`, `VERDICT_ACTIONS` and `QUARANTINE_PREFIX` (the gate reads the first two too). */
+export function readVerdictSettings(env: Env): VerdictSettings {
+  return {
+    policy: readVerdictPolicy(env),
+    actions: readVerdictActions(env),
+    quarantinePrefix: readQuarantinePrefix(env),
+  };
 }
 
 /** Defaults of the configuration table in docs/CONTRACT.md. */
@@ -136,5 +163,6 @@ export function readFunctionConfig(env: Env): FunctionConfig {
       INLINE_MAX_BYTES_RANGE.max,
     ),
     bodyEncoding: encoding,
+    verdicts: readVerdictSettings(env),
   };
 }

@@ -37,6 +37,7 @@ export interface DeliveryRecordSettings {
 /** What is stored of an outcome: its kind and reason code, nothing of the mail. */
 type StoredOutcome =
   | { readonly outcome: 'forwarded' }
+  | { readonly outcome: 'quarantined' }
   | { readonly outcome: 'rejected' | 'skipped'; readonly reason: string };
 
 /** Runs one record through `processRecord`. */
@@ -100,9 +101,10 @@ export function deliverOnceWith(settings: DeliveryRecordSettings | undefined, cl
         // Thrown so that Powertools deletes the record: the retry must send.
         throw new RetryOutcome();
       }
-      return outcome.outcome === 'forwarded'
-        ? { outcome: 'forwarded' }
-        : { outcome: outcome.outcome, reason: outcome.reason };
+      if (outcome.outcome === 'forwarded' || outcome.outcome === 'quarantined') {
+        return { outcome: outcome.outcome };
+      }
+      return { outcome: outcome.outcome, reason: outcome.reason };
     },
     { persistenceStore, config, keyPrefix: DELIVERY_RECORD_KEY_PREFIX, dataIndexArgument: 0 },
   );
@@ -125,7 +127,12 @@ export function deliverOnceWith(settings: DeliveryRecordSettings | undefined, cl
         outcome: 'skipped',
         bucket,
         key,
-        reason: stored.outcome === 'rejected' ? 'ALREADY_REJECTED' : stored.reason,
+        reason:
+          stored.outcome === 'quarantined'
+            ? 'ALREADY_QUARANTINED'
+            : stored.outcome === 'rejected'
+              ? 'ALREADY_REJECTED'
+              : stored.reason,
       };
     } catch (error) {
       // The attempt ran: its outcome stands, whether the record was then completed or deleted (see the module comment).

@@ -33,6 +33,8 @@ export interface MailToForward {
   readonly sourceKey: string;
   /** SES's verdicts, sent as the `SesVerdicts` attribute when there are any. */
   readonly verdicts?: SesVerdicts;
+  /** Why verdicts refused the mail though it is delivered, sent as the `VerdictRefusal` attribute (JSON). */
+  readonly refusal?: Readonly<Record<string, unknown>>;
 }
 
 /** How a mail was delivered, for logs and metrics. */
@@ -63,6 +65,7 @@ export async function forwardMail(mail: MailToForward, options: ForwardMailOptio
     ...(mail.verdicts !== undefined && Object.keys(mail.verdicts).length > 0
       ? { [MESSAGE_ATTRIBUTES.sesVerdicts]: text(JSON.stringify(mail.verdicts)) }
       : {}),
+    ...(mail.refusal === undefined ? {} : { [MESSAGE_ATTRIBUTES.verdictRefusal]: text(JSON.stringify(mail.refusal)) }),
   };
 
   // A body over the limit cannot fit whatever its encoding; do not even join it.

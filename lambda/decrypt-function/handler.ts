@@ -14,6 +14,7 @@ import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
 import { type DeliverOnce, deliverOnceWith, readDeliveryRecordSettings } from './delivery-record';
 import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
+import { countQuarantined, quarantinedCount } from './quarantine-metrics';
 import { type TriggerEvent, triggerBatchOf } from './trigger-event';
 
 const SERVICE = 'ses-encrypted-inbound';
@@ -25,6 +26,8 @@ export interface HandlerResult {
   readonly forwarded: number;
   readonly skipped: number;
   readonly rejected: number;
+  /** Records quarantined; present only when there are any. */
+  readonly quarantined?: number;
 }
 
 /** A record needs another attempt: the invocation fails so Lambda retries. */
@@ -130,6 +133,7 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
       forwarded: outcomes.filter((o) => o.outcome === 'forwarded').length,
       skipped: outcomes.filter((o) => o.outcome === 'skipped').length,
       rejected: outcomes.filter((o) => o.outcome === 'rejected').length,
+      ...quarantinedCount(outcomes),
     };
   } as DecryptHandler;
 }
@@ -180,6 +184,11 @@ function report(outcome: RecordOutcome, timings: RecordTimings, totalMillis: num
       const byReason = metrics.singleMetric();
       byReason.addDimension('Reason', outcome.reason);
       byReason.addMetric('Rejected', MetricUnit.Count, 1);
+      break;
+    }
+    case 'quarantined': {
+      logger.warn('record quarantined', { ...base, reasons: outcome.reasons, quarantineKey: outcome.quarantineKey });
+      countQuarantined(metrics, outcome.reasons);
       break;
     }
     case 'retry':

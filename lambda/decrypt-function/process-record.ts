@@ -30,8 +30,13 @@ export {
 
 import type { AwsClients } from './aws-clients';
 import type { FunctionConfig } from './config';
+import { readVerdictSettings } from './config';
 import { type ForwardResult, fifoIdsFor, forwardMail, sha256Hex } from './forward-mail';
+import { type QuarantinedOutcome, quarantine } from './quarantine-record';
 import { readSesVerdicts } from './ses-verdicts';
+import { functionVerdict } from './verdict-action';
+
+export type { QuarantinedOutcome } from './quarantine-record';
 
 /** What became of one record: forwarded, skipped, rejected (recorded on the failure queue) or retry. */
 export type RecordOutcome =
@@ -43,6 +48,7 @@ export type RecordOutcome =
       readonly result: ForwardResult | 'already' | 'verified';
     }
   | { readonly outcome: 'skipped'; readonly bucket: string; readonly key: string; readonly reason: string }
+  | QuarantinedOutcome
   | {
       readonly outcome: 'rejected' | 'retry';
       readonly bucket: string;
@@ -117,6 +123,7 @@ export async function processRecord(
   }
 
   let object: GetObjectCommandOutput | undefined;
+  let instructionFile = false;
   try {
     const started = performance.now();
     object = await getObject(deps.clients.s3, bucket, key, versionId);
@@ -130,6 +137,7 @@ export async function processRecord(
         body: collectingAsItGoes(body),
         contentLength: object.ContentLength,
         loadInstructionFile: async () => {
+          instructionFile = true;
           try {
             return await loadInstructionFile(clients.s3, bucket, key);
           } catch (error) {
@@ -150,13 +158,15 @@ export async function processRecord(
     timings.decryptMillis = performance.now() - started;
     timings.mailBytes = mail.plaintext.byteLength;
     const verdicts = readSesVerdicts(mail.plaintext);
-    /*
-     * Precondition: SES did not find a virus. The verdict gate stops such mail before it is stored; this is the
-     * second line, for mail stored while the gate was off or failing open. Only SES's own block counts.
-     */
-    if (verdicts?.virus === 'FAIL') {
+    // What the verdicts of SES's own block ask for (verdict-action.ts); virus mail is never forwarded.
+    const verdict = functionVerdict(verdicts, config.verdicts ?? readVerdictSettings({}));
+    if (verdict.action === 'quarantine' || (verdict.action === 'stop' && verdict.reasons.includes('VIRUS'))) {
       discardPlaintext(mail.plaintext);
-      throw new PolicyError('VIRUS_DETECTED', 'SES found a virus in this mail (X-SES-Virus-Verdict: FAIL)');
+      if (verdict.action === 'stop') {
+        throw new PolicyError('VIRUS_DETECTED', 'SES found a virus in this mail (X-SES-Virus-Verdict: FAIL)');
+      }
+      const quarantined = { bucket, key, versionId, messageId: mail.messageId as string, instructionFile };
+      return await quarantine(deps, quarantined, verdict.reasons);
     }
     if (deps.dryRun === true) {
       return { outcome: 'forwarded', bucket, key, result: 'verified' };
@@ -170,6 +180,7 @@ export async function processRecord(
         sourceBucket: bucket,
         sourceKey: key,
         verdicts,
+        ...(verdict.reasons.length > 0 ? { refusal: { action: 'deliver-marked', reasons: verdict.reasons } } : {}),
       },
       {
         sqs: clients.sqs,

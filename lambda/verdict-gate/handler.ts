@@ -16,6 +16,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { readVerdictPolicy } from '../contract/environment-values';
+import { gateDisposition, readVerdictActions, type VerdictActions } from '../contract/verdict-actions';
 import { type Disposition, decide, type SesReceiptVerdicts, type VerdictPolicy } from '../contract/verdict-policy';
 import { errorNameOf } from '../reader/errors';
 
@@ -38,6 +39,7 @@ export interface GateResponse {
 /** Makes a gate with its policy read from `env` at the first invocation. */
 export function createVerdictGate(env: Readonly<Record<string, string | undefined>> = process.env) {
   let policy: VerdictPolicy | undefined;
+  let actions: VerdictActions | undefined;
   return async function verdictGate(event: SesLambdaActionEvent, context?: Context): Promise<GateResponse> {
     if (context !== undefined) {
       logger.addContext(context);
@@ -49,7 +51,10 @@ export function createVerdictGate(env: Readonly<Record<string, string | undefine
       if (receipt === undefined) {
         throw new TypeError('the event holds no SES receipt');
       }
-      const decision = decide(receipt, policy);
+      actions ??= readVerdictActions(env);
+      const refused = decide(receipt, policy);
+      // Refused mail is stopped only when its action is stop; quarantine and deliver-marked need it stored.
+      const decision = { disposition: gateDisposition(refused.reasons, actions), reasons: refused.reasons };
       logger.info('gate decision', {
         sesMessageId: printableId(ses?.mail?.messageId),
         verdicts: {

@@ -74,6 +74,13 @@ export class EncryptedInboundMailStack extends Stack {
       refuseSpfFail: context.boolean('refuseSpfFail'),
       refuseDkimFail: context.boolean('refuseDkimFail'),
       refuseDmarcFail: context.boolean('refuseDmarcFail'),
+      virusAction: context.string('virusAction'),
+      spamAction: context.string('spamAction'),
+      spfFailAction: context.string('spfFailAction'),
+      dkimFailAction: context.string('dkimFailAction'),
+      dmarcFailAction: context.string('dmarcFailAction'),
+      quarantineRetentionDays: context.number('quarantineRetentionDays'),
+      quarantineAlarmThreshold: context.number('quarantineAlarmThreshold'),
     });
   }
 

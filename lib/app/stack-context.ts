@@ -43,6 +43,13 @@ export const CONTEXT_KEYS = [
   'refuseSpfFail',
   'refuseDkimFail',
   'refuseDmarcFail',
+  'virusAction',
+  'spamAction',
+  'spfFailAction',
+  'dkimFailAction',
+  'dmarcFailAction',
+  'quarantineRetentionDays',
+  'quarantineAlarmThreshold',
 ] as const;
 
 /** A context key the stack reads. */

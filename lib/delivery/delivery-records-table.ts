@@ -10,7 +10,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { ENV } from '../../lambda/contract/env-names';
+import type { DecryptFunction } from '../functions/decrypt-function';
+import { MAX_EVENT_AGE } from '../functions/decrypt-function';
 import { customerManagedKey } from '../governance/secure-defaults';
+import { WORK_QUEUE_RETENTION } from '../trigger/work-queue-settings';
+import { deliveryRecordLifetime } from './delivery-record-lifetime';
 
 /** Properties of `DeliveryRecordsTable`. */
 export interface DeliveryRecordsTableProps {
@@ -115,4 +119,32 @@ export class DeliveryRecordsTable extends Construct {
     });
     return items.combine(key);
   }
+}
+
+/** What `addDeliveryRecords` needs: the switch, the function (and its trigger), and the stack's policies. */
+export interface AddDeliveryRecordsProps {
+  readonly enabled: boolean;
+  readonly decrypt: DecryptFunction;
+  readonly removalPolicy: RemovalPolicy;
+  readonly requireMfa: boolean;
+}
+
+/**
+ * The table, when on, with a lifetime that outlives every redelivery path the stack has (asynchronous retries, and
+ * the work queue with its dead-letter queue when the function has one), and the function allowed to keep records.
+ */
+export function addDeliveryRecords(scope: Construct, props: AddDeliveryRecordsProps): dynamodb.Table | undefined {
+  if (!props.enabled) {
+    return undefined;
+  }
+  const records = new DeliveryRecordsTable(scope, 'DeliveryRecords', {
+    lifetime: deliveryRecordLifetime({
+      asyncMaxEventAge: MAX_EVENT_AGE,
+      ...(props.decrypt.workQueue === undefined ? {} : { workQueue: WORK_QUEUE_RETENTION }),
+    }),
+    removalPolicy: props.removalPolicy,
+    requireMfa: props.requireMfa,
+  });
+  records.keepRecordsFor(props.decrypt.function);
+  return records.table;
 }

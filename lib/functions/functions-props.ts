@@ -90,4 +90,42 @@ export interface FunctionsProps {
    * @default false
    */
   readonly refuseDmarcFail?: boolean;
+  /**
+   * What becomes of mail whose virus verdict is FAIL: 'quarantine' (stored encrypted under `quarantine/`, never
+   * forwarded; an operator may release it) or 'stop' (never stored). Virus mail is never forwarded by the pipeline.
+   *
+   * @default 'quarantine'
+   */
+  readonly virusAction?: string;
+  /**
+   * What becomes of mail `refuseSpam` refuses: 'stop', 'quarantine' or 'deliver-marked' (forwarded with the
+   * `VerdictRefusal` attribute).
+   *
+   * @default 'quarantine'
+   */
+  readonly spamAction?: string;
+  /**
+   * What becomes of mail `refuseSpfFail` refuses: 'stop', 'quarantine' or 'deliver-marked'.
+   *
+   * @default 'quarantine'
+   */
+  readonly spfFailAction?: string;
+  /**
+   * What becomes of mail `refuseDkimFail` refuses: 'stop', 'quarantine' or 'deliver-marked'.
+   *
+   * @default 'quarantine'
+   */
+  readonly dkimFailAction?: string;
+  /**
+   * What becomes of mail `refuseDmarcFail` refuses: 'stop', 'quarantine' or 'deliver-marked'.
+   *
+   * @default 'quarantine'
+   */
+  readonly dmarcFailAction?: string;
+  /**
+   * The quarantined mail per hour at which the QuarantineGrowthAlarm fires.
+   *
+   * @default 10
+   */
+  readonly quarantineAlarmThreshold?: number;
 }

@@ -22,6 +22,12 @@ export interface MailStoreProps {
    */
   readonly rawMailRetentionDays?: number;
   /**
+   * Days quarantined mail (under `quarantine/` in the mail bucket) is kept before its lifecycle rule deletes it.
+   *
+   * @default 30
+   */
+  readonly quarantineRetentionDays?: number;
+  /**
    * Removal policy of the keys and buckets (stored mail cannot be read without the mail key). RETAIN is applied as
    * RETAIN_ON_UPDATE_OR_DELETE (CloudFormation's `RetainExceptOnCreate`): kept on stack deletion and replacement,
    * deleted only when the deployment that created them rolls back.

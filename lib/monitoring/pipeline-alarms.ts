@@ -23,11 +23,13 @@ export interface PipelineAlarmsProps {
   readonly workQueue?: WorkQueue;
   /** The verdict gate, whose refused-mail rate and errors are alarmed on. */
   readonly gate: VerdictGate;
+  /** Quarantined mail per hour at which QuarantineGrowthAlarm fires. */
+  readonly quarantineAlarmThreshold: number;
   /** Notified when an alarm fires (and when it clears). @default - no notification */
   readonly topic?: sns.ITopic;
 }
 
-/** Five alarms, seven with the work queue. */
+/** Six alarms, eight with the work queue. */
 export class PipelineAlarms extends Construct {
   readonly alarms: readonly cloudwatch.Alarm[];
 
@@ -64,6 +66,13 @@ export class PipelineAlarms extends Construct {
         'GateErrorsAlarm',
         'The verdict gate failed and let mail through unchecked (the decrypt function still refuses virus FAIL).',
         props.gate.errors(),
+        props.topic,
+      ),
+      this.alarm(
+        'QuarantineGrowthAlarm',
+        `${props.quarantineAlarmThreshold} or more mails were quarantined in the last hour: a virus or spam wave, or a policy too strict ('ses-inbound quarantine list').`,
+        quarantinedMailPerHour(),
+        props.quarantineAlarmThreshold,
         props.topic,
       ),
       ...(props.workQueue === undefined ? [] : this.workQueueAlarms(props.workQueue, props.topic)),
@@ -134,4 +143,16 @@ export class PipelineAlarms extends Construct {
     }
     return alarm;
   }
+}
+
+/** `QuarantinedMail` (one per quarantined mail, lambda/decrypt-function/quarantine-metrics.ts), summed per hour. */
+function quarantinedMailPerHour(): cloudwatch.IMetric {
+  return new cloudwatch.Metric({
+    namespace: 'SesEncryptedInbound',
+    metricName: 'QuarantinedMail',
+    // Powertools adds the service as a dimension to every metric it publishes.
+    dimensionsMap: { service: 'ses-encrypted-inbound' },
+    statistic: 'Sum',
+    period: Duration.hours(1),
+  });
 }

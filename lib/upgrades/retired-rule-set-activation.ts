@@ -60,3 +60,13 @@ export class RetiredRuleSetActivation extends Construct {
     }
   }
 }
+
+/**
+ * Keeps 0.1.0's activation where 0.1.0 had one (`activateRuleSet` on), so the upgrade neither replaces nor deletes
+ * it: its delete deactivated every rule set in the account.
+ */
+export function keepRetiredActivation(scope: Construct, activateRuleSet: boolean, ruleSetName: string): void {
+  if (activateRuleSet) {
+    new RetiredRuleSetActivation(scope, 'RetiredActivation', { ruleSetName });
+  }
+}

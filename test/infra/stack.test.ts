@@ -178,7 +178,11 @@ describe('buckets', () => {
   it('expire stored mail after the retention period and payloads after the dead-letter queue (payload-lifetime.test.ts)', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
-        Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 30, Status: 'Enabled' })],
+        // Then quarantined mail's own rule (quarantine-stack.test.ts).
+        Rules: [
+          Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 30, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'quarantine/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ],
       },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
@@ -186,7 +190,7 @@ describe('buckets', () => {
       LifecycleConfiguration: { Rules: [Match.objectLike({ ExpirationInDays: 15 })] },
     });
     synthStack({ rawMailRetentionDays: '7' }).template.hasResourceProperties('AWS::S3::Bucket', {
-      LifecycleConfiguration: { Rules: [Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 7 })] },
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'raw/', ExpirationInDays: 7 })]) },
     });
   });
 
@@ -209,6 +213,8 @@ describe('buckets', () => {
       (s: any) => s.Effect === 'Deny' && [s.Action].flat().includes('s3:PutObject'),
     );
     expect(denies).toEqual([
+      // Under quarantine/, only the function writes (quarantine-stack.test.ts).
+      expect.objectContaining({ Sid: 'DenyWritesToQuarantineExceptByTheFunction' }),
       {
         Sid: 'DenyWritesToMailExceptBySes',
         Effect: 'Deny',
@@ -340,10 +346,13 @@ describe('least privilege', () => {
     expect(resourcesOf('s3:GetObject')).toHaveLength(1);
     // The version its event names: GetObject with a VersionId needs s3:GetObjectVersion, on the same prefix only.
     expect(resourcesOf('s3:GetObjectVersion')).toEqual(resourcesOf('s3:GetObject'));
-    for (const action of ['s3:PutObject', 's3:AbortMultipartUpload']) {
-      expect(resourcesOf(action)).toHaveLength(1);
-      expect(JSON.stringify(resourcesOf(action))).toContain('/payloads/*');
-    }
+    expect(resourcesOf('s3:AbortMultipartUpload')).toHaveLength(1);
+    expect(JSON.stringify(resourcesOf('s3:AbortMultipartUpload'))).toContain('/payloads/*');
+    // PutObject: the payload prefix, and quarantine/ for refused mail's copies (quarantine-stack.test.ts).
+    expect(resourcesOf('s3:PutObject')).toHaveLength(2);
+    expect(JSON.stringify(resourcesOf('s3:PutObject'))).toMatch(
+      /\/payloads\/\*.*\/quarantine\/\*|\/quarantine\/\*.*\/payloads\/\*/,
+    );
     expect(resourcesOf('sqs:SendMessage')).toEqual(
       expect.arrayContaining([
         { 'Fn::GetAtt': [logicalId(pipeline.outputQueue), 'Arn'] },
@@ -360,8 +369,8 @@ describe('least privilege', () => {
 });
 
 describe('operations', () => {
-  it('alarms on rejected mail, function errors, the consumers dead-letter queue, and the verdict gate', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  it('alarms on rejected mail, function errors, the consumers dead-letter queue, the verdict gate, quarantine growth and the work queue', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 8);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(pipeline.failureQueue), 'QueueName'] } }],

@@ -6,7 +6,6 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { Message } from '@aws-sdk/client-sqs';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
-import type { FailureRecord } from '../../lambda/contract/message-contract';
 import type { createHandler as CreateHandler } from '../../lambda/decrypt-function/handler';
 import { createVerdictGate } from '../../lambda/verdict-gate/handler';
 import { LOCAL_MAIL_BUCKET, LOCAL_PAYLOAD_BUCKET, type LocalStack } from '../../local/local-stack';
@@ -43,23 +42,23 @@ it('forwards a clean mail with its verdicts as the SesVerdicts attribute, byte-e
   });
 });
 
-it('lets the gate stop an infected mail before it is stored, and an opted-in DMARC failure', async () => {
+it('lets the gate stop an infected mail before it is stored, and an opted-in DMARC failure, when their action is stop', async () => {
   const before = await storedKeys();
   const infected = await runMail(stack, handler, MIME, {
     verdicts: { ...CLEAN_VERDICTS, virus: 'FAIL' },
-    gate: createVerdictGate({}),
+    gate: createVerdictGate({ VERDICT_ACTIONS: '{"VIRUS":"stop"}' }),
   });
   expect(infected.outcome).toBe('stopped');
   const dmarc = await runMail(stack, handler, MIME, {
     verdicts: { ...CLEAN_VERDICTS, dmarc: 'FAIL', dmarcPolicy: 'reject' },
-    gate: createVerdictGate({ REFUSE_DMARC_FAIL: 'true' }),
+    gate: createVerdictGate({ REFUSE_DMARC_FAIL: 'true', VERDICT_ACTIONS: '{"DMARC":"stop"}' }),
   });
   expect(dmarc.outcome).toBe('stopped');
   expect(await storedKeys()).toEqual(before);
   expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
 });
 
-it('rejects a stored mail whose SES block says virus FAIL, though the sender wrote X-SES-Virus-Verdict: PASS below it', async () => {
+it('quarantines a stored mail whose SES block says virus FAIL, though the sender wrote X-SES-Virus-Verdict: PASS below it', async () => {
   // Stored as if the gate had been off: SES's block says FAIL, the sender's own header says PASS.
   const forged = Buffer.concat([Buffer.from('X-SES-Virus-Verdict: PASS\r\n'), MIME]);
   const stored = await storeAsSes(stack.clients.kms, forged, {
@@ -71,14 +70,10 @@ it('rejects a stored mail whose SES block says virus FAIL, though the sender wro
   expect(stored.plaintext.toString('latin1')).toMatch(/X-SES-Virus-Verdict: FAIL[\s\S]*X-SES-Virus-Verdict: PASS/);
   await putObject(stack, stored.key, stored.body, stored.metadata);
   const result = await handler(objectCreatedEvent([{ key: stored.key, size: stored.body.length }]));
-  expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+  // The default action for virus FAIL: quarantined (test/integration/quarantine.test.ts), never forwarded.
+  expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 0, quarantined: 1 });
   expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
-  const failures = (await drainQueue(stack, stack.failureQueueUrl, 0)).map(
-    (m) => JSON.parse(m.Body ?? '{}') as FailureRecord,
-  );
-  expect(failures).toEqual([
-    { bucket: LOCAL_MAIL_BUCKET, key: stored.key, reason: 'VIRUS_DETECTED', errorName: 'PolicyError' },
-  ]);
+  expect(await storedKeys()).toContain(`quarantine/VIRUS/${stored.key.slice('raw/'.length)}`);
 });
 
 it("the bundled function forwards SES's DKIM and DMARC FAIL, though the sender's MAIL FROM and HELO spell PASS", async () => {

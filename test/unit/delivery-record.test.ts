@@ -12,13 +12,14 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { readDeliveryRecordSettings } from '../../lambda/decrypt-function/delivery-record';
 import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
+import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 import { MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
 import { s3Event, sesObject } from '../support/ses-objects';
 
@@ -207,6 +208,21 @@ describe('failures', () => {
       rejected: 0,
     });
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(1);
+  });
+
+  it('a quarantine is recorded once: a repeated event makes no second copy and sends nothing', async () => {
+    const infected = await sesObject(kms, keyArn, MAIL, 'quarantinedonce', { ...CLEAN_VERDICTS, virus: 'FAIL' });
+    const object = put(infected, 'v1');
+    const event = s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length, versionId: 'v1' }]);
+
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ quarantined: 1 });
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toEqual({
+      forwarded: 0,
+      skipped: 1,
+      rejected: 0,
+    });
+    expect(s3Mock.commandCalls(CopyObjectCommand)).toHaveLength(1);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 });
 

@@ -338,6 +338,8 @@ describe('rejected: one failure record, nothing on the output queue, the invocat
       'VIRUS_DETECTED',
       async () => ({
         event: eventFor(put(await sesObject(kms, keyArn, TEXT_MAIL, 'infected', { ...CLEAN_VERDICTS, virus: 'FAIL' }))),
+        // The action before 0.3.0; the default now quarantines (test/unit/quarantine.test.ts).
+        env: { VERDICT_ACTIONS: '{"VIRUS":"stop"}' },
       }),
     ],
     ['OBJECT_NOT_FOUND', async () => ({ event: s3Event([{ bucket: MAIL_BUCKET, key: 'raw/gone', size: 10 }]) })],

@@ -142,19 +142,19 @@ describe('the handler', () => {
     sesLambdaActionEvent('abcdefghij0123456789', verdicts, 'arn:aws:lambda:us-east-1:111122223333:function:gate');
 
   it('answers SES with the disposition only', async () => {
-    const gate = createVerdictGate({});
+    const gate = createVerdictGate({ VERDICT_ACTIONS: '{"VIRUS":"stop"}' });
     await expect(gate(event({ ...CLEAN_VERDICTS, virus: 'FAIL' }))).resolves.toEqual({ disposition: 'STOP_RULE' });
     await expect(gate(event(CLEAN_VERDICTS))).resolves.toEqual({ disposition: 'CONTINUE' });
   });
 
   it('takes its opt-ins from the environment the stack sets', async () => {
-    const gate = createVerdictGate({ REFUSE_SPAM: 'true', REFUSE_VIRUS: 'false' });
+    const gate = createVerdictGate({ REFUSE_SPAM: 'true', REFUSE_VIRUS: 'false', VERDICT_ACTIONS: '{"SPAM":"stop"}' });
     await expect(gate(event({ ...CLEAN_VERDICTS, spam: 'FAIL' }))).resolves.toEqual({ disposition: 'STOP_RULE' });
     await expect(gate(event({ ...CLEAN_VERDICTS, virus: 'FAIL' }))).resolves.toEqual({ disposition: 'CONTINUE' });
   });
 
   it('logs the verdicts, the SES message id and the decision, never an address or a subject', async () => {
-    await createVerdictGate({})(event({ ...CLEAN_VERDICTS, virus: 'FAIL' }));
+    await createVerdictGate({ VERDICT_ACTIONS: '{"VIRUS":"stop"}' })(event({ ...CLEAN_VERDICTS, virus: 'FAIL' }));
     const text = logs.join('');
     expect(text).toContain('"message":"gate decision"');
     expect(text).toContain('"sesMessageId":"abcdefghij0123456789"');
