@@ -5,6 +5,8 @@
  * delay (see `retryDelay`) and, past the queue's `maxReceiveCount`, move to its dead-letter queue
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
  */
+
+import { randomUUID } from 'node:crypto';
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -13,10 +15,10 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 
 /** A container's handler: an SQS event in, a partial batch response out. */
-export type BatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse | unknown>;
+export type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | unknown>;
 
 export interface EventSourceOptions {
   readonly sqs: SQSClient;
@@ -70,7 +72,9 @@ export async function runEventSource(options: EventSourceOptions): Promise<Event
       report.invocations += 1;
       let failed = new Set<string>();
       try {
-        const answer = (await handler(sqsEvent(messages, options))) as Partial<SQSBatchResponse> | undefined;
+        const answer = (await handler(sqsEvent(messages, options), lambdaContext(FUNCTION_TIMEOUT_MILLIS))) as
+          | Partial<SQSBatchResponse>
+          | undefined;
         failed = new Set((answer?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       } catch {
         report.failedInvocations += 1;
@@ -142,5 +146,27 @@ function sqsEvent(messages: readonly Message[], options: EventSourceOptions): SQ
       eventSourceARN: options.queueArn,
       awsRegion: 'us-east-1',
     })),
+  };
+}
+
+/** The function's timeout as the stack sets it (lib/functions/decrypt-function.ts): the invocation's deadline. */
+const FUNCTION_TIMEOUT_MILLIS = 120_000;
+
+/** The parts of Lambda's context the function reads: its request id and the time left before its deadline. */
+function lambdaContext(timeoutMillis: number): Context {
+  const deadline = Date.now() + timeoutMillis;
+  return {
+    functionName: 'decrypt',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:decrypt',
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: 'local',
+    logStreamName: 'local',
+    callbackWaitsForEmptyEventLoop: false,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }
