@@ -1,0 +1,194 @@
+/**
+ * One load scenario on fresh emulators: the mails stored as SES stores them, their S3 events on a work queue (some
+ * twice), the containers draining it through the fault proxy, then the output queue read back as a consumer would.
+ */
+import { createHash } from 'node:crypto';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
+import { startLocalStack } from '../../local/local-stack';
+import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
+import { createCopyOnlyHandler } from './copy-only';
+import { type BatchHandler, runEventSource } from './event-source';
+import { type Faults, startFaultProxy } from './fault-proxy';
+import { type LoadMail, seededRandom } from './mail-mix';
+
+export interface ScenarioOptions {
+  readonly name: string;
+  readonly mails: readonly LoadMail[];
+  readonly faults: Faults;
+  readonly handler: 'function' | 'copy-only';
+  /** Containers (the mapping's maximum concurrency). */
+  readonly containers: number;
+  /** Share of S3 events sent twice. */
+  readonly duplicateShare: number;
+  /** Extra environment for the function (e.g. its delivery-records table). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Called once the emulators run, before anything is stored (e.g. to create a table). */
+  readonly prepare?: (env: Readonly<Record<string, string>>) => Promise<Record<string, string>>;
+}
+
+export interface ScenarioReport {
+  readonly name: string;
+  readonly mails: number;
+  readonly events: number;
+  /** Distinct mails delivered byte-exact. */
+  readonly delivered: number;
+  /** Deliveries beyond the first of a mail. */
+  readonly duplicates: number;
+  /** Deliveries whose bytes differ from the mail stored (must be 0). */
+  readonly corrupt: number;
+  readonly rejected: number;
+  /** Work-queue messages on its dead-letter queue: events that failed every attempt. */
+  readonly failedPermanently: number;
+  readonly seconds: number;
+  readonly mailsPerSecond: number;
+  readonly p50Millis: number;
+  readonly p99Millis: number;
+  readonly peakRssMiB: number;
+  readonly returnedMessages: number;
+  readonly faults: { refused: number; cut: number; throttled: number };
+}
+
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
+  const stack = await startLocalStack();
+  try {
+    const extraEnv = { ...(options.env ?? {}), ...((await options.prepare?.(stack.env)) ?? {}) };
+    const dlq = await stack.clients.sqs.send(new CreateQueueCommand({ QueueName: 'load-work-dlq' }));
+    const dlqArn = await queueArn(stack, dlq.QueueUrl as string);
+    const work = await stack.clients.sqs.send(
+      new CreateQueueCommand({
+        QueueName: 'load-work',
+        Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 5 }) },
+      }),
+    );
+    const workUrl = work.QueueUrl as string;
+
+    // Stored as SES stores them (straight to the emulators: SES is not part of the storm).
+    const digests = new Map<string, string>();
+    const stored: { key: string; size: number }[] = [];
+    await inParallel(options.mails, 8, async (mail) => {
+      const object = await storeMail(stack, mail.mime);
+      digests.set(object.messageId, sha256(object.plaintext));
+      stored.push({ key: object.key, size: object.size });
+    });
+    const random = seededRandom(7);
+    const bodies = stored.map((object) => JSON.stringify(objectCreatedEvent([object])));
+    const events = [...bodies, ...bodies.filter(() => random() < options.duplicateShare)];
+    for (let i = 0; i < events.length; i += 10) {
+      await stack.clients.sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: workUrl,
+          Entries: events.slice(i, i + 10).map((body, index) => ({ Id: String(index), MessageBody: body })),
+        }),
+      );
+    }
+
+    const proxy = await startFaultProxy(
+      stack.env.AWS_ENDPOINT_URL_S3 as string,
+      stack.env.AWS_ENDPOINT_URL_KMS as string,
+      options.faults,
+    );
+    const functionEnv = {
+      ...stack.env,
+      ...extraEnv,
+      AWS_ENDPOINT_URL_S3: proxy.awsUrl,
+      AWS_ENDPOINT_URL_SQS: proxy.awsUrl,
+      AWS_ENDPOINT_URL_KMS: proxy.kmsUrl,
+    };
+    // The SDK reads endpoints from the process environment when the containers make their clients.
+    Object.assign(process.env, functionEnv);
+    const { createHandler } = await import('../../lambda/decrypt-function/handler');
+    const containers: BatchHandler[] = Array.from({ length: options.containers }, () =>
+      options.handler === 'function'
+        ? (createHandler({ env: functionEnv }) as unknown as BatchHandler)
+        : createCopyOnlyHandler(functionEnv),
+    );
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 50);
+    const started = performance.now();
+    const source = await runEventSource({
+      sqs: stack.clients.sqs,
+      queueUrl: workUrl,
+      queueArn: await queueArn(stack, workUrl),
+      containers,
+    });
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(sampler);
+    await proxy.close();
+
+    const counts = await readBack(stack, digests, options.handler);
+    const failedPermanently = (await drainQueue(stack, dlq.QueueUrl as string, 0)).length;
+    const rejected = (await drainQueue(stack, stack.failureQueueUrl, 0)).length;
+    const sorted = [...source.latencies].sort((a, b) => a - b);
+    return {
+      name: options.name,
+      mails: options.mails.length,
+      events: events.length,
+      ...counts,
+      rejected,
+      failedPermanently,
+      seconds,
+      mailsPerSecond: options.mails.length / seconds,
+      p50Millis: percentile(sorted, 0.5),
+      p99Millis: percentile(sorted, 0.99),
+      peakRssMiB: peakRss / 1024 / 1024,
+      returnedMessages: source.returnedMessages,
+      faults: { refused: proxy.counts.refused, cut: proxy.counts.cut, throttled: proxy.counts.throttled },
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
+/** Reads every delivered message as a consumer would and compares it with the mail stored. */
+async function readBack(
+  stack: Awaited<ReturnType<typeof startLocalStack>>,
+  digests: ReadonlyMap<string, string>,
+  handler: ScenarioOptions['handler'],
+): Promise<{ delivered: number; duplicates: number; corrupt: number }> {
+  const messages = await drainQueue(stack, stack.outputQueueUrl, 1);
+  if (handler === 'copy-only') {
+    return { delivered: messages.length, duplicates: 0, corrupt: 0 };
+  }
+  const seen = new Set<string>();
+  let duplicates = 0;
+  let corrupt = 0;
+  for (const message of messages) {
+    const mail = await readForwardedMail(message, { s3: stack.clients.s3, payloadBucket: stack.env.PAYLOAD_BUCKET });
+    const id = mail.sesMessageId as string;
+    if (digests.get(id) !== sha256(mail.mime)) corrupt += 1;
+    if (seen.has(id)) duplicates += 1;
+    seen.add(id);
+  }
+  return { delivered: seen.size, duplicates, corrupt };
+}
+
+async function queueArn(stack: Awaited<ReturnType<typeof startLocalStack>>, url: string): Promise<string> {
+  const { Attributes } = await stack.clients.sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
+  return Attributes?.QueueArn as string;
+}
+
+async function inParallel<T>(items: readonly T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const item = items[next] as T;
+        next += 1;
+        await work(item);
+      }
+    }),
+  );
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function percentile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
+}
