@@ -6,6 +6,7 @@
  * nothing corrupt, no event failed permanently, throughput under throttling at least half the calm run's.
  */
 import { parseArgs } from 'node:util';
+import { startDeliveryRecords } from './delivery-records';
 import { mailMix } from './mail-mix';
 import { runScenario, type ScenarioOptions, type ScenarioReport } from './scenario';
 
@@ -15,17 +16,28 @@ async function main(): Promise<number> {
       mails: { type: 'string', default: '1000' },
       containers: { type: 'string', default: '8' },
       duplicates: { type: 'string', default: '0.1' },
+      'no-records': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
-    process.stdout.write('Usage: npm run load [-- --mails 1000 --containers 8 --duplicates 0.1]\n');
+    process.stdout.write(
+      'Usage: npm run load [-- --mails 1000 --containers 8 --duplicates 0.1 --no-records]\n' +
+        '--no-records: without delivery records (DynamoDB on moto), as with deliveryRecords: false\n',
+    );
     return 0;
   }
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   const mails = mailMix(Number(values.mails));
-  const base = { mails, containers: Number(values.containers), duplicateShare: Number(values.duplicates) };
+  // The delivery records, on by default as in the stack: one table per scenario on moto's DynamoDB.
+  const records = values['no-records'] ? undefined : await startDeliveryRecords();
+  const base = {
+    mails,
+    containers: Number(values.containers),
+    duplicateShare: Number(values.duplicates),
+    ...(records === undefined ? {} : { prepare: records.table }),
+  };
   const storm = { refuseEvery: 4, cutFirstRead: true };
   const scenarios: ScenarioOptions[] = [
     { ...base, name: 'copy-only (reference)', handler: 'copy-only', faults: {} },
@@ -35,12 +47,17 @@ async function main(): Promise<number> {
     { ...base, name: 'function, storm + throttled', handler: 'function', faults: { ...storm, kmsThrottleEvery: 3 } },
   ];
   const reports: ScenarioReport[] = [];
-  for (const scenario of scenarios) {
-    process.stderr.write(`${scenario.name}: ${mails.length} mails ...\n`);
-    reports.push(await runScenario(scenario));
+  try {
+    for (const scenario of scenarios) {
+      process.stderr.write(`${scenario.name}: ${mails.length} mails ...\n`);
+      reports.push(await runScenario(scenario));
+    }
+  } finally {
+    await records?.moto.stop();
   }
+  process.stdout.write(`delivery records: ${records === undefined ? 'off' : 'on (moto DynamoDB)'}\n`);
   process.stdout.write(`${table(reports)}\n`);
-  const problems = goals(reports);
+  const problems = goals(reports, records !== undefined);
   for (const problem of problems) process.stdout.write(`MISSED: ${problem}\n`);
   return problems.length === 0 ? 0 : 1;
 }
@@ -82,7 +99,7 @@ function table(reports: readonly ScenarioReport[]): string {
   return [header, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function goals(reports: readonly ScenarioReport[]): string[] {
+function goals(reports: readonly ScenarioReport[], recordsOn: boolean): string[] {
   const problems: string[] = [];
   const calm = reports.find((r) => r.name === 'function, calm');
   for (const r of reports.slice(1)) {
@@ -90,6 +107,7 @@ function goals(reports: readonly ScenarioReport[]): string[] {
     if (r.corrupt > 0) problems.push(`${r.name}: ${r.corrupt} deliveries differ from the stored mail`);
     if (r.failedPermanently > 0) problems.push(`${r.name}: ${r.failedPermanently} events failed every attempt`);
     if (r.rejected > 0) problems.push(`${r.name}: ${r.rejected} mails rejected`);
+    if (recordsOn && r.duplicates > 0) problems.push(`${r.name}: ${r.duplicates} duplicates delivered`);
   }
   const throttled = reports.find((r) => r.name === 'function, KMS throttled');
   if (calm !== undefined && throttled !== undefined && throttled.mailsPerSecond < 0.5 * calm.mailsPerSecond) {
