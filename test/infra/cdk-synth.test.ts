@@ -42,8 +42,9 @@ it.each([
       const assetPath = join(outdir, fn.Metadata['aws:asset:path'], 'index.js');
       expect(existsSync(assetPath)).toBe(true);
       expect(statSync(assetPath).size).toBeGreaterThan(10_000);
-      // The goal npm run bench tracks: the stack bundles exactly as scripts/build.mjs does.
-      expect(statSync(assetPath).size).toBeLessThan(500_000);
+      // The stack bundles exactly as scripts/build.mjs does (npm run bench measures its load): about 470 KB, plus about
+      // 90 KB for the delivery records (Powertools Idempotency and the DynamoDB client). A ceiling against bloat.
+      expect(statSync(assetPath).size).toBeLessThan(600_000);
     } finally {
       rmSync(outdir, { recursive: true, force: true });
     }

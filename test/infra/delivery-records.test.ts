@@ -54,10 +54,23 @@ describe('on by default', () => {
     });
   });
 
-  it('tells the function the table and a lifetime of two days (six hours of asynchronous retries, plus a day)', () => {
+  it("tells the function the table and a lifetime past the work queue's: its retention and its dead-letter queue's, plus a day", () => {
     const variables = functionOf(template).Properties.Environment.Variables;
     expect(variables.DELIVERY_RECORDS_TABLE).toEqual({ Ref: expect.stringMatching(/DeliveryRecords/) });
-    expect(variables.DELIVERY_RECORD_LIFETIME_SECONDS).toBe(String(2 * 86_400));
+    // Read from the template: a message keeps its first enqueue time on the dead-letter queue (standard queues).
+    const retention = (match: RegExp) =>
+      Object.entries(template.findResources('AWS::SQS::Queue'))
+        .filter(([id]) => match.test(id))
+        .map(([, queue]) => queue.Properties.MessageRetentionPeriod as number);
+    const [work] = retention(/WorkQueue(?!Key)[0-9A-F]{8}$/);
+    const [dead] = retention(/WorkDeadLetterQueue[0-9A-F]{8}$/);
+    expect([work, dead]).toEqual([4 * 86_400, 14 * 86_400]);
+    expect(variables.DELIVERY_RECORD_LIFETIME_SECONDS).toBe(String((work as number) + (dead as number) + 86_400));
+  });
+
+  it('with direct invocation, two days (six hours of asynchronous retries, plus a day)', () => {
+    const direct = functionOf(synthStack({ directInvocation: 'true' }).template).Properties.Environment.Variables;
+    expect(direct.DELIVERY_RECORD_LIFETIME_SECONDS).toBe(String(2 * 86_400));
   });
 
   it('grants the function get, put, update and delete on that table and nothing else of DynamoDB', () => {

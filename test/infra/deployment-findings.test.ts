@@ -323,7 +323,7 @@ describe('9. alarms notify a topic when given one', () => {
     const topicArn = 'arn:aws:sns:eu-west-1:111122223333:mail-alarms';
     const { template } = synthStack({ alarmTopicArn: topicArn });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(8);
     for (const alarm of alarms) {
       expect(alarm.Properties).toMatchObject({ AlarmActions: [topicArn], OKActions: [topicArn] });
     }

@@ -17,7 +17,12 @@ type Resources = Record<string, any>;
 
 function longestPointerLifeDays(resources: Resources): number {
   const queues = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::SQS::Queue');
-  const outputs = queues.filter(([, r]) => r.Properties?.RedrivePolicy !== undefined);
+  // The queues pointers travel on: under the delivery key, with a redrive policy (the work queue carries none).
+  const outputs = queues.filter(
+    ([, r]) =>
+      r.Properties?.RedrivePolicy !== undefined &&
+      String(r.Properties?.KmsMasterKeyId?.['Fn::GetAtt']?.[0] ?? '').includes('DeliveryKey'),
+  );
   expect(outputs).toHaveLength(1);
   const [, output] = outputs[0] as [string, Resources];
   const dlqId: string = output.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'][0];

@@ -28,7 +28,10 @@ it('keeps every key and bucket on delete and replacement, except on the rollback
   const { template } = synthStack({ auditTrail: 'true' });
   const resources = stateful(template);
   // The mail and delivery keys, the audit key; the mail, payload, access-log and audit buckets.
+  // (and the work queue's and delivery records' keys)
   expect(resources.map(([, r]) => r.Type).sort()).toEqual([
+    'AWS::KMS::Key',
+    'AWS::KMS::Key',
     'AWS::KMS::Key',
     'AWS::KMS::Key',
     'AWS::KMS::Key',

@@ -78,6 +78,7 @@ it('keeps expiring old-prefix mail, and closes the old prefix to every writer bu
   expect(rules.map((r: any) => [r.Prefix, r.ExpirationInDays])).toEqual([
     ['mail/', 30],
     ['raw/', 30],
+    ['quarantine/', 30],
   ]);
   const deny = statements('AWS::S3::BucketPolicy').find((s) => s.Sid === 'DenyWritesToMailExceptBySes');
   expect(deny.Resource).toEqual([objects('mail/'), objects('raw/')]);

@@ -360,7 +360,14 @@ describe('least privilege', () => {
       ]),
     );
     expect(resourcesOf('sqs:SendMessage')).toHaveLength(2);
-    const deliveryKeyUse = granting('kms:GenerateDataKey');
+    // The delivery key (sending), and the delivery records' key, only through DynamoDB.
+    const [deliveryKeyUse, recordsKeyUse] = [
+      granting('kms:GenerateDataKey').filter((s) => JSON.stringify(s.Resource).includes('DeliveryKey')),
+      granting('kms:GenerateDataKey').filter((s) => !JSON.stringify(s.Resource).includes('DeliveryKey')),
+    ];
+    expect(recordsKeyUse.map((s) => s.Condition)).toEqual([
+      { StringEquals: { 'kms:ViaService': 'dynamodb.eu-west-1.amazonaws.com' } },
+    ]);
     expect(deliveryKeyUse).toHaveLength(1);
     expect(deliveryKeyUse[0]?.Condition).toEqual({
       StringEquals: { 'kms:ViaService': ['sqs.eu-west-1.amazonaws.com', 's3.eu-west-1.amazonaws.com'] },

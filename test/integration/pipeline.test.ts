@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { Message } from '@aws-sdk/client-sqs';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../../lambda/contract/message-contract';
+import { createAwsClients } from '../../lambda/decrypt-function/aws-clients';
 import type { createHandler as CreateHandler, HandlerResult } from '../../lambda/decrypt-function/handler';
+import { FullJitterBackoff, RETRY_SETTINGS } from '../../lambda/decrypt-function/retry-strategy';
 import {
   LOCAL_MAIL_BUCKET,
   LOCAL_MAIL_PREFIX,
@@ -128,17 +130,20 @@ it("loses and doubles nothing when KMS throttling outlasts the SDK's own retries
     stored.push(mail);
     sentMails.set(mail.messageId, mime);
   }
-  // Three events of three records. Before each, KMS throttles three calls in a row: every attempt the SDK makes for
-  // the first record (its default is 3), so that record comes back as "retry", the invocation fails, and Lambda's
-  // retry of the same event must forward it, and only it.
+  // Three events of three records. Before each, KMS throttles as many calls in a row as the clients make attempts
+  // (retry-strategy.ts), so the first record comes back as "retry", the invocation fails, and Lambda's retry of the
+  // same event must forward it, and only it. The clients' backoff waits nothing here.
+  const throttledHandler = createHandler({
+    clients: createAwsClients({ backoff: () => new FullJitterBackoff(() => 0) }),
+  });
   const results: HandlerResult[] = [];
   let failedInvocations = 0;
   for (let e = 0; e < 3; e += 1) {
     const event = objectCreatedEvent(stored.slice(e * 3, e * 3 + 3));
-    stack.kms.throttleNext(3);
+    stack.kms.throttleNext(RETRY_SETTINGS.maxAttempts);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        results.push(await handler(event));
+        results.push(await throttledHandler(event));
         break;
       } catch (error) {
         expect((error as Error).name).toBe('RetryableRecordsError');

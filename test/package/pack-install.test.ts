@@ -67,6 +67,7 @@ it('holds only what users need: the compiled library, the bundles, the CLI, the 
   expect([...tops].sort()).toEqual(
     [
       '.jsii',
+      'API.md',
       'LICENSE',
       'README.md',
       'dist/cli',

@@ -36,7 +36,8 @@ function relativeLinks(file: string): string[] {
 
 it('ships every file the README and its shipped docs link to', () => {
   const files = new Set(packedFiles());
-  const docs = [...files].filter((path) => path.endsWith('.md'));
+  // The package's own documents (bundled dependencies ship theirs, with links of their own).
+  const docs = [...files].filter((path) => path.endsWith('.md') && !path.startsWith('node_modules/'));
   expect(docs).toContain('README.md');
   const missing = docs.flatMap((doc) => relativeLinks(doc).filter((target) => !files.has(target)));
   expect(missing).toEqual([]);
