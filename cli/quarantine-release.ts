@@ -9,7 +9,7 @@ import type { AwsClients } from '../lambda/decrypt-function/aws-clients';
 import type { FunctionConfig } from '../lambda/decrypt-function/config';
 import { type ForwardResult, forwardMail } from '../lambda/decrypt-function/forward-mail';
 import { readSesVerdicts } from '../lambda/decrypt-function/ses-verdicts';
-import { collectingAsItGoes, getObject, sourceError } from '../lambda/decrypt-function/stored-object';
+import { collectingAsItGoes, getObject, sourceError, storedMailPolicy } from '../lambda/decrypt-function/stored-object';
 import { decryptMail } from '../lambda/reader/decrypt-mail';
 import { EnvelopeError, TransientError } from '../lambda/reader/errors';
 import { loadInstructionFile } from '../lambda/reader/instruction-file';
@@ -46,15 +46,7 @@ export async function releaseQuarantined(
           }
         },
       },
-      {
-        kms: clients.kms,
-        expectedKmsKeyArn: config.expectedKmsKeyArn,
-        expectedSourceAccount: config.expectedSourceAccount,
-        allowedRuleNames: config.allowedRuleNames,
-        maxMailBytes: config.maxMailBytes,
-        objectKey: mail.key,
-        objectKeyPrefix: mail.keyPrefix,
-      },
+      storedMailPolicy(clients.kms, config, mail.key, mail.keyPrefix),
     );
     return await forwardMail(
       {

@@ -18,7 +18,7 @@ import {
 import { loadInstructionFile } from '../reader/instruction-file';
 import type { MailPlaintext } from '../reader/mail-decipher';
 import { decodeS3Key, type ObjectCreatedRecord, recordIdentity, SES_SETUP_NOTIFICATION } from './object-created-record';
-import { collectingAsItGoes, getObject, sourceError } from './stored-object';
+import { collectingAsItGoes, getObject, sourceError, storedMailPolicy } from './stored-object';
 
 export {
   decodeS3Key,
@@ -145,15 +145,7 @@ export async function processRecord(
           }
         },
       },
-      {
-        kms: clients.kms,
-        expectedKmsKeyArn: config.expectedKmsKeyArn,
-        expectedSourceAccount: config.expectedSourceAccount,
-        allowedRuleNames: config.allowedRuleNames,
-        maxMailBytes: config.maxMailBytes,
-        objectKey: key,
-        objectKeyPrefix: config.mailPrefixes,
-      },
+      storedMailPolicy(clients.kms, config, key, config.mailPrefixes),
     );
     timings.decryptMillis = performance.now() - started;
     timings.mailBytes = mail.plaintext.byteLength;

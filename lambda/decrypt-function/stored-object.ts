@@ -2,7 +2,10 @@
  * Reading the stored mail object from S3: its failures classified, its body passed on with garbage collected as the
  * ciphertext is consumed.
  */
+
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, type GetObjectCommandOutput, NoSuchKey, type S3Client } from '@aws-sdk/client-s3';
+import type { DecryptMailOptions } from '../reader/decrypt-mail';
 import {
   CredentialsError,
   errorNameOf,
@@ -11,6 +14,34 @@ import {
   SourceError,
   TransientError,
 } from '../reader/errors';
+import type { FunctionConfig } from './config';
+
+/** What the function's configuration fixes of the reader's policy. */
+export type StoredMailSettings = Pick<
+  FunctionConfig,
+  'expectedKmsKeyArn' | 'expectedSourceAccount' | 'allowedRuleNames' | 'maxMailBytes'
+>;
+
+/**
+ * The reader's options for a stored mail, as the function decrypts it: the one place the function and the operator's
+ * `quarantine release` take them from, so a release decrypts exactly as the function would.
+ */
+export function storedMailPolicy(
+  kms: KMSClient,
+  settings: StoredMailSettings,
+  objectKey: string,
+  objectKeyPrefix: string | readonly string[] | undefined,
+): DecryptMailOptions {
+  return {
+    kms,
+    expectedKmsKeyArn: settings.expectedKmsKeyArn,
+    expectedSourceAccount: settings.expectedSourceAccount,
+    allowedRuleNames: settings.allowedRuleNames,
+    maxMailBytes: settings.maxMailBytes,
+    objectKey,
+    objectKeyPrefix,
+  };
+}
 
 /** Ciphertext consumed between two collections of it (see `collectingAsItGoes`). */
 const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
