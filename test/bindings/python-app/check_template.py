@@ -1,4 +1,4 @@
-"""Checks the template app.py synthesized: the receipt rule, the three queues, both functions from the bundles the
+"""Checks the template app.py synthesized: the receipt rule, the five queues, both functions from the bundles the
 package ships, and the consumer role's grant (receive, never send; decrypt, never generate data keys)."""
 import json
 import sys
@@ -7,7 +7,8 @@ template = json.load(open(sys.argv[1]))
 resources = template["Resources"].values()
 types = [r["Type"] for r in resources]
 assert types.count("AWS::SES::ReceiptRule") == 1, "one receipt rule"
-assert types.count("AWS::SQS::Queue") == 3, "output, dead-letter and failure queues"
+assert types.count("AWS::SQS::Queue") == 5, "output, its dead-letter, failure, work and its dead-letter queues"
+assert types.count("AWS::Lambda::EventSourceMapping") == 1, "the work queue triggers the decrypt function"
 bundled = [r for r in resources if r["Type"] == "AWS::Lambda::Function" and r["Properties"].get("Handler") == "index.handler"]
 assert len(bundled) >= 2, "the decrypt function and the verdict gate, from the shipped bundles"
 consumer = [
