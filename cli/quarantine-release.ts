@@ -7,7 +7,7 @@
 import type { RefusalReason } from '../lambda/contract/verdict-policy';
 import type { AwsClients } from '../lambda/decrypt-function/aws-clients';
 import type { FunctionConfig } from '../lambda/decrypt-function/config';
-import { type ForwardResult, forwardMail } from '../lambda/decrypt-function/forward-mail';
+import { type ForwardResult, forwardMail, forwardTargets } from '../lambda/decrypt-function/forward-mail';
 import { readSesVerdicts } from '../lambda/decrypt-function/ses-verdicts';
 import { collectingAsItGoes, getObject, sourceError, storedMailPolicy } from '../lambda/decrypt-function/stored-object';
 import { decryptMail } from '../lambda/reader/decrypt-mail';
@@ -63,15 +63,7 @@ export async function releaseQuarantined(
           ...(options.virusRiskAccepted ? { virusRiskAccepted: true } : {}),
         },
       },
-      {
-        sqs: clients.sqs,
-        s3: clients.s3,
-        outputQueueUrl: config.outputQueueUrl,
-        payloadBucket: config.payloadBucket,
-        payloadPrefix: config.payloadPrefix,
-        inlineMaxBytes: config.inlineMaxBytes,
-        bodyEncoding: config.bodyEncoding,
-      },
+      forwardTargets(clients, config),
     );
   } finally {
     (object.Body as { destroy?: () => void } | undefined)?.destroy?.();

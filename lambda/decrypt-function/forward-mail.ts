@@ -25,6 +25,25 @@ export interface ForwardMailOptions {
   readonly bodyEncoding: BodyEncoding;
 }
 
+/**
+ * Where the function delivers, from its clients and configuration: the one place the function and the operator's
+ * `quarantine release` take it from, so a release delivers exactly as the function would.
+ */
+export function forwardTargets(
+  clients: { readonly sqs: SQSClient; readonly s3: S3Client },
+  config: Omit<ForwardMailOptions, 'sqs' | 's3'>,
+): ForwardMailOptions {
+  return {
+    sqs: clients.sqs,
+    s3: clients.s3,
+    outputQueueUrl: config.outputQueueUrl,
+    payloadBucket: config.payloadBucket,
+    payloadPrefix: config.payloadPrefix,
+    inlineMaxBytes: config.inlineMaxBytes,
+    bodyEncoding: config.bodyEncoding,
+  };
+}
+
 /** A verified mail and where it came from. */
 export interface MailToForward {
   readonly messageId: string;

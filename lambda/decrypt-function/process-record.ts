@@ -31,7 +31,7 @@ export {
 import type { AwsClients } from './aws-clients';
 import type { FunctionConfig } from './config';
 import { readVerdictSettings } from './config';
-import { type ForwardResult, fifoIdsFor, forwardMail, sha256Hex } from './forward-mail';
+import { type ForwardResult, fifoIdsFor, forwardMail, forwardTargets, sha256Hex } from './forward-mail';
 import { type QuarantinedOutcome, quarantine } from './quarantine-record';
 import { readSesVerdicts } from './ses-verdicts';
 import { functionVerdict } from './verdict-action';
@@ -174,15 +174,7 @@ export async function processRecord(
         verdicts,
         ...(verdict.reasons.length > 0 ? { refusal: { action: 'deliver-marked', reasons: verdict.reasons } } : {}),
       },
-      {
-        sqs: clients.sqs,
-        s3: clients.s3,
-        outputQueueUrl: config.outputQueueUrl,
-        payloadBucket: config.payloadBucket,
-        payloadPrefix: config.payloadPrefix,
-        inlineMaxBytes: config.inlineMaxBytes,
-        bodyEncoding: config.bodyEncoding,
-      },
+      forwardTargets(clients, config),
     );
     timings.forwardMillis = performance.now() - forwardStarted;
     deps.markForwarded(identity);
