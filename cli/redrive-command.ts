@@ -1,5 +1,6 @@
 /**
- * `redrive`: takes what the failure queue holds (rejection records and Lambda on-failure records) back through the
+ * `redrive`: takes what the failure queue holds (rejection records and Lambda on-failure records), or what the work
+ * queue's dead-letter queue holds (S3 event notifications; `--queue-url`), back through the
  * function's own `processRecord`. Messages whose objects now go through are deleted; the rest stay, and the summary
  * says why.
  */
@@ -115,8 +116,9 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
 }
 
 /**
- * The S3 records a failure-queue message stands for: a rejection record `{bucket, key, versionId?, reason, errorName}`, or a
- * Lambda on-failure record whose `requestPayload` is the original S3 event. Undefined when it is neither.
+ * The S3 records a failure-queue message stands for: a rejection record `{bucket, key, versionId?, reason, errorName}`, a
+ * Lambda on-failure record whose `requestPayload` is the original S3 event, or an S3 event notification itself (what
+ * the work queue's dead-letter queue holds). Undefined when it is none of them.
  */
 export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[] | undefined {
   let body: unknown;
@@ -136,9 +138,11 @@ export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[]
     const versionId = typeof rejection.versionId === 'string' ? { versionId: rejection.versionId } : {};
     return [{ s3: { bucket: { name: rejection.bucket }, object: { key: encodeS3Key(rejection.key), ...versionId } } }];
   }
-  const payload = (body as { requestPayload?: { Records?: unknown } }).requestPayload;
-  if (Array.isArray(payload?.Records)) {
-    const records = payload.Records.filter(
+  // A Lambda on-failure record carries the event as its requestPayload; the work queue's dead-letter queue holds the
+  // S3 event notification itself, as S3 sent it.
+  const event = (body as { requestPayload?: { Records?: unknown } }).requestPayload ?? (body as { Records?: unknown });
+  if (Array.isArray(event?.Records)) {
+    const records = event.Records.filter(
       (r): r is ObjectCreatedRecord =>
         typeof r === 'object' && r !== null && typeof (r as ObjectCreatedRecord).s3?.object?.key === 'string',
     );

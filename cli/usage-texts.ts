@@ -46,10 +46,11 @@ export const REDRIVE_USAGE = `Usage:
   redrive [options]
 
 Moves the failure queue's records back through the function's logic. A message whose objects are now forwarded (or
-skipped) is deleted; one still rejected stays on the queue, and the summary gives the reasons.
+skipped) is deleted; one still rejected stays on the queue, and the summary gives the reasons. It also reads the work
+queue's dead-letter queue (S3 event notifications), without the function's delivery records.
 
 Options:
-      --queue-url URL   the failure queue (default: FAILURE_QUEUE_URL)
+      --queue-url URL   the failure queue (default: FAILURE_QUEUE_URL), or the work dead-letter queue
       --max N           handle at most N messages (default: all)
       --dry-run         decrypt and verify, send and delete nothing
 

@@ -269,7 +269,7 @@ export class EncryptedInboundMail extends Construct {
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, history.objectKeyPrefixes);
     acceptCdkHelperFindings(Stack.of(this));
     retainFunctionLogs(Stack.of(this), props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
-    addPipelineOutputs(this, { ruleName, objectKeyPrefix });
+    addPipelineOutputs(this, { ruleName, objectKeyPrefix }, decrypt.workQueue?.deadLetterQueue);
   }
 
   /**

@@ -14,4 +14,6 @@ export const OUTPUT_NAMES = {
   mxRecordValue: 'MxRecordValue',
   mailKeyArn: 'MailKeyArn',
   deliveryKeyArn: 'DeliveryKeyArn',
+  workDeadLetterQueueUrl: 'WorkDeadLetterQueueUrl',
+  workDeadLetterQueueArn: 'WorkDeadLetterQueueArn',
 } as const;

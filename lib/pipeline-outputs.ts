@@ -21,6 +21,7 @@ export function addPipelineOutputs(
     readonly deliveryKey: kms.IKey;
   },
   names: { readonly ruleName: string; readonly objectKeyPrefix: string },
+  workDeadLetterQueue?: sqs.IQueue,
 ): void {
   const outputs: Array<[string, string, string]> = [
     [OUTPUT_NAMES.outputQueueUrl, mail.outputQueue.queueUrl, 'Consume decrypted mail here'],
@@ -33,6 +34,13 @@ export function addPipelineOutputs(
     [OUTPUT_NAMES.mailKeyArn, mail.mailKey.keyArn, 'SES encrypts stored mail with it'],
     [OUTPUT_NAMES.deliveryKeyArn, mail.deliveryKey.keyArn, 'Consumers decrypt with it'],
   ];
+  if (workDeadLetterQueue !== undefined) {
+    // Events whose receives ran out; `aws sqs start-message-move-task --source-arn` moves them back to the work queue.
+    outputs.push(
+      [OUTPUT_NAMES.workDeadLetterQueueUrl, workDeadLetterQueue.queueUrl, 'Events the function could not process'],
+      [OUTPUT_NAMES.workDeadLetterQueueArn, workDeadLetterQueue.queueArn, 'Move them back to the work queue with it'],
+    );
+  }
   const prefix = mail.node.id.replace(/[^A-Za-z0-9]/g, '');
   for (const [name, value, description] of outputs) {
     const output = new CfnOutput(mail, name, { value, description });

@@ -398,6 +398,8 @@ describe('operations', () => {
         'InboundMailMxRecordValue',
         'InboundMailMailKeyArn',
         'InboundMailDeliveryKeyArn',
+        'InboundMailWorkDeadLetterQueueUrl',
+        'InboundMailWorkDeadLetterQueueArn',
       ].sort(),
     );
   });

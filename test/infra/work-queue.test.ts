@@ -142,4 +142,6 @@ it('with directInvocation, S3 invokes the function as in 0.2, and there is no wo
     NotificationConfiguration: { LambdaFunctionConfigurations: Match.anyValue() },
   });
   expect(Object.keys(direct.findResources('AWS::SQS::Queue'))).toHaveLength(3);
+  // No work queue, so no output names its dead-letter queue (the CLI's --stack finds none either).
+  expect(Object.keys(direct.findOutputs('*')).filter((name) => name.includes('WorkDeadLetter'))).toEqual([]);
 });

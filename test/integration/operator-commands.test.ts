@@ -195,6 +195,12 @@ describe('redrive', () => {
         responseContext: { statusCode: 200, functionError: 'Unhandled' },
       }),
     );
+    // What the work queue's dead-letter queue holds: the S3 event notification itself, after its receives ran out.
+    await send(
+      JSON.stringify(objectCreatedEvent([{ key: stored[2]?.key as string, size: stored[2]?.size as number }])),
+    );
+    // S3's test event on a new notification configuration names no object.
+    await send(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: LOCAL_MAIL_BUCKET }));
     await send('not a record at all');
   }
 
@@ -202,28 +208,36 @@ describe('redrive', () => {
     await drainQueue(stack, stack.failureQueueUrl, 0);
     await fillFailureQueue();
     const result = await redrive(['--dry-run']);
-    expect(result.stdout).toContain('4 messages, 0 deleted');
-    expect(result.stdout).toMatch(/verified\s+2/);
+    expect(result.stdout).toContain('6 messages, 0 deleted');
+    expect(result.stdout).toMatch(/verified\s+3/);
     expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
     // Kept messages are visible again right after the run.
-    expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(4);
+    expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(6);
   });
 
   it('forwards what now goes through, deletes it, and keeps what stays rejected with the reason', async () => {
     await fillFailureQueue();
     const result = await redrive([]);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('4 messages, 2 deleted');
-    expect(result.stdout).toMatch(/forwarded\s+2/);
+    expect(result.stdout).toContain('6 messages, 3 deleted');
+    expect(result.stdout).toMatch(/forwarded\s+3/);
     expect(result.stdout).toMatch(/rejected\s+1\s+NOT_ENCRYPTED 1/);
-    expect(result.stdout).toMatch(/unrecognised\s+1/);
+    expect(result.stdout).toMatch(/unrecognised\s+2/);
     const delivered = await drainQueue(stack, stack.outputQueueUrl, 1);
-    expect(delivered.map((m) => m.MessageAttributes?.SesMessageId?.StringValue).sort()).toEqual(['replay0', 'replay1']);
+    expect(delivered.map((m) => m.MessageAttributes?.SesMessageId?.StringValue).sort()).toEqual([
+      'replay0',
+      'replay1',
+      'replay2',
+    ]);
     const left = await drainQueue(stack, stack.failureQueueUrl, 0);
     expect(left.map((m) => m.Body)).toEqual(
-      expect.arrayContaining(['not a record at all', expect.stringContaining('NOT_ENCRYPTED')]),
+      expect.arrayContaining([
+        'not a record at all',
+        expect.stringContaining('s3:TestEvent'),
+        expect.stringContaining('NOT_ENCRYPTED'),
+      ]),
     );
-    expect(left).toHaveLength(2);
+    expect(left).toHaveLength(3);
   });
 });
 

@@ -27,6 +27,9 @@ function outputsFor(local: LocalStack) {
     mxRecordValue: '10 inbound-smtp.us-east-1.amazonaws.com',
     mailKeyArn: local.kmsKeyArn,
     deliveryKeyArn: 'arn:aws:kms:us-east-1:111122223333:key/delivery',
+    // Not read by --stack (a stack with directInvocation has no work queue); redrive takes it as --queue-url.
+    workDeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/work-dead-letters',
+    workDeadLetterQueueArn: 'arn:aws:sqs:us-east-1:111122223333:work-dead-letters',
   };
   return Object.entries(OUTPUT_NAMES).map(([key, name]) => ({
     OutputKey: `InboundMail${name}`,
