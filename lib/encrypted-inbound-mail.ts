@@ -167,8 +167,9 @@ export class EncryptedInboundMail extends Construct {
     const operators = [...(props.operatorRoleArns ?? [])];
     if (operators.length > 0) {
       store.allowUnwrap('OperatorsUnwrapDataKeysOfThisAccountAndRule', operators, history.ruleNames);
-      // replay and redrive deliver as the function does.
+      // replay and redrive deliver as the function does; the work dead-letter queue is theirs to redrive.
       for (const arn of operators) this.delivery.allowKeyUse(arn);
+      decrypt.workQueue?.allowOperators(operators);
     }
 
     this.verdictGate = new VerdictGate(this, 'VerdictGate', {
@@ -250,7 +251,6 @@ export class EncryptedInboundMail extends Construct {
     // 0.1.0 activated with a resource whose delete deactivates every rule set: it stays, doing nothing.
     keepRetiredActivation(this, props.activateRuleSet === true, settings.ruleSetName);
     this.activateAfterAll();
-
     this.mailKey = store.key;
     this.deliveryKey = this.delivery.key;
     this.mailBucket = store.bucket;

@@ -15,6 +15,7 @@ import { Delivery } from '../delivery/delivery';
 import type { MailStore } from '../mail-store/mail-store';
 import type { RuleHistory } from '../receiving/rule-history';
 import { WorkQueue } from '../trigger/work-queue';
+import { keepS3InvokePermission } from '../upgrades/s3-invoke-permission';
 import { bundledOrBuilt, type FunctionSettings } from './function-code';
 import { packageRoot } from './function-source';
 
@@ -174,6 +175,8 @@ export class DecryptFunction extends Construct {
       store.bucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.function), {
         prefix: objectKeyPrefix,
       });
+    } else {
+      keepS3InvokePermission(this.function, store.bucket);
     }
     this.readyForMail = [
       this.function,

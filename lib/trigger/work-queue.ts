@@ -61,9 +61,11 @@ export class WorkQueue extends Construct {
     });
     // S3 sends to an SSE-KMS queue only when the key policy lets s3.amazonaws.com use the key
     // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html,
-    // "AWS KMS key policy"). AWS's statement carries no condition, and whether the KMS call SQS makes for S3 carries
-    // aws:SourceAccount is not documented: a condition could silently stop every notification. Who may send is
-    // bounded by the queue policy instead (this bucket, this account), and this key encrypts this queue only.
+    // "AWS KMS key policy"). S3's statement carries no condition. SQS's key-management page names S3 among the services
+    // whose calls to an SSE queue's key carry aws:SourceArn, but its example is for another principal and value
+    // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html): with no
+    // account to try it in, the statement follows S3's page. Who may send is bounded by the queue policy instead (this
+    // bucket, this account), and this key encrypts this queue only.
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'S3SendsNotificationsToTheWorkQueue',
@@ -148,6 +150,26 @@ export class WorkQueue extends Construct {
     }
     this.readyForMail = [this.queue, props.bucket.node.tryFindChild('Notifications'), mapping].filter(
       (construct): construct is Construct => construct !== undefined,
+    );
+  }
+
+  /**
+   * Lets operator roles use the work key through SQS, so they can read the dead-letter queue (`redrive --queue-url`)
+   * and move its messages back to the work queue (StartMessageMoveTask): receiving from an SSE-KMS queue needs
+   * `kms:Decrypt`, sending to one `kms:GenerateDataKey`
+   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html). The queues
+   * hold S3 notifications only: bucket, key, size, never mail.
+   */
+  allowOperators(principalArns: readonly string[]): void {
+    if (principalArns.length === 0) return;
+    const stack = Stack.of(this);
+    this.key.addToResourcePolicy(
+      useByPrincipalArns({
+        sid: 'OperatorsRedriveThroughSqs',
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        principalArns,
+        conditions: { StringEquals: { 'kms:ViaService': `sqs.${stack.region}.amazonaws.com` } },
+      }),
     );
   }
 }

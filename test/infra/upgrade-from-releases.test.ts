@@ -12,35 +12,28 @@ import { CDK_JSON_CONTEXT, TEST_ENV } from '../support/synth';
 import { describeOffences, type ReleaseFixture, releaseFixtures, upgradeOffences } from '../support/upgrade-diff';
 
 /** Every release a deployed stack may be upgraded from. */
-const RELEASES = ['0.1.0'];
+const RELEASES = ['0.1.0', '0.2.0'];
+
+/** 0.1.0's and 0.2.0's Macie job, an AwsCustomResource whose delete cancels the job it created. */
+const MACIE_JOB_MOVED = {
+  InboundMailPayloadDiscovery183E9EA7: {
+    why:
+      'the released Macie job (an AwsCustomResource): its delete cancels that job, and the job moves to a resource of ' +
+      'its own type (Custom::MacieClassificationJob), which creates a new one; nothing stored is touched',
+    holds: (resource: any) =>
+      resource.Type === 'Custom::AWS' &&
+      JSON.parse(resource.Properties.Delete).action === 'updateClassificationJob' &&
+      JSON.parse(resource.Properties.Delete).parameters.jobStatus === 'CANCELLED',
+  },
+};
 
 /**
  * Removals a release's upgrade makes on purpose, each with why its loss is safe and a check of the released resource
  * that the reason rests on (so the reason cannot outlive the fact).
  */
 const ACCEPTED_REMOVALS: Record<string, Record<string, { why: string; holds: (resource: any) => boolean }>> = {
-  '0.1.0': {
-    InboundMailPayloadDiscovery183E9EA7: {
-      why:
-        "0.1.0's Macie job (an AwsCustomResource): its delete cancels that job, and the job moves to a resource of its " +
-        'own type (Custom::MacieClassificationJob), which creates a new one; nothing stored is touched',
-      holds: (resource) =>
-        resource.Type === 'Custom::AWS' &&
-        JSON.parse(resource.Properties.Delete).action === 'updateClassificationJob' &&
-        JSON.parse(resource.Properties.Delete).parameters.jobStatus === 'CANCELLED',
-    },
-    InboundMailMailBucketAllowBucketNotificationsToEncryptedInboundMailDecryptFunctionC5710E1A8668C199: {
-      why:
-        "0.1.0's permission for S3 to invoke the function: 0.3's default trigger is the work queue, so the bucket's " +
-        'notification configuration (updated in place, same logical id) names the queue and S3 no longer invokes the ' +
-        'function; its delete removes only that permission. Events in flight are delivered by Lambda before it goes, and ' +
-        'mail stored meanwhile is announced to the queue. directInvocation keeps it.',
-      holds: (resource) =>
-        resource.Type === 'AWS::Lambda::Permission' &&
-        resource.Properties.Principal === 's3.amazonaws.com' &&
-        resource.Properties.Action === 'lambda:InvokeFunction',
-    },
-  },
+  '0.1.0': MACIE_JOB_MOVED,
+  '0.2.0': MACIE_JOB_MOVED,
 };
 
 const synthesized = new Map<string, object>();

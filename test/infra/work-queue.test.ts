@@ -18,7 +18,7 @@ const workKeyId = logicalId(
 );
 const functionId = logicalId(stack.pipeline.function);
 
-it('sends the mail bucket’s object-created notifications under the prefix to the work queue, and none to the function', () => {
+it('sends the mail bucket’s object-created notifications under the prefix to the work queue, none to the function', () => {
   template.hasResourceProperties('Custom::S3BucketNotifications', {
     NotificationConfiguration: {
       QueueConfigurations: [
@@ -30,7 +30,25 @@ it('sends the mail bucket’s object-created notifications under the prefix to t
       ],
     },
   });
-  template.resourcePropertiesCountIs('AWS::Lambda::Permission', { Principal: 's3.amazonaws.com' }, 0);
+  expect(
+    JSON.stringify(template.findResources('Custom::S3BucketNotifications')).includes('LambdaFunctionConfigurations'),
+  ).toBe(false);
+});
+
+it('keeps S3’s permission to invoke the function (this bucket, this account only) for the upgrade from 0.2.0', () => {
+  // S3 applies a changed notification configuration within about five minutes: mail stored meanwhile may still be
+  // announced to the function (lib/upgrades/s3-invoke-permission.ts).
+  const permissions = Object.values(
+    template.findResources('AWS::Lambda::Permission', { Properties: { Principal: 's3.amazonaws.com' } }),
+  );
+  expect(permissions).toHaveLength(1);
+  expect(permissions[0]?.Properties).toEqual({
+    Action: 'lambda:InvokeFunction',
+    FunctionName: { 'Fn::GetAtt': [functionId, 'Arn'] },
+    Principal: 's3.amazonaws.com',
+    SourceAccount: '111122223333',
+    SourceArn: { 'Fn::GetAtt': [logicalId(stack.pipeline.mailBucket), 'Arn'] },
+  });
 });
 
 it('encrypts the work queue and its dead-letter queue with their own key, keeps DLQ messages longer, and requires TLS', () => {
@@ -144,4 +162,28 @@ it('with directInvocation, S3 invokes the function as in 0.2, and there is no wo
   expect(Object.keys(direct.findResources('AWS::SQS::Queue'))).toHaveLength(3);
   // No work queue, so no output names its dead-letter queue (the CLI's --stack finds none either).
   expect(Object.keys(direct.findOutputs('*')).filter((name) => name.includes('WorkDeadLetter'))).toEqual([]);
+});
+
+it('lets operator roles, and nobody else, use the work key through SQS to read and redrive the dead-letter queue', () => {
+  const operator = 'arn:aws:iam::111122223333:role/mail-operator';
+  const withOperators = synthStack({ operatorRoleArns: operator }).template;
+  const keys = withOperators.findResources('AWS::KMS::Key');
+  const workKey = Object.entries(keys).find(([id]) => id.includes('WorkQueueKey'))?.[1];
+  const statements = workKey?.Properties.KeyPolicy.Statement as Array<Record<string, any>>;
+  expect(statements.find((s) => s.Sid === 'OperatorsRedriveThroughSqs')).toEqual({
+    Sid: 'OperatorsRedriveThroughSqs',
+    Effect: 'Allow',
+    Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+    Resource: '*',
+    Condition: {
+      StringEquals: { 'kms:ViaService': 'sqs.eu-west-1.amazonaws.com' },
+      ArnEquals: { 'aws:PrincipalArn': [operator] },
+    },
+  });
+  // Without operators, no statement names them.
+  const defaultWorkKey = Object.entries(template.findResources('AWS::KMS::Key')).find(([id]) =>
+    id.includes('WorkQueueKey'),
+  )?.[1];
+  expect(JSON.stringify(defaultWorkKey?.Properties.KeyPolicy)).not.toContain('OperatorsRedriveThroughSqs');
 });
