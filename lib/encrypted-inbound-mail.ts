@@ -66,7 +66,7 @@ export class EncryptedInboundMail extends Construct {
   readonly outputDeadLetterQueue: sqs.Queue;
   /** The queue of stored objects the function refused or could not deliver (reason code, no content). */
   readonly failureQueue: sqs.Queue;
-  /** The decrypt-and-forward function, invoked by the mail bucket's notifications. */
+  /** The decrypt-and-forward function, fed the mail bucket's notifications by the work queue (or S3 itself). */
   readonly function: lambda.Function;
   /** The delivery records' table; undefined when `deliveryRecords` is false. */
   readonly deliveryRecordsTable: dynamodb.Table | undefined;
@@ -74,7 +74,7 @@ export class EncryptedInboundMail extends Construct {
   readonly ruleSet: ses.IReceiptRuleSet;
   /** The receipt rule: the verdict gate, then the encrypted S3 action. */
   readonly rule: ses.ReceiptRule;
-  /** The receipt rule's first action: stops mail whose SES verdicts the policy refuses, before it is stored. */
+  /** The receipt rule's first action: stops mail refused with the action `stop` before it is stored. */
   readonly verdictGateFunction: lambda.Function;
   /**
    * The custom resource that activates the construct's own rule set when asked and, on delete, while it is the active
@@ -83,7 +83,7 @@ export class EncryptedInboundMail extends Construct {
    * @default - none with `ruleSet` (an existing set's activation is its owner's)
    */
   readonly activation?: CustomResource;
-  /** The pipeline's alarms (failures, dead letters, function errors and throttles, the verdict gate's refusals). */
+  /** The pipeline's alarms: eight, six with `directInvocation` (README, "Alarms"). */
   readonly alarms: cloudwatch.Alarm[];
   /** The SES domain identity (DKIM records) of the receiving domain. @default - none unless `hostedZone` is given */
   readonly receivingIdentity?: ses.EmailIdentity;

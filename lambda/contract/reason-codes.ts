@@ -1,7 +1,9 @@
 /**
  * The stable reason codes of the message contract (docs/CONTRACT.md, "Reason codes"): every code a rejected or
  * retried object can carry, in failure records, logs, metrics and the CLI's output. The reader's and the function's
- * error classes carry them; consumers and operators match on them. A code is never renamed.
+ * error classes carry them; consumers and operators match on them. A code is never renamed. A record the function
+ * skips is logged with a skip reason instead (`record skipped`: SES_SETUP_NOTIFICATION, INSTRUCTION_FILE,
+ * ALREADY_QUARANTINED, ALREADY_REJECTED; docs/CONTRACT.md, "Skipped records"), never a failure record.
  */
 
 /** Every stable reason code a rejected or retried object can carry. */

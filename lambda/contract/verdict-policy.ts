@@ -1,12 +1,14 @@
 /**
- * Which of SES's verdicts stop a mail before it is stored, decided from the receipt SES hands a receipt rule's Lambda
- * action (https://docs.aws.amazon.com/ses/latest/dg/receiving-email-notifications-contents.html): `virusVerdict`,
+ * Which of SES's verdicts refuse a mail, decided by the gate before it is stored from the receipt SES hands a receipt
+ * rule's Lambda action (https://docs.aws.amazon.com/ses/latest/dg/receiving-email-notifications-contents.html): `virusVerdict`,
  * `spamVerdict`, `spfVerdict`, `dkimVerdict`, `dmarcVerdict` (each `{ status }`: PASS, FAIL, GRAY,
  * PROCESSING_FAILED or DISABLED), and `dmarcPolicy` (none, quarantine or reject; present when DMARC failed).
  *
  * Only FAIL refuses, and only for the verdicts the policy names. Every other value (GRAY, PROCESSING_FAILED, DISABLED,
  * missing) lets the mail through: an undecided or failed scan is not evidence against the mail, and the consumer sees
- * the verdict on the message. Virus FAIL is refused by default; spam, SPF, DKIM and DMARC are each opt-in.
+ * the verdict on the message. Virus FAIL is refused by default; spam, SPF, DKIM and DMARC are each opt-in. What a
+ * refusal does is its action (verdict-actions.ts): the gate stops only refusals whose action is `stop`. The decrypt
+ * function decides again from SES's headers in the stored mail (lambda/decrypt-function/verdict-action.ts).
  */
 
 /** What the gate refuses. */
@@ -19,7 +21,10 @@ export interface VerdictPolicy {
   readonly refuseSpfFail: boolean;
   /** Refuse mail whose DKIM verdict is FAIL. @default false */
   readonly refuseDkimFail: boolean;
-  /** Refuse mail whose DMARC verdict is FAIL while the sending domain's policy is quarantine or reject. @default false */
+  /**
+   * Refuse mail whose DMARC verdict is FAIL: here, at the gate, only while the sending domain's policy is quarantine
+   * or reject; the decrypt function, which sees no policy in SES's headers, refuses every DMARC FAIL. @default false
+   */
   readonly refuseDmarcFail: boolean;
 }
 

@@ -55,8 +55,9 @@ const FORWARDED_MEMORY = 10_000;
 /**
  * Makes a handler with its own configuration, clients and memory of forwarded objects (one per container).
  *
- * A configuration error fails every invocation loudly; nothing is lost, as the event is retried and then goes to the
- * on-failure destination.
+ * A configuration error fails every invocation loudly; nothing is lost: a work-queue batch returns to the queue and,
+ * after 10 receives, rests on its dead-letter queue; a direct invocation is retried, then goes to the on-failure
+ * destination (the failure queue).
  */
 export function createHandler(options: CreateHandlerOptions = {}): DecryptHandler {
   let config: FunctionConfig | undefined;

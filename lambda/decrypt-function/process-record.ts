@@ -80,7 +80,8 @@ export interface ProcessRecordDeps {
 
 /**
  * Processes one record. Never throws for a bad object: rejections are recorded on the failure queue and returned.
- * Returns `retry` for failures that may pass; the handler then fails the invocation so Lambda retries.
+ * Returns `retry` for failures that may pass; the handler then returns the record's message to the work queue (or,
+ * invoked directly, fails the invocation so Lambda retries).
  */
 export async function processRecord(
   record: ObjectCreatedRecord,
@@ -205,8 +206,8 @@ function classify(error: unknown): InboundMailError {
   if (isTransientFailure(error)) {
     return new TransientError(`transient failure (${errorNameOf(error)})`, { cause: error });
   }
-  // Unknown errors are retried rather than rejected: Lambda's retries end on the on-failure destination, so
-  // nothing is lost, and a bug is not mistaken for a bad object.
+  // Unknown errors are retried rather than rejected: retries end on the work dead-letter queue (or, invoked directly,
+  // on the on-failure destination), so nothing is lost, and a bug is not mistaken for a bad object.
   return new TransientError(`unexpected failure (${errorNameOf(error)})`, { cause: error });
 }
 

@@ -1,6 +1,8 @@
 /**
  * The verdict gate: a receipt rule's Lambda action, invoked RequestResponse before the S3 action, that stops mail
- * whose SES verdicts the policy refuses (`verdict-policy.ts`) so it is never stored, decrypted or delivered.
+ * whose SES verdicts the policy refuses (`verdict-policy.ts`) when the refusal's action is `stop`
+ * (`verdict-actions.ts`), so it is never stored, decrypted or delivered. Mail refused with `quarantine` (the default)
+ * or `deliver-marked` continues: SES stores it and the decrypt function acts on it.
  *
  * SES passes `{ Records: [{ eventSource: 'aws:ses', ses: { receipt, mail } }] }` and reads the disposition from the
  * returned object: STOP_RULE skips the rule's remaining actions, CONTINUE (or anything else) goes on
@@ -9,8 +11,9 @@
  * The event carries addresses and headers: only verdicts, the SES message id and the decision are logged.
  * Failing open: any error here (a malformed event, a bad setting) answers CONTINUE and is logged and counted
  * (`GateErrors`). SES's documentation does not say what it does when a RequestResponse action fails or times out, so
- * the gate does not leave that to it; the mail is stored, and the decrypt function still rejects a mail whose
- * SES-written virus verdict is FAIL (`VIRUS_DETECTED`), so failing open never delivers a virus SES detected.
+ * the gate does not leave that to it; the mail is stored, and the decrypt function still quarantines a mail whose
+ * SES-written virus verdict is FAIL (or rejects it, `VIRUS_DETECTED`, when the virus action is `stop`), so failing
+ * open never delivers a virus SES detected.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';

@@ -178,13 +178,13 @@ export class Delivery extends Construct {
 
   /**
    * Producers and consumers separated: nobody but the principals of `allowKeyUse` (the function, whose role also sends
-   * its rejections and, as Lambda's on-failure destination, its failed events; and operators, who replay and redrive)
-   * may send to this queue, whatever their own IAM policy says, so a consumer with a broad `sqs:SendMessage` cannot
-   * inject a "verified" mail. A Deny in a resource policy wins over any Allow
+   * its rejections and, with directInvocation, its failed events as Lambda's on-failure destination; and operators,
+   * who replay and redrive) may send to this queue, whatever their own IAM policy says, so a consumer with a broad
+   * `sqs:SendMessage` cannot inject a "verified" mail. A Deny in a resource policy wins over any Allow
    * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html); a request without
    * `aws:PrincipalArn` (an AWS service principal) matches `ArnNotEquals` too and is denied: no service sends to these
-   * queues (S3 notifies the function, never a queue). `sqs:SendMessage` covers `SendMessageBatch`
-   * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html).
+   * queues (S3 notifies the work queue, or the function itself, never these). `sqs:SendMessage` covers
+   * `SendMessageBatch` (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html).
    */
   private onlyProducersSend(queue: sqs.IQueue): iam.PolicyStatement {
     return new iam.PolicyStatement({

@@ -1,6 +1,7 @@
 /**
- * The decrypt-and-forward function with its role, log group and trigger: invoked by the mail bucket's object-created
- * notifications, it may read stored mail, unwrap data keys of this account's rule, and deliver; nothing more.
+ * The decrypt-and-forward function with its role, log group and trigger: it takes the mail bucket's object-created
+ * notifications from the work queue (lib/trigger/work-queue.ts) or, with `directInvocation`, is invoked by S3 itself;
+ * it may read stored mail, unwrap data keys of this account's rule, and deliver; nothing more.
  */
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -58,8 +59,9 @@ export class DecryptFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   /**
-   * What must exist before mail arrives: the function, the bucket's notification that triggers it, and its
-   * asynchronous-invoke settings (retries, on-failure destination). Activating the rule set waits for them.
+   * What must exist before mail arrives: the function, the bucket's notification, the work queue and its event source
+   * mapping (or, with `directInvocation`, the asynchronous-invoke settings: retries, on-failure destination).
+   * Activating the rule set waits for them.
    */
   readonly readyForMail: readonly Construct[];
   /** The work queue (the default trigger); undefined with `directInvocation`. */

@@ -61,63 +61,71 @@ export interface FunctionsProps {
    */
   readonly sourceMaps?: boolean;
   /**
-   * Stop mail whose SES virus verdict is FAIL before it is stored (the verdict gate).
+   * Refuse mail whose SES virus verdict is FAIL at the verdict gate, with the action `virusAction` (quarantine by
+   * default). `false` only turns the gate's check off: the decrypt function refuses every virus FAIL it reads in SES's
+   * own headers whatever this says, and virus mail is never forwarded.
    *
    * @default true
    */
   readonly refuseVirus?: boolean;
   /**
-   * Stop mail whose SES spam verdict is FAIL before it is stored.
+   * Refuse mail whose SES spam verdict is FAIL, with the action `spamAction` (quarantine by default).
    *
    * @default false
    */
   readonly refuseSpam?: boolean;
   /**
-   * Stop mail whose SPF verdict is FAIL before it is stored.
+   * Refuse mail whose SPF verdict is FAIL, with the action `spfFailAction` (quarantine by default).
    *
    * @default false
    */
   readonly refuseSpfFail?: boolean;
   /**
-   * Stop mail whose DKIM verdict is FAIL before it is stored.
+   * Refuse mail whose DKIM verdict is FAIL, with the action `dkimFailAction` (quarantine by default).
    *
    * @default false
    */
   readonly refuseDkimFail?: boolean;
   /**
-   * Stop mail whose DMARC verdict is FAIL when the sending domain's DMARC policy is quarantine or reject.
+   * Refuse mail whose DMARC verdict is FAIL, with the action `dmarcFailAction` (quarantine by default). The verdict
+   * gate refuses it only when the sending domain's DMARC policy is quarantine or reject (SES's receipt gives it); the
+   * decrypt function, whose view is SES's headers in the stored mail (no policy there), refuses every DMARC FAIL that
+   * reaches it, `p=none` included. With 'stop', a DMARC FAIL the gate lets through is forwarded with `VerdictRefusal`.
    *
    * @default false
    */
   readonly refuseDmarcFail?: boolean;
   /**
    * What becomes of mail whose virus verdict is FAIL: 'quarantine' (stored encrypted under `quarantine/`, never
-   * forwarded; an operator may release it) or 'stop' (never stored). Virus mail is never forwarded by the pipeline.
+   * forwarded; an operator may release it) or 'stop' (the gate stops it, never stored; one the gate let through is
+   * rejected `VIRUS_DETECTED`). Virus mail is never forwarded by the pipeline.
    *
    * @default 'quarantine'
    */
   readonly virusAction?: string;
   /**
-   * What becomes of mail `refuseSpam` refuses: 'stop', 'quarantine' or 'deliver-marked' (forwarded with the
-   * `VerdictRefusal` attribute).
+   * What becomes of mail `refuseSpam` refuses: 'stop' (the gate stops it, never stored), 'quarantine' (stored
+   * encrypted under `quarantine/`, never forwarded) or 'deliver-marked' (forwarded with the `VerdictRefusal`
+   * attribute). Mail a 'stop' reason refuses that reaches the decrypt function anyway (the gate failing open) is
+   * forwarded with `VerdictRefusal`.
    *
    * @default 'quarantine'
    */
   readonly spamAction?: string;
   /**
-   * What becomes of mail `refuseSpfFail` refuses: 'stop', 'quarantine' or 'deliver-marked'.
+   * What becomes of mail `refuseSpfFail` refuses: 'stop', 'quarantine' or 'deliver-marked', as `spamAction`.
    *
    * @default 'quarantine'
    */
   readonly spfFailAction?: string;
   /**
-   * What becomes of mail `refuseDkimFail` refuses: 'stop', 'quarantine' or 'deliver-marked'.
+   * What becomes of mail `refuseDkimFail` refuses: 'stop', 'quarantine' or 'deliver-marked', as `spamAction`.
    *
    * @default 'quarantine'
    */
   readonly dkimFailAction?: string;
   /**
-   * What becomes of mail `refuseDmarcFail` refuses: 'stop', 'quarantine' or 'deliver-marked'.
+   * What becomes of mail `refuseDmarcFail` refuses: 'stop', 'quarantine' or 'deliver-marked', as `spamAction`.
    *
    * @default 'quarantine'
    */

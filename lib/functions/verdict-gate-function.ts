@@ -1,6 +1,8 @@
 /**
  * The verdict gate: a small function the receipt rule invokes (RequestResponse) before its S3 action, stopping mail
- * whose SES verdicts the policy refuses, so it is never stored, decrypted or delivered (lambda/verdict-gate.ts).
+ * whose SES verdicts the policy refuses when the refusal's action is `stop`, so it is never stored, decrypted or
+ * delivered (lambda/verdict-gate/handler.ts); other refused mail is stored for the decrypt function to quarantine or
+ * mark.
  */
 import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -1,7 +1,8 @@
 /**
- * The alarms that say something needs a person: mail rejected or exhausted its retries, the function failing, a
- * consumer failing on a delivered mail, the verdict gate refusing an unusual share of mail or failing open. With a topic, each alarm notifies it; without one they only change state in
- * CloudWatch (console, `aws cloudwatch describe-alarms`).
+ * The alarms that say something needs a person (README, "Alarms"): mail rejected, the function failing, a consumer
+ * failing on a delivered mail, the verdict gate stopping an unusual share of mail or failing open, quarantine growing,
+ * and, with the work queue, a backlog on it or a record on its dead-letter queue. With a topic, each alarm notifies
+ * it; without one they only change state in CloudWatch (console, `aws cloudwatch describe-alarms`).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -39,13 +40,13 @@ export class PipelineAlarms extends Construct {
     this.alarms = [
       this.alarmOnAny(
         'RejectedMailAlarm',
-        'Stored mail was rejected or exhausted its retries: see the failure queue.',
+        'Stored mail was rejected (or, with directInvocation, exhausted its retries): see the failure queue.',
         props.failureQueue.metricApproximateNumberOfMessagesVisible({ period }),
         props.topic,
       ),
       this.alarmOnAny(
         'FunctionErrorsAlarm',
-        'The decrypt function failed (it will be retried; persistent errors end on the failure queue).',
+        'The decrypt function failed (it will be retried; persistent errors end on the work dead-letter queue, or with directInvocation on the failure queue).',
         props.function.metricErrors({ period }),
         props.topic,
       ),
@@ -57,14 +58,14 @@ export class PipelineAlarms extends Construct {
       ),
       this.alarm(
         'RefusedMailRateAlarm',
-        "The verdict gate stopped a quarter or more of the last hour's mail (at least 10 mails): a virus or spam wave, or a policy too strict.",
+        "The verdict gate stopped (STOP_RULE, reasons whose action is stop) a quarter or more of the last hour's mail (at least 10 mails): a virus or spam wave, or a policy too strict.",
         props.gate.refusedMailRate(),
         25,
         props.topic,
       ),
       this.alarmOnAny(
         'GateErrorsAlarm',
-        'The verdict gate failed and let mail through unchecked (the decrypt function still refuses virus FAIL).',
+        'The verdict gate failed and let mail through unchecked (the decrypt function still quarantines or rejects virus FAIL).',
         props.gate.errors(),
         props.topic,
       ),
@@ -87,24 +88,25 @@ export class PipelineAlarms extends Construct {
   }
 
   /**
-   * The work queue's two alarms. Its oldest message older than 30 minutes: mail normally leaves it in seconds, and a
+   * The work queue's two alarms. Its oldest message 30 minutes old or more: mail normally leaves it in seconds, and a
    * message returned once waits one visibility timeout (12 minutes), so 30 minutes means a backlog (concurrency or KMS
-   * too low) or records failing again and again. ApproximateAgeOfOldestMessage is the metric AWS names for this
+   * too low). ApproximateAgeOfOldestMessage is the metric AWS names for this, but it leaves out a message received
+   * three times or more, so it does not see a record failing again and again
    * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html).
-   * Any message on its dead-letter queue: a record failed ten receives.
+   * Such a record shows on the second alarm, any message on the dead-letter queue: it failed ten receives.
    */
   private workQueueAlarms(workQueue: WorkQueue, topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
     return [
       this.alarm(
         'WorkQueueAgeAlarm',
-        'Stored mail has waited over 30 minutes on the work queue: a backlog (raise workQueueMaxConcurrency and the KMS quota) or records failing repeatedly (see the function logs).',
+        'Stored mail has waited 30 minutes or more on the work queue: a backlog (raise workQueueMaxConcurrency and the KMS quota). A record failing again and again shows on WorkDeadLetterAlarm instead.',
         workQueue.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(5), statistic: 'Maximum' }),
         30 * 60,
         topic,
       ),
       this.alarmOnAny(
         'WorkDeadLetterAlarm',
-        'A stored mail failed ten times and rests on the work dead-letter queue: fix the cause, then redrive it to the work queue.',
+        'A stored mail failed ten receives and rests on the work dead-letter queue (output WorkDeadLetterQueueArn): fix the cause, then move it back to the work queue (aws sqs start-message-move-task).',
         workQueue.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
         topic,
       ),

@@ -17,7 +17,7 @@ import { INSTALL_HINT, pythonCommand } from '../../scripts/python';
 
 const ROOT = join(__dirname, '..', '..');
 const TABLE = 'delivery-records';
-/** The records' lifetime the stack sets by default (2 days). */
+/** A records' lifetime as the stack sets it with directInvocation (2 days; 19 with the work queue, the default). */
 const LIFETIME_SECONDS = String(2 * 86_400);
 
 let stack: LocalStack;
