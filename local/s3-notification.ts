@@ -2,8 +2,9 @@
  * What S3 does when SES stores a mail: the object-created event notification, in the shape S3 sends it
  * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html), and, as the stack
  * configures the mail bucket (lib/trigger/work-queue.ts), its delivery to the work queue. fauxqs stores objects but
- * does not implement bucket notifications (its README lists them unsupported, and its S3 router has no
- * `?notification` route), so the local pipeline sends the notification to the work queue itself, as S3 would: one
+ * does not implement bucket notifications: its README lists them unsupported, its S3 router has no `?notification`
+ * route (fauxqs 2.4.1 answers PutBucketNotificationConfiguration with 200 as a CreateBucket, keeps nothing, and sends
+ * nothing on PutObject). So the local pipeline sends the notification to the work queue itself, as S3 would: one
  * message per object, its body the event's JSON, no message attributes.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
