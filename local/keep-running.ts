@@ -4,7 +4,7 @@
  */
 import type { LocalStack } from './local-stack';
 import { LOCAL_PAYLOAD_BUCKET } from './local-stack';
-import { objectCreatedEvent, type S3EventHandler, storeMail } from './pipeline';
+import { deliverThroughWorkQueue, type QueueHandler, storeMail } from './pipeline';
 import { CLEAN_VERDICTS } from './ses-simulator';
 
 /** The variables a consumer reads (the examples in examples/ take exactly these), in print order. */
@@ -21,9 +21,10 @@ export function consumerEnvironment(stack: LocalStack): Array<[string, string]> 
 }
 
 /** Forwards `mime` once more and leaves it on the queue, prints the environment, and waits for a signal. */
-export async function keepRunning(stack: LocalStack, handler: S3EventHandler, mime: Buffer): Promise<void> {
+export async function keepRunning(stack: LocalStack, handler: QueueHandler, mime: Buffer): Promise<void> {
   const stored = await storeMail(stack, mime, undefined, CLEAN_VERDICTS);
-  await handler(objectCreatedEvent([stored]));
+  // Through the work queue, as every mail of `npm start`: S3's notification, then the event source's batch.
+  await deliverThroughWorkQueue(stack, handler, [stored]);
   const lines = consumerEnvironment(stack).map(([name, value]) => `export ${name}=${value}`);
   process.stdout.write(
     `\nThe emulators keep running; one more copy of the sample mail waits on the output queue.\n` +

@@ -1,6 +1,6 @@
 /**
  * The embedded defaults: fauxqs for S3 and SQS (a child process) and the KMS emulator, all on 127.0.0.1, with the
- * buckets, queues and key the pipeline needs. `npm start`, the integration tests and the benchmarks share it.
+ * buckets, queues (the work queue too) and key the pipeline needs. `npm start`, the integration tests and the benchmarks share it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../lambda/contract/env-names';
 import { KmsEmulator } from './kms-emulator';
 import { startKmsEmulatorServer } from './kms-emulator-http';
+import { createWorkQueue, type LocalWorkQueue } from './work-queue';
 
 /** The local stack's fixed names: region, account, rule, buckets, prefix. */
 export const LOCAL_REGION = 'us-east-1';
@@ -37,6 +38,8 @@ export interface LocalStack {
   readonly clients: { s3: S3Client; sqs: SQSClient; kms: KMSClient };
   readonly outputQueueUrl: string;
   readonly failureQueueUrl: string;
+  /** The work queue the mail bucket's notifications go to, and its dead-letter queue (local/work-queue.ts). */
+  readonly workQueue: LocalWorkQueue;
   /** The environment the function runs with here: endpoints, region, fake credentials, and its configuration. */
   readonly env: Record<string, string>;
   stop(): Promise<void>;
@@ -77,6 +80,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       new CreateQueueCommand({ QueueName: outputName, Attributes: options.fifo ? { FifoQueue: 'true' } : {} }),
     );
     const failure = await clients.sqs.send(new CreateQueueCommand({ QueueName: 'inbound-mail-failures' }));
+    const workQueue = await createWorkQueue(clients.sqs);
     const outputQueueUrl = output.QueueUrl as string;
     const failureQueueUrl = failure.QueueUrl as string;
     const running = fauxqs;
@@ -86,6 +90,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clients,
       outputQueueUrl,
       failureQueueUrl,
+      workQueue,
       env: {
         ...awsEnv,
         [ENV.OUTPUT_QUEUE_URL]: outputQueueUrl,

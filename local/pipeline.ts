@@ -1,26 +1,37 @@
 /**
- * Drives the real handler end to end on the local stack: SES stores a mail encrypted, S3 announces it, the function
- * decrypts and forwards it, and a consumer reads it back from the queue.
+ * Drives the real handler end to end on the local stack, as deployed: SES stores a mail encrypted, S3's notification
+ * goes to the work queue, the event source (Lambda's mapping) invokes the function with a batch from it, the function
+ * decrypts and forwards the mail, and a consumer reads it back from the output queue.
  */
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DeleteMessageCommand, type Message, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Event } from 'aws-lambda';
 import { readForwardedMail } from '../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../lambda/contract/message-contract';
+import { DEFAULT_QUARANTINE_PREFIX } from '../lambda/contract/verdict-actions';
 import type { HandlerResult } from '../lambda/decrypt-function/handler';
-import { encodeS3Key } from '../lambda/decrypt-function/process-record';
+import { WORK_QUEUE_BATCH_SIZE } from '../lib/trigger/work-queue-settings';
+import { type BatchHandler, type EventSourceReport, runEventSource } from './event-source';
 import {
   LOCAL_ACCOUNT,
   LOCAL_MAIL_BUCKET,
   LOCAL_MAIL_PREFIX,
   LOCAL_PAYLOAD_BUCKET,
+  LOCAL_REGION,
   LOCAL_RULE,
   type LocalStack,
 } from './local-stack';
+import { type CreatedObject, notifyWorkQueue } from './s3-notification';
 import { randomSesMessageId, type SimulatedVerdicts, sesLambdaActionEvent, storeAsSes } from './ses-simulator';
 
-/** The function's handler, as the pipeline calls it. */
+export { objectCreatedEvent } from './s3-notification';
+
+/** The function's handler invoked directly with S3's event (the stack's `directInvocation`). */
 export type S3EventHandler = (event: S3Event) => Promise<HandlerResult>;
+
+/** The function's handler as the work queue's event source invokes it (createHandler() is both). */
+export type QueueHandler = BatchHandler;
 
 /** The verdict gate, as SES's Lambda action calls it. */
 export type VerdictGate = (event: ReturnType<typeof sesLambdaActionEvent>) => Promise<{ disposition: string }>;
@@ -31,6 +42,12 @@ export interface RunMailOptions {
   readonly verdicts?: SimulatedVerdicts;
   /** The receipt rule's first action. @default - no gate */
   readonly gate?: VerdictGate;
+}
+
+/** The work-queue message that carried a mail's notification: deleted by the event source after `receives`. */
+export interface WorkQueuePassage {
+  readonly messageId: string;
+  readonly receives: number;
 }
 
 /** What happened to one mail, as the consumer saw it. */
@@ -45,6 +62,7 @@ export type MailReport =
       readonly identical: boolean;
       /** The `SesVerdicts` attribute, when SES's block gave any. */
       readonly verdicts: Readonly<Record<string, string>> | undefined;
+      readonly workQueue: WorkQueuePassage;
       readonly millis: number;
     }
   | { readonly outcome: 'stopped'; readonly messageId: string; readonly millis: number }
@@ -53,9 +71,16 @@ export type MailReport =
       readonly messageId: string;
       /** What SES stored, for comparing with a release. */
       readonly plaintext: Buffer;
+      readonly workQueue: WorkQueuePassage;
       readonly millis: number;
     }
-  | { readonly outcome: 'rejected'; readonly messageId: string; readonly reason: string; readonly millis: number };
+  | {
+      readonly outcome: 'rejected';
+      readonly messageId: string;
+      readonly reason: string;
+      readonly workQueue: WorkQueuePassage;
+      readonly millis: number;
+    };
 
 /** Stores `mime` as SES would, under the rule's prefix, in parts when large. Returns the object's key and size. */
 export async function storeMail(
@@ -90,39 +115,6 @@ export async function putObject(
   }).done();
 }
 
-/** The event S3 sends for new objects: keys URL-encoded, `+` for space. */
-export function objectCreatedEvent(
-  objects: ReadonlyArray<{ key: string; size: number; bucket?: string; sequencer?: string; versionId?: string }>,
-): S3Event {
-  return {
-    Records: objects.map((object, index) => {
-      const bucket = object.bucket ?? LOCAL_MAIL_BUCKET;
-      return {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'AWS:AmazonSES' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'local', 'x-amz-id-2': 'local' },
-        s3: {
-          s3SchemaVersion: '1.0',
-          configurationId: 'inbound-mail',
-          bucket: { name: bucket, ownerIdentity: { principalId: 'local' }, arn: `arn:aws:s3:::${bucket}` },
-          object: {
-            key: encodeS3Key(object.key),
-            size: object.size,
-            eTag: 'local',
-            ...(object.versionId === undefined ? {} : { versionId: object.versionId }),
-            sequencer: object.sequencer ?? `${Date.now().toString(16)}${index.toString(16).padStart(4, '0')}`,
-          },
-        },
-      };
-    }),
-  };
-}
-
 /** Receives every message now on a queue (deleting each), waiting up to `waitSeconds` for the first. */
 export async function drainQueue(stack: LocalStack, queueUrl: string, waitSeconds = 1): Promise<Message[]> {
   const messages: Message[] = [];
@@ -149,15 +141,47 @@ export async function drainQueue(stack: LocalStack, queueUrl: string, waitSecond
   }
 }
 
+/** How the work queue's event source runs (the batch size is the stack's). */
+export interface WorkQueueRunOptions {
+  /** Seconds before a returned message is received again (event-source.ts). @default 1 */
+  readonly retryDelay?: number;
+  /** @default 120000 */
+  readonly deadlineMillis?: number;
+}
+
+/**
+ * Sends each object's notification to the work queue, as S3 does, and runs the event source with one container until
+ * the queue is empty: every message deleted, or moved to the dead-letter queue after the stack's receive count.
+ */
+export async function deliverThroughWorkQueue(
+  stack: LocalStack,
+  handler: QueueHandler,
+  objects: readonly CreatedObject[],
+  options: WorkQueueRunOptions = {},
+): Promise<{ messageIds: string[]; report: EventSourceReport }> {
+  const messageIds = await notifyWorkQueue(stack.clients.sqs, stack.workQueue.url, objects);
+  const report = await runEventSource({
+    sqs: stack.clients.sqs,
+    queueUrl: stack.workQueue.url,
+    queueArn: stack.workQueue.arn,
+    region: LOCAL_REGION,
+    containers: [handler],
+    batchSize: WORK_QUEUE_BATCH_SIZE,
+    retryDelay: options.retryDelay,
+    deadlineMillis: options.deadlineMillis ?? 120_000,
+  });
+  return { messageIds, report };
+}
+
 /**
  * Sends one mail through the whole pipeline and reports what the consumer received.
- * Throws when the handler fails (a retryable failure) or when nothing arrives anywhere.
+ * Throws when its notification ends on the work queue's dead-letter queue, or when nothing arrives anywhere.
  */
 export async function runMail(
   stack: LocalStack,
-  handler: S3EventHandler,
+  handler: QueueHandler,
   mime: Uint8Array,
-  options: RunMailOptions = {},
+  options: RunMailOptions & WorkQueueRunOptions = {},
 ): Promise<MailReport> {
   const started = performance.now();
   const messageId = randomSesMessageId();
@@ -169,9 +193,15 @@ export async function runMail(
     }
   }
   const stored = await storeMail(stack, mime, messageId, options.verdicts);
-  const result = await handler(objectCreatedEvent([stored]));
-  if (result.quarantined === 1) {
-    return { outcome: 'quarantined', messageId, plaintext: stored.plaintext, millis: performance.now() - started };
+  const { messageIds, report } = await deliverThroughWorkQueue(stack, handler, [stored], options);
+  const deleted = report.deleted.find((m) => m.messageId === messageIds[0]);
+  if (deleted === undefined) {
+    throw new Error(`mail ${stored.messageId}: its notification failed every attempt (on the work queue's DLQ)`);
+  }
+  const workQueue = { messageId: deleted.messageId, receives: deleted.receiveCount };
+  if (await isQuarantined(stack, stored.messageId)) {
+    const millis = performance.now() - started;
+    return { outcome: 'quarantined', messageId, plaintext: stored.plaintext, workQueue, millis };
   }
   const delivered = await drainQueue(stack, stack.outputQueueUrl, 0);
   const mine = delivered.find((m) => m.MessageAttributes?.SesMessageId?.StringValue === stored.messageId);
@@ -185,18 +215,22 @@ export async function runMail(
       contentEncoding: mine.MessageAttributes?.ContentEncoding?.StringValue ?? 'identity',
       identical: Buffer.compare(mail.mime, stored.plaintext) === 0,
       verdicts: mail.verdicts,
+      workQueue,
       millis: performance.now() - started,
     };
   }
   const failures = await drainQueue(stack, stack.failureQueueUrl, 0);
   const record = failures.map((m) => JSON.parse(m.Body ?? '{}') as FailureRecord).find((r) => r.key === stored.key);
   if (record !== undefined) {
-    return {
-      outcome: 'rejected',
-      messageId: stored.messageId,
-      reason: record.reason,
-      millis: performance.now() - started,
-    };
+    const millis = performance.now() - started;
+    return { outcome: 'rejected', messageId: stored.messageId, reason: record.reason, workQueue, millis };
   }
   throw new Error(`mail ${stored.messageId} reached neither queue`);
+}
+
+/** Whether the function copied the mail under the quarantine prefix (`quarantine/<REASONS>/<SES message id>`). */
+async function isQuarantined(stack: LocalStack, sesMessageId: string): Promise<boolean> {
+  const prefix = stack.env.QUARANTINE_PREFIX ?? DEFAULT_QUARANTINE_PREFIX;
+  const listed = await stack.clients.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_MAIL_BUCKET, Prefix: prefix }));
+  return (listed.Contents ?? []).some((object) => object.Key?.endsWith(`/${sesMessageId}`));
 }

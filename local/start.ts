@@ -1,7 +1,8 @@
 /**
  * `npm start [-- mail.eml ...]`: the whole pipeline on this machine, no AWS account. Starts the emulators, then for
- * each mail: SES stores it encrypted, S3 announces it, the real handler decrypts and forwards it, and a consumer
- * reads it back and checks it byte for byte.
+ * each mail: SES stores it encrypted, S3's notification goes to the work queue, the event source invokes the real
+ * handler with a batch from it, the handler decrypts and forwards the mail, and a consumer reads it back and checks it
+ * byte for byte.
  */
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
@@ -11,11 +12,13 @@ import { startLocalStack } from './local-stack';
 import { type MailReport, runMail } from './pipeline';
 import { quarantinedLine } from './quarantined-line';
 import { CLEAN_VERDICTS, type SimulatedVerdicts } from './ses-simulator';
+import { workQueueLine, workQueueSummary } from './work-queue-lines';
 
 const USAGE = `Usage: npm start [-- [--verbose] [--keep] [mail.eml ...]]
 
 Runs the pipeline locally: fauxqs (S3, SQS) and a KMS emulator on 127.0.0.1, the real verdict gate and handler in
-between. SES's scan is simulated: every mail gets PASS verdicts (SES's header block, and the receipt the gate reads).
+between. Each mail's S3 notification goes through the work queue (batches, partial batch failures, a dead-letter
+queue after the stack's receive count), as deployed. SES's scan is simulated: every mail gets PASS verdicts (SES's header block, and the receipt the gate reads).
 With no mail given, sends the bundled sample mail, a generated 4 MiB one (to show the payload-bucket path), and the
 sample again with a virus verdict of FAIL (a simulated verdict, no malware), which is quarantined.
 With --keep the emulators keep running afterwards, with the sample mail on the output queue, and the environment a
@@ -55,6 +58,7 @@ async function main(): Promise<number> {
         const report = await runMail(stack, handler, mail.mime, { verdicts: mail.verdicts, gate });
         reports.push({ name: mail.name, report, expected: mail.expected });
         process.stdout.write(`${formatLine(mail.name, report)}\n`);
+        if (values.verbose) process.stdout.write(workQueueLine(report));
       } catch (error) {
         const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         reports.push({ name: mail.name, error: text });
@@ -69,13 +73,20 @@ async function main(): Promise<number> {
     process.stdout.write(
       `\n${reports.length} mail(s): ${delivered} delivered byte-exact, ${quarantined} quarantined, ${stopped} stopped by the verdict gate, ${rejected} rejected, ${failed} failed.\n`,
     );
-    // Every mail ends as expected: delivered byte-exact, or stopped where a virus verdict says so.
-    const asExpected = reports.every(
-      (r) =>
-        r.report !== undefined &&
-        r.report.outcome === (r.expected ?? 'delivered') &&
-        (r.report.outcome !== 'delivered' || r.report.identical),
+    const queue = await workQueueSummary(
+      stack,
+      reports.map((r) => r.report),
     );
+    process.stdout.write(`${queue.line}\n`);
+    // Every mail ends as expected: delivered byte-exact, or stopped where a virus verdict says so.
+    const asExpected =
+      queue.allThrough &&
+      reports.every(
+        (r) =>
+          r.report !== undefined &&
+          r.report.outcome === (r.expected ?? 'delivered') &&
+          (r.report.outcome !== 'delivered' || r.report.identical),
+      );
     if (values.keep) {
       await keepRunning(stack, handler, await readFile(join(__dirname, 'sample-mail.eml')));
     }

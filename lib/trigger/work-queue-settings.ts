@@ -1,4 +1,8 @@
-/** The work queue's maximum concurrency: its default, sized from the KMS request quota, and its bounds. */
+/**
+ * The work queue's settings that are plain numbers: its maximum concurrency (default, sized from the KMS request
+ * quota, and bounds), its receive count, the mapping's batch size and the retention. work-queue.ts deploys them; the
+ * local pipeline (local/work-queue.ts) reads the same values, so `npm start` consumes its queue as the stack does.
+ */
 import { Token } from 'aws-cdk-lib';
 import { ConfigurationError } from '../configuration-error';
 
@@ -28,3 +32,17 @@ export function checkMaxConcurrency(value: number): void {
 
 /** The work queue's retention and its dead-letter queue's, in days (work-queue.ts; the delivery records outlive both). */
 export const WORK_QUEUE_RETENTION = { retentionDays: 4, deadLetterQueueDays: 14 } as const;
+
+/**
+ * Receives before a message goes to the dead-letter queue. AWS advises at least 5 for a Lambda source queue
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html); 10 lets a record ride out a storm
+ * (each transient failure returns it once, after the SDK's own six attempts) for 10 visibility timeouts, 2 hours.
+ */
+export const MAX_RECEIVE_COUNT = 10;
+
+/**
+ * Messages per invocation: SQS's default batch of 10. A batch of ten 40 MB mails (about 3 s each) still ends well
+ * inside the 2-minute timeout. Above 10 Lambda requires a batching window of at least 1 s
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html), latency this pipeline has no need to add.
+ */
+export const WORK_QUEUE_BATCH_SIZE = 10;

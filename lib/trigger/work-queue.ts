@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { accept, acceptControl } from '../governance/accepted-findings';
 import { useByPrincipalArns } from '../governance/key-policies';
 import { customerManagedKey, secureQueueProps } from '../governance/secure-defaults';
-import { WORK_QUEUE_RETENTION } from './work-queue-settings';
+import { MAX_RECEIVE_COUNT, WORK_QUEUE_BATCH_SIZE, WORK_QUEUE_RETENTION } from './work-queue-settings';
 
 /**
  * Visibility timeout over function timeout: "at least six times the configuration timeout on your function", so that
@@ -22,13 +22,6 @@ import { WORK_QUEUE_RETENTION } from './work-queue-settings';
  * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
  */
 export const VISIBILITY_TIMEOUT_FACTOR = 6;
-
-/**
- * Receives before a message goes to the dead-letter queue. AWS advises at least 5 for a Lambda source queue
- * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html); 10 lets a record ride out a storm
- * (each transient failure returns it once, after the SDK's own six attempts) for 10 visibility timeouts, 2 hours.
- */
-export const MAX_RECEIVE_COUNT = 10;
 
 /** Properties of `WorkQueue`. */
 export interface WorkQueueProps {
@@ -129,11 +122,8 @@ export class WorkQueue extends Construct {
       // A transient failure returns only its own message
       // (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html).
       reportBatchItemFailures: true,
-      // SQS's default batch of 10, no batching window: mail is forwarded as soon as it is polled, and a batch of ten
-      // 40 MB mails (about 3 s each) still ends well inside the 2-minute timeout. Above 10 Lambda requires a batching
-      // window of at least 1 s (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html), latency
-      // this pipeline has no need to add.
-      batchSize: 10,
+      // No batching window: mail is forwarded as soon as it is polled (the batch size is argued in work-queue-settings.ts).
+      batchSize: WORK_QUEUE_BATCH_SIZE,
       maxBatchingWindow: Duration.seconds(0),
       maxConcurrency: props.maxConcurrency,
     });

@@ -5,10 +5,10 @@
 import { createHash } from 'node:crypto';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
-import { startLocalStack } from '../../local/local-stack';
+import { type BatchHandler, runEventSource } from '../../local/event-source';
+import { LOCAL_REGION, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { createCopyOnlyHandler } from './copy-only';
-import { type BatchHandler, runEventSource } from './event-source';
 import { type Faults, startFaultProxy } from './fault-proxy';
 import { type LoadMail, seededRandom } from './mail-mix';
 
@@ -112,7 +112,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       sqs: stack.clients.sqs,
       queueUrl: workUrl,
       queueArn: await queueArn(stack, workUrl),
+      region: LOCAL_REGION,
       containers,
+      // A message received stays invisible 30 s (longer than any batch takes here, as 6x the timeout is in AWS).
+      visibilityTimeout: 30,
     });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);

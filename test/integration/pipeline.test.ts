@@ -1,6 +1,6 @@
 /**
- * The handler end to end over HTTP: fauxqs (S3, SQS) and the KMS emulator on 127.0.0.1, with every fixture mail, a
- * 40 MiB mail, the damaged reference vectors, and KMS throttling; every log line of the run is captured and checked
+ * The handler end to end over HTTP: fauxqs (S3, SQS) and the KMS emulator on 127.0.0.1, with every fixture mail and a
+ * 40 MiB mail through the work queue (runMail), the damaged reference vectors, and KMS throttling; every log line of the run is captured and checked
  * for addresses and subjects.
  */
 import { randomBytes } from 'node:crypto';
@@ -18,6 +18,7 @@ import {
   startLocalStack,
 } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, runMail, storeMail } from '../../local/pipeline';
+import { queueDepth } from '../../local/work-queue';
 import { reasonFor } from '../support/damaged-vector-reasons';
 import { addVectorKeys, loadAllVectors, VECTOR_KEY_ARN } from '../support/vectors';
 
@@ -69,7 +70,10 @@ it.each(fixtureMails.map((mime, index) => [index, mime.length, mime] as const))(
   'delivers fixture mail %i (%i bytes) byte-exact, through the payload bucket when over the inline limit',
   async (_index, size, mime) => {
     const report = await runMail(stack, handler, mime);
-    expect(report).toMatchObject({ outcome: 'delivered', identical: true, bytes: size });
+    // Through the work queue: its notification received once and deleted, nothing left there or on its DLQ.
+    expect(report).toMatchObject({ outcome: 'delivered', identical: true, bytes: size, workQueue: { receives: 1 } });
+    expect(await queueDepth(stack.clients.sqs, stack.workQueue.url)).toBe(0);
+    expect(await queueDepth(stack.clients.sqs, stack.workQueue.deadLetterQueueUrl)).toBe(0);
     if (report.outcome === 'delivered') {
       expect(report.delivery).toBe(size > 262_144 ? 'offloaded' : 'inline');
     }
@@ -87,6 +91,7 @@ it('delivers a mail that is not valid UTF-8 byte-exact (base64 inline)', async (
     identical: true,
     delivery: 'inline',
     contentEncoding: 'base64',
+    workQueue: { receives: 1 },
   });
 });
 
@@ -96,7 +101,13 @@ it('delivers a 40 MiB mail byte-exact through the payload bucket', async () => {
     randomBytes(40 * 1024 * 1024 - 80),
   ]);
   const report = await runMail(stack, handler, mime);
-  expect(report).toMatchObject({ outcome: 'delivered', identical: true, delivery: 'offloaded', bytes: mime.length });
+  expect(report).toMatchObject({
+    outcome: 'delivered',
+    identical: true,
+    delivery: 'offloaded',
+    bytes: mime.length,
+    workQueue: { receives: 1 },
+  });
 }, 120_000);
 
 describe('damaged reference vectors', () => {

@@ -64,8 +64,9 @@ it('quarantines, lists, releases byte-exact with a release record, and purges', 
     verdicts: { ...CLEAN_VERDICTS, dmarc: 'FAIL', dmarcPolicy: 'reject' },
     gate,
   });
-  expect(virus.outcome).toBe('quarantined');
-  expect(dmarc.outcome).toBe('quarantined');
+  // Each through the work queue: its notification received once and deleted.
+  expect(virus).toMatchObject({ outcome: 'quarantined', workQueue: { receives: 1 } });
+  expect(dmarc).toMatchObject({ outcome: 'quarantined', workQueue: { receives: 1 } });
   const held = [virus, dmarc] as Array<Extract<MailReport, { outcome: 'quarantined' }>>;
   expect(await quarantinedKeys()).toEqual(
     [`quarantine/VIRUS/${virus.messageId}`, `quarantine/DMARC/${dmarc.messageId}`].sort(),

@@ -48,6 +48,10 @@ it('keeps the emulators running with the sample mail on the queue, prints the en
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const printed = await readUntil(child, /Ctrl-C/);
+  // Every mail went through the work queue, which ends empty, its dead-letter queue too.
+  expect(printed).toContain(
+    'Work queue: 3 of 3 stored mail(s) announced on it, received (3 receive(s)) and deleted; 0 message(s) left on it, 0 on its dead-letter queue.',
+  );
   const env = Object.fromEntries([...printed.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
   expect(Object.keys(env)).toEqual([
     'AWS_REGION',
