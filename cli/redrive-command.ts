@@ -105,10 +105,10 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
   }
 
   io.stdout.write(
-    `redrive ${dryRun ? '(dry run: nothing sent or deleted) ' : ''}: ${handled} messages, ${deleted} deleted from the failure queue\n` +
+    `redrive ${dryRun ? '(dry run: nothing sent or deleted) ' : ''}: ${handled} messages, ${deleted} deleted from the queue\n` +
       `${tally.summary(dryRun ? 'verified' : 'forwarded')}\n` +
       (unrecognised > 0
-        ? `  unrecognised ${String(unrecognised).padStart(7)}   not a rejection or Lambda failure record; left on the queue\n`
+        ? `  unrecognised ${String(unrecognised).padStart(7)}   not a rejection record, a Lambda failure record or an S3 event; left on the queue\n`
         : ''),
   );
   if (tally.failed > 0) return 3;
@@ -141,12 +141,22 @@ export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[]
   // A Lambda on-failure record carries the event as its requestPayload; the work queue's dead-letter queue holds the
   // S3 event notification itself, as S3 sent it.
   const event = (body as { requestPayload?: { Records?: unknown } }).requestPayload ?? (body as { Records?: unknown });
-  if (Array.isArray(event?.Records)) {
-    const records = event.Records.filter(
-      (r): r is ObjectCreatedRecord =>
-        typeof r === 'object' && r !== null && typeof (r as ObjectCreatedRecord).s3?.object?.key === 'string',
-    );
-    return records.length > 0 ? records : undefined;
+  // S3 and Lambda put one record in each; a message with more, or with one that is not well formed, is not theirs.
+  if (Array.isArray(event?.Records) && event.Records.length <= MAX_RECORDS_PER_MESSAGE) {
+    const records = event.Records as unknown[];
+    return records.length > 0 && records.every(isWellFormedRecord) ? (records as ObjectCreatedRecord[]) : undefined;
   }
   return undefined;
+}
+
+/** More records than any message S3 or Lambda writes holds (S3 sends one record per notification). */
+const MAX_RECORDS_PER_MESSAGE = 10;
+
+function isWellFormedRecord(record: unknown): boolean {
+  const s3 = (record as { s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; versionId?: unknown } } })?.s3;
+  return (
+    typeof s3?.bucket?.name === 'string' &&
+    typeof s3.object?.key === 'string' &&
+    (s3.object.versionId === undefined || s3.object.versionId === null || typeof s3.object.versionId === 'string')
+  );
 }

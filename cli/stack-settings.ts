@@ -53,15 +53,57 @@ export async function settingsFromStack(
     return matches[0]?.OutputValue as string;
   };
   const account = /^arn:aws[\w-]*:cloudformation:[^:]+:(\d{12}):/.exec(found.StackId ?? '')?.[1];
-  return {
+  const settings = {
     [ENV.OUTPUT_QUEUE_URL]: output(OUTPUT_NAMES.outputQueueUrl),
     [ENV.FAILURE_QUEUE_URL]: output(OUTPUT_NAMES.failureQueueUrl),
     [ENV.PAYLOAD_BUCKET]: output(OUTPUT_NAMES.payloadBucketName),
     [ENV.EXPECTED_KMS_KEY_ARN]: output(OUTPUT_NAMES.mailKeyArn),
     [ENV.ALLOWED_RULE_NAMES]: output(OUTPUT_NAMES.ruleName),
     ...(account === undefined ? {} : { [ENV.EXPECTED_SOURCE_ACCOUNT]: account }),
-    [STACK_MAIL_LOCATION]: `s3://${output(OUTPUT_NAMES.mailBucketName)}/${output(OUTPUT_NAMES.mailObjectPrefix)}`,
+    // The function's own checks: only its bucket, only keys under its prefixes, its verdict policy and actions.
+    [ENV.MAIL_BUCKET]: output(OUTPUT_NAMES.mailBucketName),
+    [ENV.MAIL_PREFIX]: output(OUTPUT_NAMES.mailObjectPrefix),
+    ...operatorSettingsOf(outputs, stackName),
   };
+  return { ...settings, [STACK_MAIL_LOCATION]: `s3://${settings[ENV.MAIL_BUCKET]}/${settings[ENV.MAIL_PREFIX]}` };
+}
+
+/** The variables a function setting may set from the `OperatorSettings` output; nothing else is taken from it. */
+const OPERATOR_SETTINGS: readonly string[] = [
+  ENV.PREVIOUS_MAIL_PREFIXES,
+  ENV.VERDICT_ACTIONS,
+  ENV.QUARANTINE_PREFIX,
+  ENV.REFUSE_VIRUS,
+  ENV.REFUSE_SPAM,
+  ENV.REFUSE_SPF_FAIL,
+  ENV.REFUSE_DKIM_FAIL,
+  ENV.REFUSE_DMARC_FAIL,
+];
+
+/**
+ * The `OperatorSettings` output (0.3.0 on; a stack from before has none, and its function had no verdict actions): the
+ * listed variables as the function has them.
+ */
+function operatorSettingsOf(
+  outputs: ReadonlyArray<{ OutputKey?: string; OutputValue?: string }>,
+  stackName: string,
+): Record<string, string> {
+  const found = outputs.filter((o) => o.OutputKey?.endsWith(OUTPUT_NAMES.operatorSettings));
+  if (found.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(found.length === 1 ? (found[0]?.OutputValue ?? '') : '');
+  } catch {
+    throw new UsageError(
+      `stack ${escapeControls(stackName)}'s output ${OUTPUT_NAMES.operatorSettings} is not one JSON object: is it an EncryptedInboundMail stack?`,
+    );
+  }
+  const settings: Record<string, string> = {};
+  for (const name of OPERATOR_SETTINGS) {
+    const value = (parsed as Record<string, unknown> | null)?.[name];
+    if (typeof value === 'string') settings[name] = value;
+  }
+  return settings;
 }
 
 /** Takes `--stack NAME` (or `--stack=NAME`) out of a command line; returns the name and the rest. */

@@ -110,6 +110,15 @@ export function settingsOf(props: EncryptedInboundMailProps, scope: IConstruct) 
     if (!/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/.test(arn)) {
       throw new ConfigurationError('operatorRoleArns must hold IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
     }
+    // The key and bucket policies compare them with ArnEquals/ArnNotEquals, which IAM's table of ARN operators lists
+    // with ArnLike as matching * and ? in each part of the ARN
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN):
+    // role/* could let every role of the account decrypt and release mail, so a wildcard is refused either way.
+    if (/[*?]/.test(arn)) {
+      throw new ConfigurationError(
+        'operatorRoleArns must name roles exactly: no * or ? (they are wildcards in the key policies)',
+      );
+    }
   }
   if (settings.objectKeyPrefix.length > 0 && !settings.objectKeyPrefix.endsWith('/')) {
     throw new ConfigurationError(

@@ -116,8 +116,7 @@ export class EncryptedInboundMail extends Construct {
     const settings = settingsOf(props, this);
     const { ruleName, objectKeyPrefix, removalPolicy, requireMfa } = settings;
 
-    // Server access logs are delivered through a bucket policy, never an ACL (ACLs are off on every bucket here).
-    // Set for this construct's scope so it holds in any app, whatever its cdk.json says.
+    // Access logs through a bucket policy, never an ACL (ACLs are off here), in any app whatever its cdk.json says.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     // No e-mail address in this construct's names and tags, in any app; read-only, so it sees tags added by others.
     Aspects.of(this).add(new NoPersonalDataAspect(), { priority: AspectPriority.READONLY });
@@ -178,7 +177,7 @@ export class EncryptedInboundMail extends Construct {
       reservedConcurrency: props.verdictGateReservedConcurrency,
       sourceMaps: props.sourceMaps,
     });
-    configureQuarantine({
+    const verdictSettings = configureQuarantine({
       bucket: store.bucket,
       prefix: DEFAULT_QUARANTINE_PREFIX,
       retentionDays: settings.quarantineRetentionDays,
@@ -269,7 +268,8 @@ export class EncryptedInboundMail extends Construct {
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, history.objectKeyPrefixes);
     acceptCdkHelperFindings(Stack.of(this));
     retainFunctionLogs(Stack.of(this), props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
-    addPipelineOutputs(this, { ruleName, objectKeyPrefix }, decrypt.workQueue?.deadLetterQueue);
+    const outputNames = { ruleName, objectKeyPrefix, history, verdictSettings };
+    addPipelineOutputs(this, outputNames, decrypt.workQueue?.deadLetterQueue);
   }
 
   /**

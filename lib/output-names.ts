@@ -16,4 +16,5 @@ export const OUTPUT_NAMES = {
   deliveryKeyArn: 'DeliveryKeyArn',
   workDeadLetterQueueUrl: 'WorkDeadLetterQueueUrl',
   workDeadLetterQueueArn: 'WorkDeadLetterQueueArn',
+  operatorSettings: 'OperatorSettings',
 } as const;

@@ -7,6 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { ENV } from '../lambda/contract/env-names';
 import { OUTPUT_NAMES } from './output-names';
 
 /** Adds the pipeline's outputs to the construct. */
@@ -20,7 +21,12 @@ export function addPipelineOutputs(
     readonly mailKey: kms.IKey;
     readonly deliveryKey: kms.IKey;
   },
-  names: { readonly ruleName: string; readonly objectKeyPrefix: string },
+  names: {
+    readonly ruleName: string;
+    readonly objectKeyPrefix: string;
+    readonly history: { readonly objectKeyPrefixes: readonly string[] };
+    readonly verdictSettings: Record<string, string>;
+  },
   workDeadLetterQueue?: sqs.IQueue,
 ): void {
   const outputs: Array<[string, string, string]> = [
@@ -33,6 +39,7 @@ export function addPipelineOutputs(
     [OUTPUT_NAMES.mxRecordValue, mail.mxRecordValue, 'Publish as the MX record'],
     [OUTPUT_NAMES.mailKeyArn, mail.mailKey.keyArn, 'SES encrypts stored mail with it'],
     [OUTPUT_NAMES.deliveryKeyArn, mail.deliveryKey.keyArn, 'Consumers decrypt with it'],
+    [OUTPUT_NAMES.operatorSettings, operatorSettings(names), 'The settings replay and redrive run with (--stack)'],
   ];
   if (workDeadLetterQueue !== undefined) {
     // Events whose receives ran out; `aws sqs start-message-move-task --source-arn` moves them back to the work queue.
@@ -46,4 +53,20 @@ export function addPipelineOutputs(
     const output = new CfnOutput(mail, name, { value, description });
     output.overrideLogicalId(`${prefix}${name}`);
   }
+}
+
+/**
+ * The function's settings an operator command needs beyond the other outputs, as JSON (no token inside: prefixes and
+ * verdict settings are known at synthesis): the previous prefixes, so a renamed prefix's mail still redrives, and the
+ * verdict policy and actions, so `replay` and `redrive` quarantine exactly what the function does.
+ */
+function operatorSettings(names: {
+  readonly history: { readonly objectKeyPrefixes: readonly string[] };
+  readonly verdictSettings: Record<string, string>;
+}): string {
+  const previous = names.history.objectKeyPrefixes.slice(1);
+  return JSON.stringify({
+    ...names.verdictSettings,
+    ...(previous.length > 0 ? { [ENV.PREVIOUS_MAIL_PREFIXES]: JSON.stringify(previous) } : {}),
+  });
 }

@@ -99,6 +99,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         [ENV.EXPECTED_KMS_KEY_ARN]: kmsKeyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: LOCAL_ACCOUNT,
         [ENV.ALLOWED_RULE_NAMES]: LOCAL_RULE,
+        [ENV.MAIL_BUCKET]: LOCAL_MAIL_BUCKET,
         [ENV.MAIL_PREFIX]: LOCAL_MAIL_PREFIX,
       },
       async stop() {

@@ -42,6 +42,8 @@ export type PolicyErrorCode =
   | 'RULE_NAME_NOT_ALLOWED'
   /** `aws:ses:message-id` is missing or differs from the object key's last part. */
   | 'MESSAGE_ID_MISMATCH'
+  /** The record names a bucket other than the mail bucket (`MAIL_BUCKET`), or no valid bucket name; it was not read. */
+  | 'BUCKET_NOT_ALLOWED'
   /** The object is larger than the configured maximum; it was not read. */
   | 'TOO_LARGE'
   /** SES's own header block says its virus scan found a virus (X-SES-Virus-Verdict: FAIL); nothing was delivered. */

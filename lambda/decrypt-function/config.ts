@@ -46,6 +46,8 @@ export interface FunctionConfig extends DecryptSettings {
   readonly failureQueueUrl: string;
   readonly payloadBucket: string;
   readonly payloadPrefix: string;
+  /** The mail bucket (`MAIL_BUCKET`): a record naming another bucket is refused unread. Unset: any valid bucket name. */
+  readonly mailBucket?: string;
   readonly inlineMaxBytes: number;
   readonly bodyEncoding: BodyEncoding;
   /** What refused mail becomes (verdict-action.ts). @default the policy, actions and prefix of the defaults */
@@ -155,6 +157,7 @@ export function readFunctionConfig(env: Env): FunctionConfig {
     failureQueueUrl: required(env, ENV.FAILURE_QUEUE_URL),
     payloadBucket: required(env, ENV.PAYLOAD_BUCKET),
     payloadPrefix: optional(env, ENV.PAYLOAD_PREFIX) ?? CONFIG_DEFAULTS.payloadPrefix,
+    ...mailBucketOf(env),
     inlineMaxBytes: readInteger(
       env,
       ENV.INLINE_MAX_BYTES,
@@ -165,4 +168,21 @@ export function readFunctionConfig(env: Env): FunctionConfig {
     bodyEncoding: encoding,
     verdicts: readVerdictSettings(env),
   };
+}
+
+/** `MAIL_BUCKET`, when set: a valid S3 bucket name. */
+function mailBucketOf(env: Readonly<Record<string, string | undefined>>): { mailBucket?: string } {
+  const bucket = optional(env, ENV.MAIL_BUCKET);
+  if (bucket === undefined) return {};
+  if (!isBucketName(bucket)) throw new ConfigError(`${ENV.MAIL_BUCKET} must be an S3 bucket name`);
+  return { mailBucket: bucket };
+}
+
+/**
+ * An S3 general purpose bucket name: 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a
+ * letter or digit (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). An access point or
+ * Object Lambda ARN, which the SDK would route to another account's endpoint, is not one.
+ */
+export function isBucketName(name: string): boolean {
+  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name);
 }

@@ -30,7 +30,7 @@ export {
 
 import type { AwsClients } from './aws-clients';
 import type { FunctionConfig } from './config';
-import { readVerdictSettings } from './config';
+import { isBucketName, readVerdictSettings } from './config';
 import { type ForwardResult, fifoIdsFor, forwardMail, forwardTargets, sha256Hex } from './forward-mail';
 import { type QuarantinedOutcome, quarantine } from './quarantine-record';
 import { readSesVerdicts } from './ses-verdicts';
@@ -99,6 +99,15 @@ export async function processRecord(
       deps,
       { bucket, key: record.s3.object.key, versionId },
       new PolicyError('MESSAGE_ID_MISMATCH', 'object key is not URL-encoded'),
+    );
+  }
+  // Only the mail bucket is read: a record from elsewhere (a direct invocation, a planted failure record) names no
+  // mail of this pipeline, and an access point ARN would send the request to another account's endpoint.
+  if (!isBucketName(bucket) || (deps.config.mailBucket !== undefined && bucket !== deps.config.mailBucket)) {
+    return reject(
+      deps,
+      { bucket, key, versionId },
+      new PolicyError('BUCKET_NOT_ALLOWED', 'the record names a bucket other than the mail bucket'),
     );
   }
   if (key.endsWith(SES_SETUP_NOTIFICATION)) {

@@ -108,6 +108,7 @@ export class DecryptFunction extends Construct {
         [ENV.FAILURE_QUEUE_URL]: delivery.failureQueue.queueUrl,
         [ENV.PAYLOAD_BUCKET]: delivery.payloadBucket.bucketName,
         [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
+        [ENV.MAIL_BUCKET]: store.bucket.bucketName,
         [ENV.MAIL_PREFIX]: objectKeyPrefix,
         ...(previousPrefixes.length > 0 ? { [ENV.PREVIOUS_MAIL_PREFIXES]: JSON.stringify(previousPrefixes) } : {}),
         [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),

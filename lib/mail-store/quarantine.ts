@@ -26,8 +26,11 @@ export interface QuarantineOptions {
   readonly operatorRoleArns: readonly string[];
 }
 
-/** Adds the quarantine's lifecycle rule, grants and denies, and the functions' settings. */
-export function configureQuarantine(options: QuarantineOptions): void {
+/**
+ * Adds the quarantine's lifecycle rule, grants and denies, and the functions' settings.
+ * @returns the decrypt function's verdict settings (variable name to value), which operator commands run with too
+ */
+export function configureQuarantine(options: QuarantineOptions): Record<string, string> {
   const { bucket, prefix, functionRole } = options;
   const objects = bucket.arnForObjects(`${prefix}*`);
   bucket.addLifecycleRule({
@@ -71,6 +74,7 @@ export function configureQuarantine(options: QuarantineOptions): void {
   const actions = JSON.stringify(options.actions);
   options.gateFunction.addEnvironment(ENV.VERDICT_ACTIONS, actions);
   const { policy } = options;
+  const settings: Record<string, string> = {};
   for (const [name, value] of [
     [ENV.VERDICT_ACTIONS, actions],
     [ENV.QUARANTINE_PREFIX, prefix],
@@ -81,5 +85,7 @@ export function configureQuarantine(options: QuarantineOptions): void {
     [ENV.REFUSE_DMARC_FAIL, String(policy.refuseDmarcFail)],
   ] as const) {
     options.decryptFunction.addEnvironment(name, value);
+    settings[name] = value;
   }
+  return settings;
 }

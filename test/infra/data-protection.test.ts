@@ -120,6 +120,9 @@ describe('key administration', () => {
       },
     });
     expect(() => synthStack({ operatorRoleArns: 'jane' })).toThrow('operatorRoleArns must hold IAM role ARNs');
+    for (const wildcard of ['arn:aws:iam::111122223333:role/*', 'arn:aws:iam::111122223333:role/ops-?']) {
+      expect(() => synthStack({ operatorRoleArns: wildcard })).toThrow('operatorRoleArns must name roles exactly');
+    }
   });
 });
 

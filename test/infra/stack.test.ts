@@ -386,6 +386,27 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
   });
 
+  it('gives replay and redrive (--stack) the function’s verdict settings, exactly as the function has them', () => {
+    const fn = template.findResources('AWS::Lambda::Function', {
+      Properties: { Environment: { Variables: { OUTPUT_QUEUE_URL: Match.anyValue() } } },
+    });
+    const variables = Object.values(fn)[0]?.Properties.Environment.Variables;
+    expect(variables.MAIL_BUCKET).toEqual({ Ref: logicalId(pipeline.mailBucket) });
+    const settings = JSON.parse(template.findOutputs('InboundMailOperatorSettings').InboundMailOperatorSettings?.Value);
+    expect(Object.keys(settings).sort()).toEqual(
+      [
+        'QUARANTINE_PREFIX',
+        'REFUSE_DKIM_FAIL',
+        'REFUSE_DMARC_FAIL',
+        'REFUSE_SPAM',
+        'REFUSE_SPF_FAIL',
+        'REFUSE_VIRUS',
+        'VERDICT_ACTIONS',
+      ].sort(),
+    );
+    for (const [name, value] of Object.entries(settings)) expect(variables[name]).toBe(value);
+  });
+
   it('outputs what consumers and the CLI need, under stable names with no hash suffix', () => {
     expect(Object.keys(template.findOutputs('*')).sort()).toEqual(
       [
@@ -400,6 +421,7 @@ describe('operations', () => {
         'InboundMailDeliveryKeyArn',
         'InboundMailWorkDeadLetterQueueUrl',
         'InboundMailWorkDeadLetterQueueArn',
+        'InboundMailOperatorSettings',
       ].sort(),
     );
   });

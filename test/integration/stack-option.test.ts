@@ -4,12 +4,14 @@
  */
 import { PassThrough } from 'node:stream';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { runCli } from '../../cli/run-cli';
 import { settingsFromStack, takeStackFlag } from '../../cli/stack-settings';
 import { OUTPUT_NAMES } from '../../lib/output-names';
 import { LOCAL_MAIL_BUCKET, LOCAL_PAYLOAD_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, storeMail } from '../../local/pipeline';
+import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 
 const cloudFormationMock = mockClient(CloudFormationClient);
 const cloudFormation = new CloudFormationClient({ region: 'us-east-1' });
@@ -30,6 +32,14 @@ function outputsFor(local: LocalStack) {
     // Not read by --stack (a stack with directInvocation has no work queue); redrive takes it as --queue-url.
     workDeadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111122223333/work-dead-letters',
     workDeadLetterQueueArn: 'arn:aws:sqs:us-east-1:111122223333:work-dead-letters',
+    // As the construct writes it: the function's verdict settings (spam refused here), and nothing else is taken
+    // from it (an OUTPUT_QUEUE_URL inside is ignored).
+    operatorSettings: JSON.stringify({
+      REFUSE_SPAM: 'true',
+      VERDICT_ACTIONS: JSON.stringify({ VIRUS: 'quarantine', SPAM: 'quarantine' }),
+      QUARANTINE_PREFIX: 'quarantine/',
+      OUTPUT_QUEUE_URL: 'https://sqs.example/attacker',
+    }),
   };
   return Object.entries(OUTPUT_NAMES).map(([key, name]) => ({
     OutputKey: `InboundMail${name}`,
@@ -83,8 +93,45 @@ it('fills every setting from the outputs, the account from the stack id', async 
     EXPECTED_KMS_KEY_ARN: stack.kmsKeyArn,
     ALLOWED_RULE_NAMES: 'store-encrypted',
     EXPECTED_SOURCE_ACCOUNT: '111122223333',
+    MAIL_BUCKET: LOCAL_MAIL_BUCKET,
+    MAIL_PREFIX: 'raw/',
+    REFUSE_SPAM: 'true',
+    VERDICT_ACTIONS: JSON.stringify({ VIRUS: 'quarantine', SPAM: 'quarantine' }),
+    QUARANTINE_PREFIX: 'quarantine/',
     SES_INBOUND_MAIL_LOCATION: `s3://${LOCAL_MAIL_BUCKET}/raw/`,
   });
+});
+
+it("redrive --stack decides as the deployed function: the stack's bucket, prefix and verdict actions", async () => {
+  await drainQueue(stack, stack.outputQueueUrl, 0);
+  await drainQueue(stack, stack.failureQueueUrl, 0);
+  const spam = await storeMail(stack, Buffer.from('Subject: spam\r\n\r\nbuy\r\n'), undefined, {
+    ...CLEAN_VERDICTS,
+    spam: 'FAIL',
+  });
+  const send = (body: unknown) =>
+    stack.clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: stack.failureQueueUrl, MessageBody: JSON.stringify(body) }),
+    );
+  // What the work dead-letter queue would hold for it, and records naming other buckets and keys.
+  await send({ Records: [{ s3: { bucket: { name: LOCAL_MAIL_BUCKET }, object: { key: spam.key } } }] });
+  await send({ bucket: 'someone-elses-bucket', key: spam.key, reason: 'OBJECT_ACCESS_DENIED', errorName: 'x' });
+  await send({
+    bucket: LOCAL_MAIL_BUCKET,
+    key: `quarantine/SPAM/${spam.messageId}`,
+    reason: 'TRANSIENT',
+    errorName: 'x',
+  });
+
+  const env = { ...process.env };
+  for (const name of ['MAIL_BUCKET', 'MAIL_PREFIX', 'REFUSE_SPAM', 'VERDICT_ACTIONS']) delete env[name];
+  const result = await cli(['redrive', '--stack', 'EncryptedInboundMail'], env);
+
+  // The spam is quarantined as the function would, never forwarded; the other two stay refused.
+  expect(result.stdout).toMatch(/quarantined\s+1/);
+  expect(result.stdout).toMatch(/BUCKET_NOT_ALLOWED 1/);
+  expect(result.stdout).toMatch(/MESSAGE_ID_MISMATCH 1/);
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
 });
 
 it("replays the stack's mail with nothing but --stack: no variables, no s3:// location", async () => {

@@ -95,6 +95,7 @@ export function mockedFunctionWorld() {
       EXPECTED_KMS_KEY_ARN: keyArn,
       EXPECTED_SOURCE_ACCOUNT: ACCOUNT,
       ALLOWED_RULE_NAMES: RULE,
+      MAIL_BUCKET,
       ...extra,
     };
   }

@@ -180,3 +180,55 @@ describe('mail stored under a prefix the rule had before (PREVIOUS_MAIL_PREFIXES
     },
   );
 });
+
+describe('the bucket a record names', () => {
+  it('refuses a record naming another bucket, unread, with BUCKET_NOT_ALLOWED', async () => {
+    const object = put(await sesObject(kms, keyArn, MAIL, 'otherbucket'));
+    const event = s3Event([{ bucket: 'someone-elses-bucket', key: object.key, size: object.body.length }]);
+
+    const result = await createHandler({ env: baseEnv(), clients })(event);
+
+    expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+    expect(sent(OUTPUT)).toHaveLength(0);
+    expect(failureRecords()).toEqual([expect.objectContaining({ reason: 'BUCKET_NOT_ALLOWED' })]);
+  });
+
+  it.each([
+    'arn:aws:s3:us-east-1:999999999999:accesspoint/evil',
+    'arn:aws:s3-object-lambda:us-east-1:999999999999:accesspoint/evil',
+    'Mail-Bucket',
+    'x',
+  ])('refuses %s as a bucket even where MAIL_BUCKET is unset (the CLI without --stack)', async (bucket) => {
+    const object = put(await sesObject(kms, keyArn, MAIL, 'arnbucket'));
+    const { MAIL_BUCKET: _unset, ...env } = baseEnv();
+    const event = s3Event([{ bucket, key: object.key, size: object.body.length }]);
+
+    const result = await createHandler({ env, clients })(event);
+
+    expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+});
+
+describe('what redrive takes from a queue message', () => {
+  const record = (object: Record<string, unknown>, bucket: unknown = MAIL_BUCKET) => ({
+    s3: { bucket: { name: bucket }, object },
+  });
+
+  it('takes the S3 event notification the work dead-letter queue holds', () => {
+    const body = { Records: [record({ key: 'raw/abc', versionId: 'v1' })] };
+    expect(recordsOf({ Body: JSON.stringify(body) })).toEqual(body.Records);
+  });
+
+  it.each([
+    ['a record without a bucket name', { Records: [{ s3: { object: { key: 'raw/abc' } } }] }],
+    ['a bucket name that is not a string', { Records: [record({ key: 'raw/abc' }, { evil: true })] }],
+    ['a version that is not a string', { Records: [record({ key: 'raw/abc', versionId: { $gt: '' } })] }],
+    ['one good record beside a bad one', { Records: [record({ key: 'raw/abc' }), { s3: {} }] }],
+    ['more records than S3 or Lambda ever put in one message', { Records: Array(11).fill(record({ key: 'raw/a' })) }],
+    ['no records', { Records: [] }],
+  ])('leaves %s unrecognised (on the queue), processing nothing of it', (_name, body) => {
+    expect(recordsOf({ Body: JSON.stringify(body) })).toBeUndefined();
+  });
+});
