@@ -30,16 +30,30 @@ export function cdkRecordsAcknowledgements(): boolean {
   return typeof validations?.prototype === 'object' && 'acknowledge' in validations.prototype;
 }
 
-/** Acknowledges `id` on `scope` and what is below it, the way this aws-cdk-lib can. */
+/**
+ * Acknowledges `id` on `scope` and what is below it, the way this aws-cdk-lib can.
+ *
+ * aws-cdk-lib 2.252.0 to 2.268.x refuse an id whose finding holds `::` (`InvalidValidationId`: "The '::' delimiter
+ * is reserved"), as a managed policy's ARN does (`AwsSolutions-IAM4[Policy::arn:…]`); 2.269.0 reads the brackets
+ * apart. There the rule is acknowledged on this one scope instead (every finding of that rule on it), and the finding
+ * itself in cdk-nag 2's metadata.
+ */
 export function acknowledge(
   scope: IConstruct,
   id: string,
   reason: string,
   native = cdkRecordsAcknowledgements(),
+  api: ValidationsApi | undefined = validations,
 ): void {
-  if (native && validations !== undefined) {
-    validations.of(scope).acknowledge({ id, reason });
-    return;
+  if (native && api !== undefined) {
+    try {
+      api.of(scope).acknowledge({ id, reason });
+      return;
+    } catch (error) {
+      const rule = /^([^[\]]+)\[.*::.*\]$/.exec(id)?.[1];
+      if (rule === undefined || !/'::' delimiter is reserved/.test(String((error as Error)?.message))) throw error;
+      api.of(scope).acknowledge({ id: rule, reason: `${reason} (this aws-cdk-lib cannot name the one finding)` });
+    }
   }
   if (id.includes('::') && !id.includes('[')) {
     return; // a plugin-qualified id (cdk-validator-cfnguard::…): only the Validations API can carry it
