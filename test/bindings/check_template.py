@@ -1,9 +1,11 @@
-"""Checks the template app.py synthesized: the receipt rule, the five queues, both functions from the bundles the
-package ships, and the consumer role's grant (receive, never send; decrypt, never generate data keys)."""
+"""Checks the template a binding's app synthesized (python-app/app.py, java-app's MyMailApp): the receipt rule, the five
+queues, both functions from the bundles the package ships, and the consumer role's grant (receive, never send; decrypt,
+never generate data keys). Usage: check_template.py <MyMail.template.json> <binding name>."""
 import json
 import sys
 
 template = json.load(open(sys.argv[1]))
+binding = sys.argv[2]
 resources = template["Resources"].values()
 types = [r["Type"] for r in resources]
 assert types.count("AWS::SES::ReceiptRule") == 1, "one receipt rule"
@@ -22,4 +24,4 @@ for policy in consumer:
         actions.update(action if isinstance(action, list) else [action])
 assert {"sqs:ReceiveMessage", "sqs:DeleteMessage", "s3:GetObject", "kms:Decrypt"} <= actions, actions
 assert not {"sqs:SendMessage", "kms:GenerateDataKey"} & actions, actions
-print("python binding: rule, queues, bundled functions and grantConsume present")
+print(f"{binding} binding: rule, queues, bundled functions and grantConsume present")
