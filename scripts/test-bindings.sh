@@ -5,10 +5,9 @@
 # into dist/bindings/go (pacmak builds it). Python: a venv gets the pinned aws-cdk-lib
 # (test/bindings/python-app/requirements.txt) and the wheel, and python-app/app.py synthesizes the README's ten-line
 # stack. Go: test/bindings/go-app (go.mod and go.sum pinned, the binding by a `replace`) is built and synthesizes the
-# same stack. test/bindings/check_template.py checks both templates. Java: Maven installs the jar with its pom into the
-# local repository, then compiles test/bindings/java-app (pom.xml, pinned), whose MyMailApp is the same stack. It is
-# compiled, not run: on aws-cdk-lib 2.263.0, the newest Maven Central serves, the construct's synthesis fails (README,
-# "Python, Java and Go"). Maven's local repository is ~/.m2/repository, or MAVEN_REPO_LOCAL if set (an empty folder
+# same stack. Java: Maven installs the jar with its pom into the local repository, then compiles and runs
+# test/bindings/java-app (pom.xml, pinned: aws-cdk-lib 2.263.0, the newest Maven Central serves), whose MyMailApp is the
+# same stack. test/bindings/check_template.py checks the three templates. Maven's local repository is ~/.m2/repository, or MAVEN_REPO_LOCAL if set (an empty folder
 # there measures a cold cache). The .NET target is configured in package.json "jsii", not built here (no .NET SDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,5 +36,6 @@ mvn=(mvn -B -q -Dstyle.color=never "-Dmaven.repo.local=$m2")
 # copied into the local repository, never a rebuilt one.
 "${mvn[@]}" org.apache.maven.plugins:maven-install-plugin:3.1.4:install-file "-Dfile=$jar.jar" "-DpomFile=$jar.pom"
 rm -rf test/bindings/java-app/target # compiled afresh against this jar
-"${mvn[@]}" -f test/bindings/java-app/pom.xml "-Dses-encrypted-inbound.version=$version" compile
-echo "java binding: MyMailApp compiles against it"
+CDK_OUTDIR="$out/java" "${mvn[@]}" -f test/bindings/java-app/pom.xml "-Dses-encrypted-inbound.version=$version" \
+  compile exec:java
+"$venv/bin/python" test/bindings/check_template.py "$out/java/MyMail.template.json" java
