@@ -6,7 +6,7 @@
  * event of one record. With `records` the handler keeps delivery records (Powertools Idempotency) on a stub DynamoDB
  * client that answers every call at once, so what is measured is the records' own CPU (key hashing, marshalling, the
  * two calls' SDK work), not a network. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
- * Usage: tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records]
+ * Usage: [SMALL_MAIL_BUNDLE=path] tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records]
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -149,7 +149,8 @@ async function main(): Promise<void> {
         : {}),
     });
     // The deployed bundle, loaded after its environment is set (Powertools reads it at load).
-    const bundle = require(join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
+    // SMALL_MAIL_BUNDLE: another build of it, to compare two builds pair by pair.
+    const bundle = require(process.env.SMALL_MAIL_BUNDLE ?? join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
     handle = bundle.createHandler({ env: process.env, clients, deliveryRecordsClient: stubDynamoDb });
   } else {
     handle = createBaselineHandler(clients, QUEUE);
