@@ -36,7 +36,7 @@ export async function releaseQuarantined(
     const decrypted = await decryptMail(
       {
         metadata: object.Metadata ?? {},
-        body: collectingAsItGoes(body),
+        body: collectingAsItGoes(body, object.ContentLength),
         contentLength: object.ContentLength,
         loadInstructionFile: async () => {
           try {

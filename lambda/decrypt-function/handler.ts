@@ -9,6 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
@@ -47,6 +48,8 @@ export interface CreateHandlerOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default - clients from the SDK's default configuration chain */
   readonly clients?: AwsClients;
+  /** @default - a DynamoDB client from the SDK's default configuration chain, when delivery records are on */
+  readonly deliveryRecordsClient?: DynamoDBClient;
 }
 
 /** Objects a container remembers having forwarded (the only memory when the stack turned delivery records off). */
@@ -83,7 +86,10 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
     }
     config ??= readFunctionConfig(options.env ?? process.env);
     clients ??= createAwsClients();
-    deliverOnce ??= deliverOnceWith(readDeliveryRecordSettings(options.env ?? process.env));
+    deliverOnce ??= deliverOnceWith(
+      readDeliveryRecordSettings(options.env ?? process.env),
+      options.deliveryRecordsClient,
+    );
 
     const outcomes: RecordOutcome[] = [];
     const batch = triggerBatchOf(event);

@@ -144,7 +144,7 @@ export async function processRecord(
     const mail = await decryptMail(
       {
         metadata: object.Metadata ?? {},
-        body: collectingAsItGoes(body),
+        body: collectingAsItGoes(body, object.ContentLength),
         contentLength: object.ContentLength,
         loadInstructionFile: async () => {
           instructionFile = true;

@@ -84,19 +84,54 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
   return Object.keys(verdicts).length === 0 ? {} : verdicts;
 }
 
-/** The top of the mail as text (latin1: one character per byte), up to the end of the header section or the bound. */
+/**
+ * The top of the mail as text (latin1: one character per byte), up to the end of the header section or the bound.
+ * Most header sections end within the first few KiB: that much is decoded and searched first, the rest (up to the
+ * bound, read on from the same pieces) only when the end is not found well inside it.
+ */
 function headerText(plaintext: MailPlaintext): string {
-  const pieces: Buffer[] = [];
-  let bytes = 0;
-  for (const chunk of plaintext.chunks) {
-    const take = Math.min(chunk.length, MAX_BLOCK_BYTES - bytes);
-    pieces.push(chunk.subarray(0, take));
-    bytes += take;
-    if (bytes >= MAX_BLOCK_BYTES) break;
+  const top = new MailTop(plaintext);
+  const first = top.text(FIRST_READ_BYTES);
+  const end = first.search(HEADER_END);
+  // A match that ends inside this prefix with room to spare is also the first match in any longer text: a match
+  // starting earlier is at most 4 characters long and so would lie wholly in the prefix too.
+  if (end !== -1 && end + 4 <= first.length) return first.slice(0, end);
+  if (first.length < FIRST_READ_BYTES) return end === -1 ? first : first.slice(0, end); // the whole mail was read
+  const text = top.text(MAX_BLOCK_BYTES);
+  const whole = text.search(HEADER_END);
+  return whole === -1 ? text : text.slice(0, whole);
+}
+
+/** The end of the header section: the first empty line. */
+const HEADER_END = /\r?\n\r?\n/;
+
+/** What is decoded first when looking for the end of the header section. */
+const FIRST_READ_BYTES = 4 * 1024;
+
+/** The top of the mail, its pieces pulled only as far as asked and never past the bound. */
+class MailTop {
+  private readonly pieces: Buffer[] = [];
+  private bytes = 0;
+  private readonly rest: Iterator<Buffer>;
+
+  constructor(plaintext: MailPlaintext) {
+    this.rest = plaintext.chunks[Symbol.iterator]();
   }
-  const text = Buffer.concat(pieces).toString('latin1');
-  const end = text.search(/\r?\n\r?\n/);
-  return end === -1 ? text : text.slice(0, end);
+
+  /** Up to `limit` bytes from the top as latin1 text, copied only when they span several pieces. */
+  text(limit: number): string {
+    while (this.bytes < limit) {
+      const next = this.rest.next();
+      if (next.done === true) break;
+      const piece = next.value.subarray(0, MAX_BLOCK_BYTES - this.bytes);
+      this.pieces.push(piece);
+      this.bytes += piece.length;
+    }
+    const [head] = this.pieces;
+    if (head === undefined) return '';
+    if (head.length >= limit || this.pieces.length === 1) return head.toString('latin1', 0, limit);
+    return Buffer.concat(this.pieces).toString('latin1', 0, limit);
+  }
 }
 
 /** SES's block, field name (lower-case) to unfolded value; undefined when the top of the mail is not one. */

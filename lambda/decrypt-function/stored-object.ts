@@ -50,14 +50,19 @@ const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
  * Passes the stored body through, asking V8 to collect every 2 MiB so the ciphertext pieces already decrypted do not
  * pile up next to the plaintext. V8 collects external memory on its own only after it has grown by about 64 MiB, which
  * for a 40 MiB mail is the difference between about 140 and 175 MiB at peak (`npm run bench`). Active only where
- * Node runs with --expose-gc, as the stack configures the function; elsewhere the body passes through untouched.
+ * Node runs with --expose-gc, as the stack configures the function, and for a body of 2 MiB or more (or of unknown
+ * length); otherwise the body itself is returned, with no generator between it and the reader.
+ * @param contentLength - the body's length as S3 gives it (`ContentLength`)
  */
-export async function* collectingAsItGoes(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+export function collectingAsItGoes(body: AsyncIterable<Uint8Array>, contentLength?: number): AsyncIterable<Uint8Array> {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) {
-    yield* body;
-    return;
+  if (gc === undefined || (contentLength !== undefined && contentLength < COLLECT_EVERY_BYTES)) {
+    return body;
   }
+  return collecting(body, gc);
+}
+
+async function* collecting(body: AsyncIterable<Uint8Array>, gc: () => void): AsyncGenerator<Uint8Array> {
   let sinceCollection = 0;
   for await (const piece of body) {
     yield piece;

@@ -1,12 +1,13 @@
 /**
  * The small-mail CPU bench's reference (scripts/bench/small-mail.ts): the least a decrypt-and-forward handler can do
  * for one S3 event record. It reads the object, calls KMS Decrypt once with the wrapped key from its metadata, and
- * sends the bytes to SQS; no envelope checks, no decryption, no logs or metrics.
+ * sends the bytes to SQS; no envelope checks, no decryption, no logs or metrics. It takes S3's own event or a
+ * work-queue batch (each message's body an S3 event), as the function does.
  */
 import { DecryptCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, S3EventRecord, SQSEvent } from 'aws-lambda';
 
 export interface BaselineClients {
   readonly s3: S3Client;
@@ -15,9 +16,12 @@ export interface BaselineClients {
 }
 
 export function createBaselineHandler(clients: BaselineClients, queueUrl: string) {
-  return async (event: S3Event): Promise<number> => {
+  return async (event: S3Event | SQSEvent): Promise<number> => {
     let sent = 0;
-    for (const record of event.Records) {
+    const records: S3EventRecord[] = event.Records.flatMap((r) =>
+      'body' in r ? (JSON.parse(r.body) as S3Event).Records : [r],
+    );
+    for (const record of records) {
       const object = await clients.s3.send(
         new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: record.s3.object.key }),
       );

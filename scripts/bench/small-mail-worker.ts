@@ -2,12 +2,15 @@
  * One small-mail CPU measurement in a process of its own (scripts/bench/small-mail.ts starts them): the deployed
  * bundle's handler (dist/functions/decrypt/index.js, logs and metrics on as deployed) or the baseline handler, fed
  * S3 events for SES-format objects through in-process stub clients (no network, no emulator), so the CPU measured is
- * the handler's own. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
- * Usage: tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS
+ * the handler's own. The mails come as the work queue delivers them: SQS batches of BATCH messages, each body an S3
+ * event of one record. With `records` the handler keeps delivery records (Powertools Idempotency) on a stub DynamoDB
+ * client that answers every call at once, so what is measured is the records' own CPU (key hashing, marshalling, the
+ * two calls' SDK work), not a network. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
+ * Usage: [SMALL_MAIL_BUNDLE=path] tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records]
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, SQSEvent } from 'aws-lambda';
 import { ENV } from '../../lambda/contract/env-names';
 import { LOCAL_ACCOUNT, LOCAL_RULE } from '../../local/local-stack';
 import { type BaselineClients, createBaselineHandler } from './baseline-handler';
@@ -65,7 +68,17 @@ function stubClients(stored: ReturnType<typeof objects>): BaselineClients {
   return { s3, kms, sqs } as unknown as BaselineClients;
 }
 
-function eventFor(key: string, n: number): S3Event {
+/**
+ * The DynamoDB client the delivery records use, answering every call (a conditional put, then an update) at once; shaped
+ * enough like an SDK client (config, middleware stack) for Powertools to take it rather than make its own.
+ */
+const stubDynamoDb = {
+  send: async () => ({}),
+  config: {},
+  middlewareStack: { identify: () => [], addRelativeTo: () => undefined },
+};
+
+function s3EventFor(key: string, size: number, n: number): S3Event {
   return {
     Records: [
       {
@@ -73,22 +86,49 @@ function eventFor(key: string, n: number): S3Event {
         eventName: 'ObjectCreated:Put',
         s3: {
           bucket: { name: 'inbound-mail' },
-          object: { key, size: 0, versionId: `v${n}`, sequencer: n.toString(16) },
+          object: { key, size, versionId: `v${n}`, sequencer: n.toString(16) },
         },
       },
     ],
   } as unknown as S3Event;
 }
 
+/** An SQS batch from the work queue: mails `first` to `first + count - 1`, one S3 event per message. */
+function batchFor(
+  first: number,
+  count: number,
+  keyOf: (n: number) => string,
+  sizeOf: (key: string) => number,
+): SQSEvent {
+  return {
+    Records: Array.from({ length: count }, (_, i) => {
+      const key = keyOf(first + i);
+      return {
+        messageId: `m${first + i}`,
+        receiptHandle: `h${first + i}`,
+        body: JSON.stringify(s3EventFor(key, sizeOf(key), first + i)),
+        attributes: {},
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:111122223333:work',
+        awsRegion: 'us-east-1',
+      };
+    }),
+  } as unknown as SQSEvent;
+}
+
 async function main(): Promise<void> {
-  const [variant, sizeText, countText] = process.argv.slice(2);
+  const [variant, sizeText, countText, batchText, recordsText] = process.argv.slice(2);
   const size = Number(sizeText);
   const timed = Number(countText);
+  const batch = Number(batchText ?? 1);
+  const records = recordsText === 'records';
   const stored = objects(size);
   const clients = stubClients(stored);
   // The object size in the event: the handler checks it against its limit.
   const sizes = new Map(stored.map((o) => [o.key, o.body.length]));
-  let handle: (event: S3Event) => Promise<unknown>;
+  let handle: (event: SQSEvent) => Promise<unknown>;
   if (variant === 'handler') {
     Object.assign(process.env, {
       [ENV.OUTPUT_QUEUE_URL]: QUEUE,
@@ -104,26 +144,29 @@ async function main(): Promise<void> {
       [ENV.BODY_ENCODING]: 'auto',
       POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
       POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
+      ...(records
+        ? { [ENV.DELIVERY_RECORDS_TABLE]: 'delivery-records', [ENV.DELIVERY_RECORD_LIFETIME_SECONDS]: '1641600' }
+        : {}),
     });
     // The deployed bundle, loaded after its environment is set (Powertools reads it at load).
-    const bundle = require(join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
-    handle = bundle.createHandler({ env: process.env, clients });
+    // SMALL_MAIL_BUNDLE: another build of it, to compare two builds pair by pair.
+    const bundle = require(process.env.SMALL_MAIL_BUNDLE ?? join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
+    handle = bundle.createHandler({ env: process.env, clients, deliveryRecordsClient: stubDynamoDb });
   } else {
     handle = createBaselineHandler(clients, QUEUE);
   }
-  const one = async (n: number) => {
-    const key = stored[n % DISTINCT]?.key as string;
-    const event = eventFor(key, n);
-    (event.Records[0] as { s3: { object: { size: number } } }).s3.object.size = sizes.get(key) as number;
-    const result = (await handle(event)) as { forwarded?: number } | number;
-    if (result !== 1 && (result as { forwarded?: number }).forwarded !== 1) {
-      throw new Error(`mail ${n} was not forwarded: ${JSON.stringify(result)}`);
+  const keyOf = (n: number) => stored[n % DISTINCT]?.key as string;
+  const sizeOf = (key: string) => sizes.get(key) as number;
+  const invoke = async (first: number) => {
+    const result = (await handle(batchFor(first, batch, keyOf, sizeOf))) as { batchItemFailures?: unknown[] } | number;
+    if (result !== batch && (result as { batchItemFailures?: unknown[] }).batchItemFailures?.length !== 0) {
+      throw new Error(`mails from ${first} were not all forwarded: ${JSON.stringify(result)}`);
     }
   };
-  for (let n = 0; n < WARM_UP; n += 1) await one(n);
+  for (let n = 0; n < WARM_UP; n += batch) await invoke(n);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  for (let n = WARM_UP; n < WARM_UP + timed; n += 1) await one(n);
+  for (let n = WARM_UP; n < WARM_UP + timed; n += batch) await invoke(n);
   const used = process.cpuUsage(cpu);
   const wallMicros = (performance.now() - started) * 1000;
   process.stdout.write(

@@ -2,7 +2,10 @@
  * The function as Lambda runs it: the esbuild bundle (dist/functions/decrypt/index.js, built as the stack builds it) handling an
  * S3 event in a Node process of its own, against the local emulators.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
+import functionBundle from '../../lib/functions/function-bundle.json';
 import { LOCAL_PAYLOAD_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
 import { runBundledHandler } from '../support/bundled-handler';
@@ -34,3 +37,18 @@ it('decrypts and forwards a small and a large mail, with the function environmen
   expect(byId[stored[1]?.messageId as string]?.delivery).toBe('offloaded');
   expect(byId[stored[1]?.messageId as string]?.mime.equals(large)).toBe(true);
 }, 60_000);
+
+it('leaves out the credential providers Lambda never reaches, and loads externals only when called', () => {
+  // lib/functions/function-bundle.json says why.
+  const bundle = readFileSync(join(__dirname, '..', '..', 'dist', 'functions', 'decrypt', 'index.js'), 'utf8');
+  expect(bundle.includes('/latest/meta-data/iam/security-credentials/')).toBe(false); // @smithy/credential-provider-imds
+  expect(bundle.includes('AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE')).toBe(false); // @aws-sdk/credential-provider-http
+  // Each external is left as an import() behind the code that needs it, never a require() run when the bundle loads:
+  // Lambda has none of them beside the bundle, only the runtime's own SDK.
+  for (const name of functionBundle.external) {
+    expect(bundle.includes(`require("${name}")`)).toBe(false);
+  }
+  for (const name of ['@smithy/credential-provider-imds', '@aws-sdk/credential-provider-http']) {
+    expect(bundle.includes(`import("${name}")`)).toBe(true);
+  }
+});

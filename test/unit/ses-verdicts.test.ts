@@ -85,6 +85,28 @@ it('reads no further than 64 KiB into the mail: a block that ends past it is not
   expect(readSesVerdicts(asPlaintext(short))?.virus).toBe('FAIL');
 });
 
+it('reads a block that reaches past the first 4 KiB, and stops at an empty line that straddles that point', () => {
+  // The end of the header section is looked for in the first 4 KiB, then up to 64 KiB (ses-verdicts.ts headerText).
+  const folded = (bytes: number) => `Return-Path: <a@example.org>${'\r\n (x)'.repeat(Math.ceil(bytes / 6))}\r\n`;
+  const long = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, virus: 'FAIL' }).replace(
+    /^Return-Path:[^\r]*\r\n/,
+    folded(5 * 1024),
+  );
+  expect(Buffer.from(long, 'latin1').indexOf('X-SES-RECEIPT')).toBeGreaterThan(4 * 1024);
+  for (const pieces of [1, 3, 40]) {
+    expect(readSesVerdicts(asPlaintext(long + BODY, pieces))?.virus).toBe('FAIL');
+  }
+  // SES fields cut by an empty line whose CRLF CRLF spans bytes 4094 to 4097, where the first read ends: what follows
+  // it is the body, so the X-SES-Virus-Verdict and X-SES-RECEIPT there make no block.
+  const head = `${folded(3900)}X-SES-Spam-Verdict: PASS\r\nReceived-SPF: `;
+  const pad = 'p'.repeat(4094 - Buffer.byteLength(head, 'latin1'));
+  const cut = `${head}${pad}\r\n\r\nX-SES-Virus-Verdict: PASS\r\nX-SES-RECEIPT: x\r\n\r\n`;
+  expect(Buffer.from(cut, 'latin1').indexOf('\r\n\r\n')).toBe(4094);
+  for (const pieces of [1, 3, 40]) {
+    expect(readSesVerdicts(asPlaintext(cut, pieces))).toBeUndefined();
+  }
+});
+
 describe("a sender's MAIL FROM and HELO, which SES copies into its Authentication-Results, never change a verdict", () => {
   const failed = { ...CLEAN_VERDICTS, dkim: 'FAIL', dmarc: 'FAIL' } as const;
   const verdictsOf = (envelope: { mailFrom: string; helo: string }) =>
