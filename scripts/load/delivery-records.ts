@@ -2,8 +2,9 @@
  * The delivery records for the load test: moto's server as DynamoDB (from the pinned requirements-dev.txt), one
  * fresh table per scenario, as the stack makes it (key `id`, TTL on `expiration`).
  */
-import { CreateTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ENV } from '../../lambda/contract/env-names';
+import { createDeliveryRecordsTable } from '../../local/delivery-records-table';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { INSTALL_HINT, pythonCommand } from '../python';
 
@@ -26,20 +27,7 @@ export async function startDeliveryRecords(): Promise<{
         endpoint: moto.url,
         credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       });
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-        }),
-      );
+      await createDeliveryRecordsTable(client, name);
       client.destroy();
       return {
         [ENV.DELIVERY_RECORDS_TABLE]: name,

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, DynamoDBClient, ScanCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { createDeliveryRecordsTable } from '../../local/delivery-records-table';
 import { LOCAL_REGION, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { type MotoServer, startMotoServer } from '../../local/moto-server';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
@@ -34,20 +35,7 @@ beforeAll(async () => {
     endpoint: moto.url,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await dynamodb.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  await dynamodb.send(
-    new UpdateTimeToLiveCommand({
-      TableName: TABLE,
-      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
-    }),
-  );
+  await createDeliveryRecordsTable(dynamodb, TABLE);
   work = mkdtempSync(join(tmpdir(), 'records-'));
   // The bundle as Lambda calls it, with a context whose deadline is REMAINING_MS away.
   runner = join(work, 'invoke.cjs');
