@@ -88,16 +88,7 @@ export function mockedFunctionWorld() {
   });
 
   function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
-    return {
-      OUTPUT_QUEUE_URL: OUTPUT,
-      FAILURE_QUEUE_URL: FAILURE,
-      PAYLOAD_BUCKET,
-      EXPECTED_KMS_KEY_ARN: keyArn,
-      EXPECTED_SOURCE_ACCOUNT: ACCOUNT,
-      ALLOWED_RULE_NAMES: RULE,
-      MAIL_BUCKET,
-      ...extra,
-    };
+    return { ...functionEnv(keyArn), ...extra };
   }
 
   /** Stores the object as the current version of its key (and as `versionId`, when given). */
@@ -164,4 +155,17 @@ async function collect(body: unknown): Promise<Buffer> {
   const pieces: Buffer[] = [];
   for await (const piece of body as AsyncIterable<Uint8Array>) pieces.push(Buffer.from(piece));
   return Buffer.concat(pieces);
+}
+
+/** The function's variables as the stack sets them, for these queues, buckets and the key `keyArn`. */
+export function functionEnv(keyArn: string): Record<string, string> {
+  return {
+    OUTPUT_QUEUE_URL: OUTPUT,
+    FAILURE_QUEUE_URL: FAILURE,
+    PAYLOAD_BUCKET,
+    EXPECTED_KMS_KEY_ARN: keyArn,
+    EXPECTED_SOURCE_ACCOUNT: ACCOUNT,
+    ALLOWED_RULE_NAMES: RULE,
+    MAIL_BUCKET,
+  };
 }

@@ -10,8 +10,8 @@ import { createHandler } from '../../lambda/decrypt-function/handler';
 import { FullJitterBackoff } from '../../lambda/decrypt-function/retry-strategy';
 import { KmsEmulator } from '../../local/kms-emulator';
 import { fakeAws } from '../support/fake-aws';
-import { FAILURE, MAIL_BUCKET, OUTPUT, PAYLOAD_BUCKET } from '../support/mocked-function';
-import { ACCOUNT, RULE, s3Event, sesObject } from '../support/ses-objects';
+import { FAILURE, functionEnv, MAIL_BUCKET, OUTPUT } from '../support/mocked-function';
+import { s3Event, sesObject } from '../support/ses-objects';
 import { workQueueBatch, workQueueMessage } from '../support/work-queue-events';
 
 const MAILS = 40;
@@ -55,14 +55,7 @@ it('fails no mail permanently: every transient failure returns to the queue and 
   const random = seeded(20);
   let kmsCalls = 0;
   const readsSeen = new Set<string>();
-  const env = {
-    OUTPUT_QUEUE_URL: OUTPUT,
-    FAILURE_QUEUE_URL: FAILURE,
-    PAYLOAD_BUCKET,
-    EXPECTED_KMS_KEY_ARN: keyArn,
-    EXPECTED_SOURCE_ACCOUNT: ACCOUNT,
-    ALLOWED_RULE_NAMES: RULE,
-  };
+  const env = functionEnv(keyArn);
   const handlers = Array.from({ length: CONTAINERS }, () => {
     const clients = createAwsClients({ backoff: () => new FullJitterBackoff(() => 0) });
     aws.attach(clients, {
