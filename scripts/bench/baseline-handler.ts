@@ -1,7 +1,9 @@
 /**
  * The small-mail CPU bench's reference (scripts/bench/small-mail.ts): the least a decrypt-and-forward handler can do
- * for one S3 event record. It reads the object, calls KMS Decrypt once with the wrapped key from its metadata, and
- * sends the bytes to SQS; no envelope checks, no decryption, no logs or metrics. It takes S3's own event or a
+ * for one S3 event record. It reads the object, calls KMS Decrypt once with the wrapped key from its metadata (and its
+ * material description as the encryption context, without which KMS refuses SES's keys), and sends the bytes to SQS (in base64:
+ * SQS refuses a body that is not valid text);
+ * no envelope checks, no decryption, no logs or metrics. It takes S3's own event or a
  * work-queue batch (each message's body an S3 event), as the function does.
  */
 import { DecryptCommand, type KMSClient } from '@aws-sdk/client-kms';
@@ -29,8 +31,9 @@ export function createBaselineHandler(clients: BaselineClients, queueUrl: string
       for await (const piece of object.Body as AsyncIterable<Uint8Array>) pieces.push(piece);
       const bytes = Buffer.concat(pieces);
       const wrapped = Buffer.from(object.Metadata?.['x-amz-key-v2'] ?? '', 'base64');
-      await clients.kms.send(new DecryptCommand({ CiphertextBlob: wrapped }));
-      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: bytes.toString('latin1') }));
+      const context = JSON.parse(object.Metadata?.['x-amz-matdesc'] ?? '{}');
+      await clients.kms.send(new DecryptCommand({ CiphertextBlob: wrapped, EncryptionContext: context }));
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: bytes.toString('base64') }));
       sent += 1;
     }
     return sent;

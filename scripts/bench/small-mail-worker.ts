@@ -5,17 +5,24 @@
  * the handler's own. The mails come as the work queue delivers them: SQS batches of BATCH messages, each body an S3
  * event of one record. With `records` the handler keeps delivery records (Powertools Idempotency) on a stub DynamoDB
  * client that answers every call at once, so what is measured is the records' own CPU (key hashing, marshalling, the
- * two calls' SDK work), not a network. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
+ * two calls' SDK work), not a network. With SMALL_MAIL_WORLD (small-mail-emulators.ts) there are no stub clients:
+ * both handlers make real SDK clients from the environment, as deployed, and read, decrypt and send through the
+ * emulators, each in a process of its own. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
  * Usage: [SMALL_MAIL_BUNDLE=path] tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records]
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { S3Event, SQSEvent } from 'aws-lambda';
 import { ENV } from '../../lambda/contract/env-names';
 import { LOCAL_ACCOUNT, LOCAL_RULE } from '../../local/local-stack';
 import { type BaselineClients, createBaselineHandler } from './baseline-handler';
 import { mailOf, sesObject } from './objects';
 import { ROOT } from './report';
+import type { WorldFile } from './small-mail-emulators';
 
 const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/00000000-0000-0000-0000-000000000000';
 const QUEUE = 'https://sqs.us-east-1.amazonaws.com/111122223333/out';
@@ -78,7 +85,8 @@ const stubDynamoDb = {
   middlewareStack: { identify: () => [], addRelativeTo: () => undefined },
 };
 
-function s3EventFor(key: string, size: number, n: number): S3Event {
+/** S3's event for one stored object; over the emulators without a version (fauxqs keeps none). */
+function s3EventFor(key: string, size: number, n: number, world: boolean): S3Event {
   return {
     Records: [
       {
@@ -86,7 +94,7 @@ function s3EventFor(key: string, size: number, n: number): S3Event {
         eventName: 'ObjectCreated:Put',
         s3: {
           bucket: { name: 'inbound-mail' },
-          object: { key, size, versionId: `v${n}`, sequencer: n.toString(16) },
+          object: { key, size, ...(world ? {} : { versionId: `v${n}` }), sequencer: n.toString(16) },
         },
       },
     ],
@@ -99,6 +107,7 @@ function batchFor(
   count: number,
   keyOf: (n: number) => string,
   sizeOf: (key: string) => number,
+  world: boolean,
 ): SQSEvent {
   return {
     Records: Array.from({ length: count }, (_, i) => {
@@ -106,7 +115,7 @@ function batchFor(
       return {
         messageId: `m${first + i}`,
         receiptHandle: `h${first + i}`,
-        body: JSON.stringify(s3EventFor(key, sizeOf(key), first + i)),
+        body: JSON.stringify(s3EventFor(key, sizeOf(key), first + i, world)),
         attributes: {},
         messageAttributes: {},
         md5OfBody: '',
@@ -124,12 +133,22 @@ async function main(): Promise<void> {
   const timed = Number(countText);
   const batch = Number(batchText ?? 1);
   const records = recordsText === 'records';
-  const stored = objects(size);
-  const clients = stubClients(stored);
+  const worldFile = process.env.SMALL_MAIL_WORLD;
+  const world = worldFile === undefined ? undefined : (JSON.parse(readFileSync(worldFile, 'utf8')) as WorldFile);
+  const stored = world === undefined ? objects(size) : [];
   // The object size in the event: the handler checks it against its limit.
-  const sizes = new Map(stored.map((o) => [o.key, o.body.length]));
+  const keys = world?.objects.map((o) => o.key) ?? stored.map((o) => o.key);
+  const sizes = new Map(world?.objects.map((o) => [o.key, o.size]) ?? stored.map((o) => [o.key, o.body.length]));
+  // Over the emulators: the SDK's clients from the environment, as the function makes them (aws-clients.ts).
+  const clients =
+    world === undefined
+      ? stubClients(stored)
+      : { s3: new S3Client({}), kms: new KMSClient({}), sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
   let handle: (event: SQSEvent) => Promise<unknown>;
-  if (variant === 'handler') {
+  if (variant === 'handler' && world !== undefined) {
+    const bundle = require(process.env.SMALL_MAIL_BUNDLE ?? join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
+    handle = bundle.createHandler({ env: process.env });
+  } else if (variant === 'handler') {
     Object.assign(process.env, {
       [ENV.OUTPUT_QUEUE_URL]: QUEUE,
       [ENV.FAILURE_QUEUE_URL]: `${QUEUE}-failures`,
@@ -153,12 +172,14 @@ async function main(): Promise<void> {
     const bundle = require(process.env.SMALL_MAIL_BUNDLE ?? join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
     handle = bundle.createHandler({ env: process.env, clients, deliveryRecordsClient: stubDynamoDb });
   } else {
-    handle = createBaselineHandler(clients, QUEUE);
+    handle = createBaselineHandler(clients as BaselineClients, world?.queueUrl ?? QUEUE);
   }
-  const keyOf = (n: number) => stored[n % DISTINCT]?.key as string;
+  const keyOf = (n: number) => keys[n % keys.length] as string;
   const sizeOf = (key: string) => sizes.get(key) as number;
   const invoke = async (first: number) => {
-    const result = (await handle(batchFor(first, batch, keyOf, sizeOf))) as { batchItemFailures?: unknown[] } | number;
+    const result = (await handle(batchFor(first, batch, keyOf, sizeOf, world !== undefined))) as
+      | { batchItemFailures?: unknown[] }
+      | number;
     if (result !== batch && (result as { batchItemFailures?: unknown[] }).batchItemFailures?.length !== 0) {
       throw new Error(`mails from ${first} were not all forwarded: ${JSON.stringify(result)}`);
     }
