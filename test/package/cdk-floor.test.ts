@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pack, ROOT, run, synth } from '../support/packed-package';
+import { ROOT, run, sharedTarball, synth } from '../support/packed-package';
 
 const { peerDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   peerDependencies: Record<string, string>;
@@ -37,11 +37,18 @@ Aspects.of(app).add(new AwsSolutionsChecks());
 app.synth();
 `;
 
-beforeAll(() => {
+beforeAll(async () => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pinned-cdk-app', version: '1.0.0', private: true }));
   writeFileSync(join(app, 'app.js'), APP_JS);
-  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', pack(work)];
+  const args = [
+    'install',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    await sharedTarball(work),
+  ];
   run('npm', [...args, `aws-cdk-lib@${FLOOR}`, 'constructs@10.8.1', `cdk-nag@${CDK_NAG_2}`], app);
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));

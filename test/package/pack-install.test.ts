@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pack, ROOT, run, synth } from '../support/packed-package';
+import { ROOT, run, sharedTarball, synth } from '../support/packed-package';
 
 /** The newest aws-cdk-lib: the one the repository develops against (the floor is test/package/cdk-floor.test.ts's). */
 const { devDependencies } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
@@ -30,9 +30,9 @@ mail.grantConsume(consumer);
 app.synth();
 `;
 
-beforeAll(() => {
-  // The library and bundles are built by the global setup.
-  tarball = pack(work);
+beforeAll(async () => {
+  // The library and bundles are built by the global setup; the tarball is this run's (packed once).
+  tarball = await sharedTarball(work);
   run('mkdir', ['-p', app], work);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-cdk-app', version: '1.0.0', private: true }));
   writeFileSync(join(app, 'app.js'), APP_JS);

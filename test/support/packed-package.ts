@@ -3,7 +3,9 @@
  * commands run the way a user's machine runs them, with nothing of the repository's tools on the path.
  */
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -33,6 +35,39 @@ export function pack(destination: string): string {
   // --ignore-scripts keeps pack from rebuilding the bundles while other tests run them.
   const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', destination, '--loglevel=error'], ROOT);
   return join(destination, packed.stdout.trim().split('\n').pop() as string);
+}
+
+/** Where the global setup (test/support/global-setup.ts) lets this jest run share one tarball. */
+export const PACK_DIR_ENV = 'SES_INBOUND_TEST_PACK_DIR';
+
+/**
+ * The tarball of this jest run, packed once for every test that needs it: `npm pack` reads the whole dependency tree
+ * for the bundled dependencies (about 40 s of CPU here), and three suites need the same tarball. The first caller
+ * packs it; the others, in other workers, wait for it. Without the global setup's folder, packs into `fallback`.
+ */
+export async function sharedTarball(fallback: string): Promise<string> {
+  const dir = process.env[PACK_DIR_ENV];
+  if (dir === undefined) return pack(fallback);
+  const ready = join(dir, 'tarball');
+  const failed = join(dir, 'failed');
+  try {
+    mkdirSync(join(dir, 'lock')); // atomic: exactly one caller gets here first
+  } catch {
+    for (const deadline = Date.now() + 300_000; Date.now() < deadline; await sleep(250)) {
+      if (existsSync(ready)) return readFileSync(ready, 'utf8');
+      if (existsSync(failed)) throw new Error(`npm pack failed in another suite:\n${readFileSync(failed, 'utf8')}`);
+    }
+    throw new Error('no tarball after 5 minutes of waiting for another suite to pack it');
+  }
+  try {
+    const tarball = pack(dir);
+    writeFileSync(`${ready}.partial`, tarball);
+    renameSync(`${ready}.partial`, ready);
+    return tarball;
+  } catch (error) {
+    writeFileSync(failed, String(error));
+    throw error;
+  }
 }
 
 /** `cdk synth` of `app.js` in `app` into `cdk.out`, with the repository's CDK CLI. */
