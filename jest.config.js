@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // test/moto needs moto's server (requirements-dev.txt): `npm run test:moto` runs it.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/moto/'],
+  // test/moto needs moto's server (requirements-dev.txt): `npm run test:moto` runs it. test/package installs the packed
+  // package into fresh apps with npm, which reaches the registry for releases not in its cache: `npm run test:package`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/moto/', '<rootDir>/test/package/'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } } }],
   },
