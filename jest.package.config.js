@@ -1,0 +1,10 @@
+/**
+ * `npm run test:package`: the packaging suites (test/package), which the default configuration leaves out. A file of
+ * its own rather than `--roots` on the command line, so `npm run test:package -- <pattern>` can still pick suites.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  ...require('./jest.config.js'),
+  roots: ['<rootDir>/test/package'],
+  testPathIgnorePatterns: ['/node_modules/'],
+};
