@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Upload } from '@aws-sdk/lib-storage';
 import { LOCAL_PAYLOAD_BUCKET, type LocalStack } from '../../local/local-stack';
@@ -29,8 +29,10 @@ export async function benchHandler(stack: LocalStack): Promise<void> {
     for (let i = 0; i < count + warmUp; i += 1) {
       const stored = await storeMail(stack, mime);
       let started = performance.now();
-      await handler(objectCreatedEvent([stored]));
+      const result = await handler(objectCreatedEvent([stored]));
       const took = performance.now() - started;
+      // A mail refused or skipped would read as fast: every one must have gone through.
+      if (result.forwarded !== 1) throw new Error(`handler end to end, ${label}: ${JSON.stringify(result)}`);
       // The reference: the same object read and delivered the same way, without decryption.
       started = performance.now();
       const object = await stack.clients.s3.send(new GetObjectCommand({ Bucket: 'inbound-mail', Key: stored.key }));
@@ -62,6 +64,8 @@ export async function benchHandler(stack: LocalStack): Promise<void> {
         copied.push(copyTook);
       }
       if (i % 20 === 0) await drainQueue(stack, stack.outputQueueUrl, 0);
+      // fauxqs keeps every object in memory: the large rows leave nothing behind (the mail, its payload, the copy).
+      if (size > 10 * MiB) await deleteAll(stack, stored.key);
     }
     await drainQueue(stack, stack.outputQueueUrl, 0);
     const row = {
@@ -76,12 +80,21 @@ export async function benchHandler(stack: LocalStack): Promise<void> {
     rows.push({
       measure: `handler end to end, ${label} mail (n=${count})`,
       value: `p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms`,
-      reference: `copy without crypto: p50 ${row.copyP50.toFixed(1)} ms, p99 ${row.copyP99.toFixed(1)} ms`,
+      reference: `copy (no KMS call, no decryption): p50 ${row.copyP50.toFixed(1)} ms, p99 ${row.copyP99.toFixed(1)} ms`,
       goal: '-',
       met: undefined,
     });
   }
   results.handler = e2e;
+}
+
+async function deleteAll(stack: LocalStack, mailKey: string): Promise<void> {
+  const s3 = stack.clients.s3;
+  await s3.send(new DeleteObjectCommand({ Bucket: 'inbound-mail', Key: mailKey }));
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: LOCAL_PAYLOAD_BUCKET }));
+  for (const object of listed.Contents ?? []) {
+    await s3.send(new DeleteObjectCommand({ Bucket: LOCAL_PAYLOAD_BUCKET, Key: object.Key as string }));
+  }
 }
 
 export async function benchHandlerMemory(stack: LocalStack): Promise<void> {

@@ -1,13 +1,14 @@
 /**
  * One small-mail CPU measurement in a process of its own (scripts/bench/small-mail.ts starts them): the deployed
  * bundle's handler (dist/functions/decrypt/index.js, logs and metrics on as deployed) or the baseline handler, fed
- * S3 events for SES-format objects through in-process stub clients (no network, no emulator), so the CPU measured is
- * the handler's own. The mails come as the work queue delivers them: SQS batches of BATCH messages, each body an S3
+ * S3 events for SES-format objects, by default through in-process stub clients (no network, no emulator), so the CPU
+ * measured is the handler's own. The mails come as the work queue delivers them: SQS batches of BATCH messages, each body an S3
  * event of one record. With `records` the handler keeps delivery records (Powertools Idempotency) on a stub DynamoDB
  * client that answers every call at once, so what is measured is the records' own CPU (key hashing, marshalling, the
  * two calls' SDK work), not a network. With SMALL_MAIL_WORLD (small-mail-emulators.ts) there are no stub clients:
  * both handlers make real SDK clients from the environment, as deployed, and read, decrypt and send through the
- * emulators, each in a process of its own. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails.
+ * emulators, each in a process of its own. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails, and how many mails it
+ * handled in all (warm-up included), which the driver checks against what reached the output queue.
  * Usage: [SMALL_MAIL_BUNDLE=path] tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records]
  */
 import { randomBytes } from 'node:crypto';
@@ -191,7 +192,7 @@ async function main(): Promise<void> {
   const used = process.cpuUsage(cpu);
   const wallMicros = (performance.now() - started) * 1000;
   process.stdout.write(
-    `\n__RESULT__${JSON.stringify({ cpuMicrosPerMail: (used.user + used.system) / timed, wallMicrosPerMail: wallMicros / timed })}\n`,
+    `\n__RESULT__${JSON.stringify({ cpuMicrosPerMail: (used.user + used.system) / timed, wallMicrosPerMail: wallMicros / timed, mails: WARM_UP + timed })}\n`,
   );
 }
 
