@@ -17,7 +17,10 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The files `npm pack` puts in the tarball (this run's, packed once: test/support/packed-package.ts). */
 async function packedFiles(): Promise<string[]> {
-  const result = spawnSync('tar', ['tzf', await sharedTarball(work)], { encoding: 'utf8' });
+  const result = spawnSync('tar', ['tzf', await sharedTarball(work)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   expect(result.status).toBe(0);
   return result.stdout
     .split('\n')

@@ -52,12 +52,14 @@ export async function sharedTarball(fallback: string): Promise<string> {
   const failed = join(dir, 'failed');
   try {
     mkdirSync(join(dir, 'lock')); // atomic: exactly one caller gets here first
-  } catch {
-    for (const deadline = Date.now() + 300_000; Date.now() < deadline; await sleep(250)) {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    // Shorter than the suites' 300 s hooks, so this message, not jest's timeout, says what happened.
+    for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(250)) {
       if (existsSync(ready)) return readFileSync(ready, 'utf8');
       if (existsSync(failed)) throw new Error(`npm pack failed in another suite:\n${readFileSync(failed, 'utf8')}`);
     }
-    throw new Error('no tarball after 5 minutes of waiting for another suite to pack it');
+    throw new Error('no tarball after 3 minutes of waiting for another suite to pack it');
   }
   try {
     const tarball = pack(dir);
