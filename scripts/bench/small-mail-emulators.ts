@@ -7,11 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetQueueAttributesCommand, PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import { ENV } from '../../lambda/contract/env-names';
 import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { storeMail } from '../../local/pipeline';
 import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 import { type DynamoDbStub, startDynamoDbStub } from './dynamodb-stub';
+import { functionSettingsEnv } from './function-settings-env';
 import { mailOf } from './objects';
 
 /** Distinct stored mails per size; the worker cycles through them. */
@@ -62,15 +62,7 @@ export async function startSmallMailWorld(work: string, sizes: readonly number[]
           ...process.env,
           ...stack.env,
           AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-          [ENV.PAYLOAD_PREFIX]: 'payloads/',
-          [ENV.INLINE_MAX_BYTES]: '262144',
-          [ENV.MAX_MAIL_BYTES]: '41943040',
-          [ENV.BODY_ENCODING]: 'auto',
-          POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
-          POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
-          ...(records
-            ? { [ENV.DELIVERY_RECORDS_TABLE]: 'delivery-records', [ENV.DELIVERY_RECORD_LIFETIME_SECONDS]: '1641600' }
-            : {}),
+          ...functionSettingsEnv(records),
           SMALL_MAIL_WORLD: files.get(bytes),
         };
       },

@@ -21,6 +21,7 @@ import type { S3Event, SQSEvent } from 'aws-lambda';
 import { ENV } from '../../lambda/contract/env-names';
 import { LOCAL_ACCOUNT, LOCAL_RULE } from '../../local/local-stack';
 import { type BaselineClients, createBaselineHandler } from './baseline-handler';
+import { functionSettingsEnv } from './function-settings-env';
 import { mailOf, sesObject } from './objects';
 import { ROOT } from './report';
 import type { WorldFile } from './small-mail-emulators';
@@ -154,19 +155,11 @@ async function main(): Promise<void> {
       [ENV.OUTPUT_QUEUE_URL]: QUEUE,
       [ENV.FAILURE_QUEUE_URL]: `${QUEUE}-failures`,
       [ENV.PAYLOAD_BUCKET]: 'payloads',
-      [ENV.PAYLOAD_PREFIX]: 'payloads/',
       [ENV.MAIL_PREFIX]: 'raw/',
-      [ENV.INLINE_MAX_BYTES]: '262144',
       [ENV.EXPECTED_KMS_KEY_ARN]: KEY_ARN,
       [ENV.EXPECTED_SOURCE_ACCOUNT]: LOCAL_ACCOUNT,
       [ENV.ALLOWED_RULE_NAMES]: LOCAL_RULE,
-      [ENV.MAX_MAIL_BYTES]: '41943040',
-      [ENV.BODY_ENCODING]: 'auto',
-      POWERTOOLS_SERVICE_NAME: 'ses-encrypted-inbound',
-      POWERTOOLS_METRICS_NAMESPACE: 'SesEncryptedInbound',
-      ...(records
-        ? { [ENV.DELIVERY_RECORDS_TABLE]: 'delivery-records', [ENV.DELIVERY_RECORD_LIFETIME_SECONDS]: '1641600' }
-        : {}),
+      ...functionSettingsEnv(records),
     });
     // The deployed bundle, loaded after its environment is set (Powertools reads it at load).
     // SMALL_MAIL_BUNDLE: another build of it, to compare two builds pair by pair.
