@@ -3,7 +3,12 @@
  * (same default chain), and `processRecord` itself.
  */
 import { type AwsClients, createAwsClients } from '../lambda/decrypt-function/aws-clients';
-import { type FunctionConfig, readDecryptSettings, readFunctionConfig } from '../lambda/decrypt-function/config';
+import {
+  type FunctionConfig,
+  mailBucketOf,
+  readDecryptSettings,
+  readFunctionConfig,
+} from '../lambda/decrypt-function/config';
 import type { ProcessRecordDeps } from '../lambda/decrypt-function/process-record';
 import { UsageError } from './usage-error';
 
@@ -38,6 +43,8 @@ export function operatorDeps(options: OperatorOptions, recordRejections: boolean
     }
     config = {
       ...decrypt,
+      // The mail bucket too: a dry run refuses other buckets unread, as the function does.
+      ...mailBucketOf(options.env),
       expectedKmsKeyArn: decrypt.expectedKmsKeyArn,
       outputQueueUrl: '',
       failureQueueUrl: '',

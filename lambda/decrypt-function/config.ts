@@ -170,8 +170,11 @@ export function readFunctionConfig(env: Env): FunctionConfig {
   };
 }
 
-/** `MAIL_BUCKET`, when set: a valid S3 bucket name. */
-function mailBucketOf(env: Readonly<Record<string, string | undefined>>): { mailBucket?: string } {
+/**
+ * `MAIL_BUCKET`, when set: a valid S3 bucket name, the only bucket the function (and an operator's dry run) reads mail
+ * from.
+ */
+export function mailBucketOf(env: Readonly<Record<string, string | undefined>>): { mailBucket?: string } {
   const bucket = optional(env, ENV.MAIL_BUCKET);
   if (bucket === undefined) return {};
   if (!isBucketName(bucket)) throw new ConfigError(`${ENV.MAIL_BUCKET} must be an S3 bucket name`);
