@@ -7,8 +7,8 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV } from '../lambda/contract/env-names';
 import { OUTPUT_NAMES } from './output-names';
+import { previousPrefixesSetting } from './receiving/rule-history';
 
 /** Adds the pipeline's outputs to the construct. */
 export function addPipelineOutputs(
@@ -64,9 +64,5 @@ function operatorSettings(names: {
   readonly history: { readonly objectKeyPrefixes: readonly string[] };
   readonly verdictSettings: Record<string, string>;
 }): string {
-  const previous = names.history.objectKeyPrefixes.slice(1);
-  return JSON.stringify({
-    ...names.verdictSettings,
-    ...(previous.length > 0 ? { [ENV.PREVIOUS_MAIL_PREFIXES]: JSON.stringify(previous) } : {}),
-  });
+  return JSON.stringify({ ...names.verdictSettings, ...previousPrefixesSetting(names.history) });
 }

@@ -13,6 +13,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { WORK_QUEUE_BATCH_SIZE } from '../lib/trigger/work-queue-settings';
 import { lambdaContext } from './lambda-context';
 import { queueDepth } from './work-queue';
 
@@ -27,7 +28,7 @@ export interface EventSourceOptions {
   readonly region: string;
   /** One handler per container. */
   readonly containers: readonly BatchHandler[];
-  /** Messages per invocation at most. @default 10 */
+  /** Messages per invocation at most. @default WORK_QUEUE_BATCH_SIZE (the stack's, 10) */
   readonly batchSize?: number;
   /** Seconds a received message stays invisible. @default - the queue's own visibility timeout */
   readonly visibilityTimeout?: number;
@@ -88,7 +89,7 @@ export async function runEventSource(options: EventSourceOptions): Promise<Event
       const received = await options.sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: options.queueUrl,
-          MaxNumberOfMessages: options.batchSize ?? 10,
+          MaxNumberOfMessages: options.batchSize ?? WORK_QUEUE_BATCH_SIZE,
           ...(options.visibilityTimeout === undefined ? {} : { VisibilityTimeout: options.visibilityTimeout }),
           // Long polling, as the mapping polls (up to 20 s there; 1 s here, so that the end is noticed soon).
           WaitTimeSeconds: 1,

@@ -1,6 +1,7 @@
 /** The parts of Lambda's context the function reads, for the local event source. */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { LOCAL_ACCOUNT, LOCAL_REGION } from './local-stack';
 
 /** The function's timeout as the stack sets it (lib/functions/decrypt-function.ts): the invocation's deadline. */
 const FUNCTION_TIMEOUT_MILLIS = 120_000;
@@ -11,7 +12,7 @@ export function lambdaContext(timeoutMillis = FUNCTION_TIMEOUT_MILLIS): Context 
   return {
     functionName: 'decrypt',
     functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:decrypt',
+    invokedFunctionArn: `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:decrypt`,
     memoryLimitInMB: '1024',
     awsRequestId: randomUUID(),
     logGroupName: 'local',

@@ -9,7 +9,7 @@ import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Event } from 'aws-lambda';
 import { readForwardedMail } from '../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../lambda/contract/message-contract';
-import { DEFAULT_QUARANTINE_PREFIX } from '../lambda/contract/verdict-actions';
+import { parseQuarantineKey, readQuarantinePrefix } from '../lambda/contract/verdict-actions';
 import type { HandlerResult } from '../lambda/decrypt-function/handler';
 import { WORK_QUEUE_BATCH_SIZE } from '../lib/trigger/work-queue-settings';
 import { type BatchHandler, type EventSourceReport, runEventSource } from './event-source';
@@ -230,7 +230,9 @@ export async function runMail(
 
 /** Whether the function copied the mail under the quarantine prefix (`quarantine/<REASONS>/<SES message id>`). */
 async function isQuarantined(stack: LocalStack, sesMessageId: string): Promise<boolean> {
-  const prefix = stack.env.QUARANTINE_PREFIX ?? DEFAULT_QUARANTINE_PREFIX;
+  const prefix = readQuarantinePrefix(stack.env);
   const listed = await stack.clients.s3.send(new ListObjectsV2Command({ Bucket: LOCAL_MAIL_BUCKET, Prefix: prefix }));
-  return (listed.Contents ?? []).some((object) => object.Key?.endsWith(`/${sesMessageId}`));
+  return (listed.Contents ?? []).some(
+    (object) => parseQuarantineKey(prefix, object.Key ?? '')?.messageId === sesMessageId,
+  );
 }

@@ -103,7 +103,9 @@ export async function processRecord(
   }
   // Only the mail bucket is read: a record from elsewhere (a direct invocation, a planted failure record) names no
   // mail of this pipeline, and an access point ARN would send the request to another account's endpoint.
-  if (!isBucketName(bucket) || (deps.config.mailBucket !== undefined && bucket !== deps.config.mailBucket)) {
+  // (A configured mail bucket was checked to be a bucket name once, in config.ts.)
+  const mailBucket = deps.config.mailBucket;
+  if (mailBucket !== undefined ? bucket !== mailBucket : !isBucketName(bucket)) {
     return reject(
       deps,
       { bucket, key, versionId },

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { ENV } from '../../lambda/contract/env-names';
 import { Delivery } from '../delivery/delivery';
 import type { MailStore } from '../mail-store/mail-store';
-import type { RuleHistory } from '../receiving/rule-history';
+import { previousPrefixesSetting, type RuleHistory } from '../receiving/rule-history';
 import { WorkQueue } from '../trigger/work-queue';
 import { keepS3InvokePermission } from '../upgrades/s3-invoke-permission';
 import { bundledOrBuilt, type FunctionSettings } from './function-code';
@@ -70,7 +70,6 @@ export class DecryptFunction extends Construct {
   constructor(scope: Construct, id: string, props: DecryptFunctionProps) {
     super(scope, id);
     const { store, delivery, objectKeyPrefix, history } = props;
-    const previousPrefixes = history.objectKeyPrefixes.slice(1);
     this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -110,7 +109,7 @@ export class DecryptFunction extends Construct {
         [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
         [ENV.MAIL_BUCKET]: store.bucket.bucketName,
         [ENV.MAIL_PREFIX]: objectKeyPrefix,
-        ...(previousPrefixes.length > 0 ? { [ENV.PREVIOUS_MAIL_PREFIXES]: JSON.stringify(previousPrefixes) } : {}),
+        ...previousPrefixesSetting(history),
         [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),
         [ENV.EXPECTED_KMS_KEY_ARN]: store.key.keyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,

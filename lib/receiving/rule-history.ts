@@ -8,6 +8,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { ENV } from '../../lambda/contract/env-names';
 
 export interface RuleHistory {
   /** Current first. */
@@ -31,4 +32,13 @@ export function receiptRuleArns(scope: IConstruct, history: RuleHistory): string
 /** A one-element list as the value itself (templates stay as they were without history), else the list. */
 export function oneOrList(values: readonly string[]): string | string[] {
   return values.length === 1 ? (values[0] as string) : [...values];
+}
+
+/**
+ * The function's `PREVIOUS_MAIL_PREFIXES` setting for the prefixes before the current one (nothing when there are
+ * none), as the function and the operators' settings output both carry it.
+ */
+export function previousPrefixesSetting(history: Pick<RuleHistory, 'objectKeyPrefixes'>): Record<string, string> {
+  const previous = history.objectKeyPrefixes.slice(1);
+  return previous.length > 0 ? { [ENV.PREVIOUS_MAIL_PREFIXES]: JSON.stringify(previous) } : {};
 }

@@ -141,11 +141,8 @@ async function main(): Promise<void> {
   // The object size in the event: the handler checks it against its limit.
   const keys = world?.objects.map((o) => o.key) ?? stored.map((o) => o.key);
   const sizes = new Map(world?.objects.map((o) => [o.key, o.size]) ?? stored.map((o) => [o.key, o.body.length]));
-  // Over the emulators: the SDK's clients from the environment, as the function makes them (aws-clients.ts).
-  const clients =
-    world === undefined
-      ? stubClients(stored)
-      : { s3: new S3Client({}), kms: new KMSClient({}), sqs: new SQSClient({ useQueueUrlAsEndpoint: false }) };
+  // Over the emulators the handler makes its own clients; the baseline's are made below.
+  const clients = world === undefined ? stubClients(stored) : undefined;
   let handle: (event: SQSEvent) => Promise<unknown>;
   if (variant === 'handler' && world !== undefined) {
     const bundle = require(process.env.SMALL_MAIL_BUNDLE ?? join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
@@ -166,7 +163,13 @@ async function main(): Promise<void> {
     const bundle = require(process.env.SMALL_MAIL_BUNDLE ?? join(ROOT, 'dist', 'functions', 'decrypt', 'index.js'));
     handle = bundle.createHandler({ env: process.env, clients, deliveryRecordsClient: stubDynamoDb });
   } else {
-    handle = createBaselineHandler(clients as BaselineClients, world?.queueUrl ?? QUEUE);
+    // Over the emulators: the SDK's clients from the environment, as the function makes them (aws-clients.ts).
+    const baselineClients = clients ?? {
+      s3: new S3Client({}),
+      kms: new KMSClient({}),
+      sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
+    };
+    handle = createBaselineHandler(baselineClients as BaselineClients, world?.queueUrl ?? QUEUE);
   }
   const keyOf = (n: number) => keys[n % keys.length] as string;
   const sizeOf = (key: string) => sizes.get(key) as number;

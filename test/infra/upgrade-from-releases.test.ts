@@ -40,7 +40,8 @@ const synthesized = new Map<string, object>();
 
 /** Today's template with `fixture`'s settings, under the stack name releases deployed (one id holds it). */
 function todaysTemplate(fixture: ReleaseFixture): object {
-  const key = `${fixture.release}/${fixture.name}`;
+  // Keyed by what is synthesized: releases whose settings are the same share today's template.
+  const key = `${fixture.settings.region}|${JSON.stringify(fixture.settings.context)}`;
   const cached = synthesized.get(key);
   if (cached !== undefined) return cached;
   const app = new App({
