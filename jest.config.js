@@ -10,7 +10,6 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } } }],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
-  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/quiet-env.ts'],
   testTimeout: 60_000,
   // Both cores: most suites wait on emulators, child processes and synth output as much as they compute. Jest's

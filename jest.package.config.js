@@ -7,4 +7,7 @@ module.exports = {
   ...require('./jest.config.js'),
   roots: ['<rootDir>/test/package'],
   testPathIgnorePatterns: ['/node_modules/'],
+  // The default setup, then one npm pack for the run's suites (test/support/packed-package.ts, sharedTarball).
+  globalSetup: '<rootDir>/test/support/package-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/package-global-teardown.ts',
 };

@@ -37,18 +37,11 @@ Aspects.of(app).add(new AwsSolutionsChecks());
 app.synth();
 `;
 
-beforeAll(async () => {
+beforeAll(() => {
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pinned-cdk-app', version: '1.0.0', private: true }));
   writeFileSync(join(app, 'app.js'), APP_JS);
-  const args = [
-    'install',
-    '--prefer-offline',
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-    await sharedTarball(work),
-  ];
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', sharedTarball(work)];
   run('npm', [...args, `aws-cdk-lib@${FLOOR}`, 'constructs@10.8.1', `cdk-nag@${CDK_NAG_2}`], app);
 }, 300_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -30,9 +30,9 @@ mail.grantConsume(consumer);
 app.synth();
 `;
 
-beforeAll(async () => {
+beforeAll(() => {
   // The library and bundles are built by the global setup; the tarball is this run's (packed once).
-  tarball = await sharedTarball(work);
+  tarball = sharedTarball(work);
   run('mkdir', ['-p', app], work);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-cdk-app', version: '1.0.0', private: true }));
   writeFileSync(join(app, 'app.js'), APP_JS);

@@ -3,9 +3,7 @@
  * commands run the way a user's machine runs them, with nothing of the repository's tools on the path.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -37,39 +35,15 @@ export function pack(destination: string): string {
   return join(destination, packed.stdout.trim().split('\n').pop() as string);
 }
 
-/** Where the global setup (test/support/global-setup.ts) lets this jest run share one tarball. */
-export const PACK_DIR_ENV = 'SES_INBOUND_TEST_PACK_DIR';
+/** The tarball `npm run test:package` packs once before its suites (test/support/package-global-setup.ts). */
+export const PACKED_TARBALL_ENV = 'SES_INBOUND_TEST_TARBALL';
 
 /**
- * The tarball of this jest run, packed once for every test that needs it: `npm pack` reads the whole dependency tree
- * for the bundled dependencies (about 40 s of CPU here), and three suites need the same tarball. The first caller
- * packs it; the others, in other workers, wait for it. Without the global setup's folder, packs into `fallback`.
+ * This run's tarball: packed once by the packaging run's global setup (`npm pack` reads the whole dependency tree for
+ * the bundled dependencies, about 40 s of CPU, and three suites need it); outside that run, packed into `fallback`.
  */
-export async function sharedTarball(fallback: string): Promise<string> {
-  const dir = process.env[PACK_DIR_ENV];
-  if (dir === undefined) return pack(fallback);
-  const ready = join(dir, 'tarball');
-  const failed = join(dir, 'failed');
-  try {
-    mkdirSync(join(dir, 'lock')); // atomic: exactly one caller gets here first
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    // Shorter than the suites' 300 s hooks, so this message, not jest's timeout, says what happened.
-    for (const deadline = Date.now() + 180_000; Date.now() < deadline; await sleep(250)) {
-      if (existsSync(ready)) return readFileSync(ready, 'utf8');
-      if (existsSync(failed)) throw new Error(`npm pack failed in another suite:\n${readFileSync(failed, 'utf8')}`);
-    }
-    throw new Error('no tarball after 3 minutes of waiting for another suite to pack it');
-  }
-  try {
-    const tarball = pack(dir);
-    writeFileSync(`${ready}.partial`, tarball);
-    renameSync(`${ready}.partial`, ready);
-    return tarball;
-  } catch (error) {
-    writeFileSync(failed, String(error));
-    throw error;
-  }
+export function sharedTarball(fallback: string): string {
+  return process.env[PACKED_TARBALL_ENV] ?? pack(fallback);
 }
 
 /** `cdk synth` of `app.js` in `app` into `cdk.out`, with the repository's CDK CLI. */
