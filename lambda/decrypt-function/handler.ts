@@ -14,8 +14,10 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
 import { type DeliverOnce, deliverOnceWith, readDeliveryRecordSettings } from './delivery-record';
+import { type ObjectCreatedRecord, recordIdentity } from './object-created-record';
 import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
 import { countQuarantined, quarantinedCount } from './quarantine-metrics';
+import { runWithinBudget } from './record-schedule';
 import { type TriggerEvent, triggerBatchOf } from './trigger-event';
 
 const SERVICE = 'ses-encrypted-inbound';
@@ -95,7 +97,7 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
     const batch = triggerBatchOf(event);
     const returned = new Set<string>();
     try {
-      // One record at a time: a 40 MB mail already fills the function's memory, and events almost always hold one.
+      const tasks: { messageId: string | undefined; record: ObjectCreatedRecord }[] = [];
       for (const item of batch.items) {
         if (item.dropped !== undefined) {
           logger.info(
@@ -106,7 +108,13 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
           );
           if (item.dropped === 'not-an-s3-event') returned.add(item.messageId as string);
         }
-        for (const record of item.records) {
+        for (const record of item.records) tasks.push({ messageId: item.messageId, record });
+      }
+      // Small mails together, a large one alone, never two records of one object at once (record-schedule.ts).
+      await runWithinBudget(
+        tasks,
+        ({ record }) => ({ identity: recordIdentity(record), bytes: record.s3.object.size }),
+        async ({ messageId, record }) => {
           const timings: RecordTimings = {};
           const started = performance.now();
           const run = () =>
@@ -115,12 +123,12 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
               { ...deps, config: config as FunctionConfig, clients: clients as AwsClients },
               timings,
             );
-          const outcome = await deliverOnce(record, run, context);
+          const outcome = await (deliverOnce as DeliverOnce)(record, run, context);
           outcomes.push(outcome);
-          if (outcome.outcome === 'retry' && item.messageId !== undefined) returned.add(item.messageId);
+          if (outcome.outcome === 'retry' && messageId !== undefined) returned.add(messageId);
           report(outcome, timings, performance.now() - started);
-        }
-      }
+        },
+      );
     } finally {
       // Rejections publish at once (single metrics, by reason); an event of only those leaves nothing stored.
       if (metrics.hasStoredMetrics()) {

@@ -9,11 +9,13 @@ import { ConfigurationError } from '../configuration-error';
 /**
  * The default maximum concurrency, sized from the KMS request quota. Each mail costs the function one KMS Decrypt on
  * the mail key; one instance handles a small mail in about 7.4 ms at p50 (issue 20's load test), so at most about
- * 135 Decrypt calls a second. The smallest regional quota for symmetric cryptographic operations, shared by every
- * caller of the account and region (SES's GenerateDataKey for each stored mail included), is 5,500 a second
- * (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html). 10 instances make at most about
- * 1,350 a second, a quarter of that quota, leaving the rest to SES and the account's other uses. Raise it with the
- * quota (`workQueueMaxConcurrency`).
+ * 135 Decrypt calls a second. That bound is the instance's CPU, so it holds when a batch's records run together
+ * (lambda/decrypt-function/record-schedule.ts: their waits overlap, their CPU does not; the bench measures more than
+ * 7.4 ms of CPU a small mail as deployed). The smallest regional quota for symmetric cryptographic operations,
+ * shared by every caller of the account and region (SES's GenerateDataKey for each stored mail included), is 5,500 a
+ * second (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html). 10 instances make at
+ * most about 1,350 a second, a quarter of that quota, leaving the rest to SES and the account's other uses. Raise it
+ * with the quota (`workQueueMaxConcurrency`).
  */
 export const DEFAULT_WORK_QUEUE_MAX_CONCURRENCY = 10;
 

@@ -30,7 +30,64 @@ it('forwards every mail of a batch and returns no message', async () => {
     workQueueBatch(messageFor('m-a', a), messageFor('m-b', b)),
   );
   expect(answer).toEqual({ batchItemFailures: [] });
-  expect(forwardedIds()).toEqual(['queued-a', 'queued-b']);
+  expect(forwardedIds().sort()).toEqual(['queued-a', 'queued-b']);
+});
+
+/** Makes the object's reads wait `millis`, counting how many are under way at once. */
+function slowReads(objects: readonly SesStoredObject[], millis: number): { widest: () => number } {
+  let now = 0;
+  let widest = 0;
+  for (const object of objects) {
+    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(async () => {
+      now += 1;
+      widest = Math.max(widest, now);
+      await new Promise((resolve) => setTimeout(resolve, millis));
+      now -= 1;
+      return {
+        Body: sdkStreamMixin(Readable.from([object.body])),
+        ContentLength: object.body.length,
+        Metadata: object.metadata,
+      };
+    });
+  }
+  return { widest: () => widest };
+}
+
+it("takes a batch's small mails together: their reads overlap, and each is forwarded once", async () => {
+  const objects = await Promise.all(['t-1', 't-2', 't-3'].map((id) => sesObject(kms, keyArn, MAIL, `queued-${id}`)));
+  const reads = slowReads(objects, 20);
+  const answer = await createHandler({ env: baseEnv(), clients })(
+    workQueueBatch(...objects.map((o, i) => messageFor(`m-${i}`, o))),
+  );
+  expect(answer).toEqual({ batchItemFailures: [] });
+  expect(reads.widest()).toBe(3);
+  expect(forwardedIds().sort()).toEqual(['queued-t-1', 'queued-t-2', 'queued-t-3']);
+});
+
+it('takes the same object named twice in one batch one after the other, and sends it once', async () => {
+  const object = await sesObject(kms, keyArn, MAIL, 'queued-twice');
+  const reads = slowReads([object], 20);
+  const answer = await createHandler({ env: baseEnv(), clients })(
+    workQueueBatch(messageFor('m-first', object), messageFor('m-again', object)),
+  );
+  expect(answer).toEqual({ batchItemFailures: [] });
+  expect(reads.widest()).toBe(1);
+  expect(forwardedIds()).toEqual(['queued-twice']);
+});
+
+it('reads a mail larger than the budget alone', async () => {
+  const objects = await Promise.all(['l-1', 'l-2'].map((id) => sesObject(kms, keyArn, MAIL, `queued-${id}`)));
+  const reads = slowReads(objects, 20);
+  // The event announces 9 MiB for the first (more than CONCURRENT_OBJECT_BYTES); the reader reads what is stored.
+  const big = workQueueMessage(
+    'm-big',
+    s3Event([{ bucket: MAIL_BUCKET, key: objects[0]?.key as string, size: 9 * 1024 * 1024 }]),
+  );
+  const answer = await createHandler({ env: baseEnv(), clients })(
+    workQueueBatch(big, messageFor('m-small', objects[1] as SesStoredObject)),
+  );
+  expect(answer).toEqual({ batchItemFailures: [] });
+  expect(reads.widest()).toBe(1);
 });
 
 it("drops S3's test event: nothing sent, nothing recorded, the message not returned", async () => {
