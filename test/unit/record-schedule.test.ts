@@ -13,10 +13,12 @@ interface Task extends ScheduledWork {
 }
 
 const BUDGET = 100;
+const AT_ONCE = 6;
+const LIMITS = { budgetBytes: BUDGET, minBytes: 1, atOnce: AT_ONCE };
 const turns = (n: number) => new Promise<void>((resolve) => setTimeout(resolve, n));
 
 /** Runs the tasks, recording what ran at the same time as what. */
-async function observe(tasks: readonly Task[], fail?: number) {
+async function observe(tasks: readonly Task[], fail?: number | readonly number[], limits = LIMITS) {
   const running = new Map<number, Task>();
   const started: number[] = [];
   const ended: number[] = [];
@@ -33,17 +35,22 @@ async function observe(tasks: readonly Task[], fail?: number) {
       running.set(task.index, task);
       widest = Math.max(widest, running.size);
       const weightOf = (t: Task) =>
-        typeof t.bytes === 'number' && t.bytes >= 0 && t.bytes <= BUDGET ? t.bytes : Infinity;
+        typeof t.bytes === 'number' && t.bytes >= 0 && t.bytes <= limits.budgetBytes
+          ? Math.max(t.bytes, limits.minBytes)
+          : Infinity;
       const total = [...running.values()].reduce((sum, t) => sum + weightOf(t), 0);
-      if (others.length > 0 && total > BUDGET) violations.push(`over budget with ${task.index}`);
+      if (others.length > 0 && total > limits.budgetBytes) violations.push(`over budget with ${task.index}`);
+      if (running.size > limits.atOnce) violations.push(`${running.size} at once`);
       if (others.some((t) => t.identity === task.identity)) violations.push(`${task.identity} twice at once`);
       await turns(task.turns);
       running.delete(task.index);
       ended.push(task.index);
       log.push(`end ${task.index}`);
-      if (task.index === fail) throw new Error(`task ${task.index} failed`);
+      if (task.index === fail || (Array.isArray(fail) && fail.includes(task.index))) {
+        throw new Error(`task ${task.index} failed`);
+      }
     },
-    BUDGET,
+    limits,
   ).then(
     () => undefined,
     (e: unknown) => e,
@@ -58,9 +65,9 @@ const task = (index: number, bytes: number | undefined, identity = `object-${ind
   turns: t,
 });
 
-it('runs small records together, in the order given, and each once', async () => {
+it('runs small records together, at most atOnce of them, in the order given, and each once', async () => {
   const seen = await observe(Array.from({ length: 10 }, (_, i) => task(i, 10)));
-  expect(seen.widest).toBe(10);
+  expect(seen.widest).toBe(AT_ONCE);
   expect(seen.started).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   expect([...seen.ended].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   expect(seen.violations).toEqual([]);
@@ -71,6 +78,16 @@ it('keeps the bytes in flight within the budget', async () => {
   expect(seen.violations).toEqual([]);
   // 60 and 30 together; the next 30 waits until one of them ends.
   expect(seen.log.slice(0, 3)).toEqual(['start 0', 'start 1', 'end 0']);
+});
+
+it('counts a record announced as 0 bytes for at least minBytes', async () => {
+  const seen = await observe(
+    Array.from({ length: 6 }, (_, i) => task(i, 0)),
+    undefined,
+    { ...LIMITS, minBytes: 40 },
+  );
+  expect(seen.violations).toEqual([]);
+  expect(seen.widest).toBe(2);
 });
 
 it('runs a record larger than the budget, or of unknown size, alone', async () => {
@@ -114,4 +131,29 @@ it('holds for any mix of sizes, objects and durations', async () => {
     }),
     { numRuns: 60 },
   );
+});
+
+it('throws the first error when several tasks fail', async () => {
+  const seen = await observe([task(0, 10, 'a', 1), task(1, 10, 'b', 4)], [0, 1]);
+  expect((seen.error as Error).message).toBe('task 0 failed');
+  expect(seen.ended).toEqual([0, 1]);
+});
+
+it('lets the running tasks end before a describe that throws is seen', async () => {
+  let ended = 0;
+  const tasks = [1, 2, 3];
+  const error = await runWithinBudget(
+    tasks,
+    (n) => {
+      if (n === 3) throw new Error('no identity');
+      return { identity: String(n), bytes: 1 };
+    },
+    async () => {
+      await turns(3);
+      ended += 1;
+    },
+    LIMITS,
+  ).catch((e: unknown) => e);
+  expect((error as Error).message).toBe('no identity');
+  expect(ended).toBe(2);
 });
