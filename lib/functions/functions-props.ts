@@ -39,7 +39,7 @@ export interface FunctionsProps {
   readonly directInvocation?: boolean;
   /**
    * The most instances of the decrypt function the work queue runs at once (the event source mapping's
-   * MaximumConcurrency, 2 to 1000). Each instance makes up to about 135 KMS Decrypt calls a second on the mail key,
+   * MaximumConcurrency, 2 to 1000). Each instance makes up to about 150 KMS Decrypt calls a second on the mail key,
    * and the account's KMS quota (5,500 a second in the smallest regions, shared with SES's own calls) must hold them:
    * raise this with that quota. Ignored with `directInvocation`.
    *

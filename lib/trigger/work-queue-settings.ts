@@ -8,14 +8,15 @@ import { ConfigurationError } from '../configuration-error';
 
 /**
  * The default maximum concurrency, sized from the KMS request quota. Each mail costs the function one KMS Decrypt on
- * the mail key; one instance handles a small mail in about 7.4 ms at p50 (issue 20's load test), so at most about
- * 135 Decrypt calls a second. That bound is the instance's CPU, so it holds when a batch's records run together
- * (lambda/decrypt-function/record-schedule.ts: their waits overlap, their CPU does not; the bench measures more than
- * 7.4 ms of CPU a small mail as deployed). The smallest regional quota for symmetric cryptographic operations,
- * shared by every caller of the account and region (SES's GenerateDataKey for each stored mail included), is 5,500 a
- * second (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html). 10 instances make at
- * most about 1,350 a second, a quarter of that quota, leaving the rest to SES and the account's other uses. Raise it
- * with the quota (`workQueueMaxConcurrency`).
+ * the mail key. An instance runs up to 10 of a batch's small mails at once
+ * (lambda/decrypt-function/record-schedule.ts), so its CPU bounds its rate: one JavaScript thread, at the 6.5 to
+ * 9.9 ms of CPU a small mail the bench measures with the SDK's clients over the emulators (records off and on, `npm
+ * run bench`, README's Performance), makes at most about 150 Decrypt calls a second (not measured in AWS, where TLS
+ * adds CPU to each call and kept-alive connections save some). The smallest regional quota for symmetric
+ * cryptographic operations, shared by every caller of the account and region (SES's GenerateDataKey for each stored
+ * mail included), is 5,500 a second (https://docs.aws.amazon.com/kms/latest/developerguide/requests-per-second.html).
+ * 10 instances make at most about 1,500 a second, under a third of that quota, leaving the rest to SES and the
+ * account's other uses. Raise it with the quota (`workQueueMaxConcurrency`).
  */
 export const DEFAULT_WORK_QUEUE_MAX_CONCURRENCY = 10;
 
