@@ -17,13 +17,17 @@ export interface BaselineClients {
   readonly sqs: SQSClient;
 }
 
-export function createBaselineHandler(clients: BaselineClients, queueUrl: string) {
+/**
+ * @param together - take a batch's records all at once (as the function takes small mails,
+ *   lambda/decrypt-function/record-schedule.ts) instead of one after the other
+ */
+export function createBaselineHandler(clients: BaselineClients, queueUrl: string, together = false) {
   return async (event: S3Event | SQSEvent): Promise<number> => {
     let sent = 0;
     const records: S3EventRecord[] = event.Records.flatMap((r) =>
       'body' in r ? (JSON.parse(r.body) as S3Event).Records : [r],
     );
-    for (const record of records) {
+    const one = async (record: S3EventRecord): Promise<void> => {
       const object = await clients.s3.send(
         new GetObjectCommand({ Bucket: record.s3.bucket.name, Key: record.s3.object.key }),
       );
@@ -35,7 +39,9 @@ export function createBaselineHandler(clients: BaselineClients, queueUrl: string
       await clients.kms.send(new DecryptCommand({ CiphertextBlob: wrapped, EncryptionContext: context }));
       await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: bytes.toString('base64') }));
       sent += 1;
-    }
+    };
+    if (together) await Promise.all(records.map(one));
+    else for (const record of records) await one(record);
     return sent;
   };
 }

@@ -169,7 +169,9 @@ async function main(): Promise<void> {
       kms: new KMSClient({}),
       sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
     };
-    handle = createBaselineHandler(baselineClients as BaselineClients, world?.queueUrl ?? QUEUE);
+    // SMALL_MAIL_BASELINE_TOGETHER: the baseline takes a batch's records all at once, as the function takes small mails.
+    const together = process.env.SMALL_MAIL_BASELINE_TOGETHER === 'true';
+    handle = createBaselineHandler(baselineClients as BaselineClients, world?.queueUrl ?? QUEUE, together);
   }
   const keyOf = (n: number) => keys[n % keys.length] as string;
   const sizeOf = (key: string) => sizes.get(key) as number;
