@@ -59,6 +59,7 @@ export class KmsEmulator {
   private readonly known = new Map<string, KnownCiphertext>();
   private throttleEvery: number | undefined;
   private throttleBurst = 0;
+  private throttleBurstFor: string | undefined;
   private requests = 0;
   private readonly revokedAccessKeys = new Set<string>();
   /** Every request's operation name, in order (tests read it to count calls). */
@@ -105,9 +106,13 @@ export class KmsEmulator {
     this.requests = 0;
   }
 
-  /** Throttle the next `count` requests, one after another (a burst the SDK's retries cannot ride out when long). */
-  throttleNext(count: number): void {
+  /**
+   * Throttle the next `count` requests, one after another (a burst the SDK's retries cannot ride out when long); with
+   * `messageId`, only Decrypts for that SES mail (its encryption context's `aws:ses:message-id`), others pass.
+   */
+  throttleNext(count: number, messageId?: string): void {
     this.throttleBurst = count;
+    this.throttleBurstFor = messageId;
   }
 
   /** Answer requests signed with this access key id `UnrecognizedClientException`, as KMS does for unknown keys. */
@@ -166,7 +171,7 @@ export class KmsEmulator {
     Plaintext: Buffer;
     EncryptionAlgorithm: 'SYMMETRIC_DEFAULT';
   } {
-    this.count('Decrypt');
+    this.count('Decrypt', request.EncryptionContext);
     const blob = Buffer.from(request.CiphertextBlob ?? []);
     if (blob.length === 0) {
       throw new KmsEmulatorError('ValidationException', 'CiphertextBlob is required');
@@ -244,10 +249,11 @@ export class KmsEmulator {
     }
   }
 
-  private count(operation: string): void {
+  private count(operation: string, context?: EncryptionContext): void {
     this.calls.push(operation);
     this.requests += 1;
-    if (this.throttleBurst > 0) {
+    const burstFor = this.throttleBurstFor;
+    if (this.throttleBurst > 0 && (burstFor === undefined || context?.['aws:ses:message-id'] === burstFor)) {
       this.throttleBurst -= 1;
       throw new KmsEmulatorError('ThrottlingException', 'Rate exceeded');
     }

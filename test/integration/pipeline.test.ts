@@ -141,8 +141,8 @@ it("loses and doubles nothing when KMS throttling outlasts the SDK's own retries
     stored.push(mail);
     sentMails.set(mail.messageId, mime);
   }
-  // Three events of three records. Before each, KMS throttles as many calls in a row as the clients make attempts
-  // (retry-strategy.ts), so the first record comes back as "retry", the invocation fails, and Lambda's retry of the
+  // Three events of three records. Before each, KMS throttles the first record's Decrypt as many times as the clients
+  // make attempts (retry-strategy.ts), so it comes back as "retry", the invocation fails, and Lambda's retry of the
   // same event must forward it, and only it. The clients' backoff waits nothing here.
   const throttledHandler = createHandler({
     clients: createAwsClients({ backoff: () => new FullJitterBackoff(() => 0) }),
@@ -151,7 +151,7 @@ it("loses and doubles nothing when KMS throttling outlasts the SDK's own retries
   let failedInvocations = 0;
   for (let e = 0; e < 3; e += 1) {
     const event = objectCreatedEvent(stored.slice(e * 3, e * 3 + 3));
-    stack.kms.throttleNext(RETRY_SETTINGS.maxAttempts);
+    stack.kms.throttleNext(RETRY_SETTINGS.maxAttempts, stored[e * 3]?.messageId);
     for (let attempt = 0; ; attempt += 1) {
       try {
         results.push(await throttledHandler(event));

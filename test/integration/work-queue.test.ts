@@ -92,10 +92,10 @@ it("runMail: the mail's S3 notification is received from the work queue once, in
 it('a record that fails transiently is returned alone from its batch and delivered on its second receive', async () => {
   const first = await storeMail(stack, Buffer.from('Subject: first\r\n\r\none\r\n'));
   const second = await storeMail(stack, Buffer.from('Subject: second\r\n\r\ntwo\r\n'));
-  // KMS throttles as many calls in a row as the clients attempt: the first record's Decrypt, so it is returned
-  // (batchItemFailures); the second is forwarded and its message deleted. No backoff waits here.
+  // KMS throttles the first record's Decrypt as many times as the clients attempt, so it is returned
+  // (batchItemFailures); the second, running beside it, is forwarded and its message deleted. No backoff waits here.
   const handler = createHandler({ clients: createAwsClients({ backoff: () => new FullJitterBackoff(() => 0) }) });
-  stack.kms.throttleNext(RETRY_SETTINGS.maxAttempts);
+  stack.kms.throttleNext(RETRY_SETTINGS.maxAttempts, first.messageId);
   const { messageIds, report } = await deliverThroughWorkQueue(stack, handler, [first, second], { retryDelay: 0 });
   expect(report.batchSizes).toEqual([2, 1]);
   expect(report.returnedMessages).toBe(1);
