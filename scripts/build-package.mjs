@@ -35,7 +35,7 @@ for (const customResource of [
 ]) {
   cpSync(join(root, customResource), join(root, 'dist', 'pkg', customResource), { recursive: true });
 }
-// --library-only: the bundles are already built (the tests' global setup builds them first).
+// --library-only: the library and assembly alone (`npm run docgen`); scripts/build.mjs builds the bundles.
 if (!process.argv.includes('--library-only')) {
   run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 }
