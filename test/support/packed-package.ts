@@ -1,5 +1,6 @@
 /**
- * The package as users receive it: `npm pack` of the repository (library and bundles built by jest's global setup) and
+ * The package as users receive it: `npm pack` of the repository (library and bundles built by the packaging run's
+ * global setup, test/support/package-global-setup.ts) and
  * commands run the way a user's machine runs them, with nothing of the repository's tools on the path.
  */
 import { spawnSync } from 'node:child_process';
