@@ -57,6 +57,8 @@ export interface EventSourceReport {
   readonly deleted: DeletedMessage[];
   /** Milliseconds from a message's first receive to its deletion. */
   readonly latencies: number[];
+  /** Milliseconds from the start of `runEventSource` to each deletion, in order. */
+  readonly deletedAt: number[];
 }
 
 /**
@@ -71,9 +73,11 @@ export async function runEventSource(options: EventSourceOptions): Promise<Event
     batchSizes: [],
     deleted: [],
     latencies: [],
+    deletedAt: [],
   };
   const firstSeen = new Map<string, number>();
   const started = Date.now();
+  const startedPrecise = performance.now();
   let done = false;
   const isEmpty = async () => (await queueDepth(options.sqs, options.queueUrl)) === 0;
   const poller = async (handler: BatchHandler) => {
@@ -100,7 +104,7 @@ export async function runEventSource(options: EventSourceOptions): Promise<Event
       if (messages.length === 0) {
         continue;
       }
-      await invoke(handler, messages, options, report, firstSeen);
+      await invoke(handler, messages, options, report, firstSeen, startedPrecise);
     }
   };
   await Promise.all(options.containers.map(poller));
@@ -114,6 +118,7 @@ async function invoke(
   options: EventSourceOptions,
   report: EventSourceReport,
   firstSeen: Map<string, number>,
+  started: number,
 ): Promise<void> {
   for (const message of messages) {
     if (!firstSeen.has(message.MessageId as string)) firstSeen.set(message.MessageId as string, performance.now());
@@ -155,6 +160,7 @@ async function invoke(
     const now = performance.now();
     for (const m of finished) {
       report.latencies.push(now - (firstSeen.get(m.MessageId as string) as number));
+      report.deletedAt.push(now - started);
       report.deleted.push({
         messageId: m.MessageId as string,
         receiveCount: Number(m.Attributes?.ApproximateReceiveCount ?? 0),
