@@ -15,5 +15,6 @@ module.exports = {
   // Both cores: most suites wait on emulators, child processes and synth output as much as they compute. Jest's
   // default (cores - 1) would run the whole suite in one worker on a two-core machine.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/test/support/stack-suites-first.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
