@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { buildApp } from '../../lib/app/inbound-mail-app';
 import { TEST_ENV } from '../support/synth';
 
+// The app as users synthesize it: aws-cdk-lib's built-in CloudFormation validation on too (template tests turn it off,
+// test/support/quiet-env.ts), its findings in the same report.
+delete process.env.CDK_VALIDATION;
+
 // A region where every option, FIPS included, is available.
 const FIPS_ENV = { account: '111122223333', region: 'us-east-1' };
 
@@ -74,6 +78,26 @@ it('does report a finding that is not acknowledged (the gate is live)', () => {
     const findings = message.split('\n').filter((line) => /^\s+EncryptedInboundMail\//.test(line));
     expect(findings.length).toBeGreaterThanOrEqual(2);
     for (const path of findings) expect(path).toMatch(/^\s+EncryptedInboundMail\/Unencrypted\/Resource /);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+});
+
+it("keeps aws-cdk-lib's built-in CloudFormation validation on: a property CloudFormation does not know is reported", () => {
+  const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
+  try {
+    const { app, stack } = buildApp(
+      { outdir, context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' } },
+      TEST_ENV,
+    );
+    const { CfnResource } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+    new CfnResource(stack, 'Planted', { type: 'AWS::CloudFormation::WaitConditionHandle', properties: { Unknown: 1 } });
+    app.synth();
+    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
+    const builtin = (report.pluginReports as Array<{ pluginName: string; violations?: Array<{ ruleName: string }> }>)
+      .filter((r) => r.pluginName === 'CloudFormation Validate')
+      .flatMap((r) => r.violations ?? []);
+    expect(builtin.map((v) => v.ruleName)).toEqual(['F3002']);
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }

@@ -12,7 +12,7 @@ export function cdkSynth(context: readonly string[], region: string, outdir: str
     encoding: 'utf8',
     // Offline: no version check, notices or telemetry.
     env: {
-      ...process.env,
+      ...withBuiltinValidation(process.env),
       CDK_DISABLE_VERSION_CHECK: '1',
       CDK_DISABLE_CLI_TELEMETRY: 'true',
       CI: 'true',
@@ -22,4 +22,10 @@ export function cdkSynth(context: readonly string[], region: string, outdir: str
     },
     timeout: 120_000,
   });
+}
+
+/** The environment without the template tests' switch (test/support/quiet-env.ts): the CLI validates as for users. */
+function withBuiltinValidation(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CDK_VALIDATION: _off, ...rest } = env;
+  return rest;
 }
