@@ -22,6 +22,7 @@ import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-funct
 import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 import { MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
 import { s3Event, sesObject } from '../support/ses-objects';
+import { workQueueBatch, workQueueMessage } from '../support/work-queue-events';
 
 const world = mockedFunctionWorld();
 const { kms, keyArn, clients, s3Mock, sqsMock, put, sent, baseEnv } = world;
@@ -90,6 +91,20 @@ async function stored(id: string) {
   const object = put(await sesObject(kms, keyArn, MAIL, id), 'v1');
   return s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length, versionId: 'v1' }]);
 }
+
+describe('one work-queue batch, one event twice', () => {
+  it('runs the two records one after the other: the second finds the completed record, nothing returns', async () => {
+    const event = await stored('twiceinbatch');
+    const answer = await createHandler({ env: env(), clients })(
+      workQueueBatch(workQueueMessage('m-first', event), workQueueMessage('m-again', event)),
+      context(120_000),
+    );
+    // Run together, the second would find the first's INPROGRESS record and return its message to the queue.
+    expect(answer).toEqual({ batchItemFailures: [] });
+    expect(sent(OUTPUT)).toHaveLength(1);
+    expect([...items.values()].map((item) => item.status)).toEqual(['COMPLETED']);
+  });
+});
 
 describe('two containers, one event', () => {
   it('sends once: the second container finds the completed record and reads nothing', async () => {
