@@ -7,6 +7,8 @@ module.exports = {
   ...require('./jest.config.js'),
   roots: ['<rootDir>/test/package'],
   testPathIgnorePatterns: ['/node_modules/'],
+  // Without template-tests-env.ts: the apps these suites synthesize run as users' do, aws-cdk-lib's validation on.
+  setupFiles: ['<rootDir>/test/support/quiet-env.ts'],
   // The default setup, then one npm pack for the run's suites (test/support/packed-package.ts, sharedTarball).
   globalSetup: '<rootDir>/test/support/package-global-setup.ts',
   globalTeardown: '<rootDir>/test/support/package-global-teardown.ts',

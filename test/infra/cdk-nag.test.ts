@@ -9,7 +9,7 @@ import { buildApp } from '../../lib/app/inbound-mail-app';
 import { TEST_ENV } from '../support/synth';
 
 // The app as users synthesize it: aws-cdk-lib's built-in CloudFormation validation on too (template tests turn it off,
-// test/support/quiet-env.ts), its findings in the same report.
+// test/support/template-tests-env.ts), its findings in the same report.
 delete process.env.CDK_VALIDATION;
 
 // A region where every option, FIPS included, is available.
