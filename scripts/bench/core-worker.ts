@@ -5,7 +5,7 @@
  * Usage: tsx core-worker.ts SES|V3 BYTES PIECE_BYTES
  */
 import { createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import type { KMSClient } from '@aws-sdk/client-kms';
+import { GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { decryptMail } from '../../lambda/reader/decrypt-mail';
 import { writeV3Object } from '../../local/s3ec-v3-writer';
 import { mailOf, sesObject } from './objects';
@@ -34,8 +34,12 @@ function sesCase(size: number): CoreCase {
 
 async function v3Case(size: number): Promise<CoreCase> {
   const dataKey = randomBytes(32);
+  // GenerateDataKey (the writer, once) also returns the wrapped key; Decrypt (each timed run) only the key and its id.
   const kms = {
-    send: async () => ({ Plaintext: Uint8Array.from(dataKey), CiphertextBlob: randomBytes(64), KeyId: KEY_ARN }),
+    send: async (command: object) =>
+      command instanceof GenerateDataKeyCommand
+        ? { Plaintext: Uint8Array.from(dataKey), CiphertextBlob: randomBytes(64), KeyId: KEY_ARN }
+        : { Plaintext: Uint8Array.from(dataKey), KeyId: KEY_ARN },
   } as unknown as KMSClient;
   const written = await writeV3Object(kms, mailOf(size), { kmsKeyArn: KEY_ARN, encryptionContext: V3_CONTEXT });
   const info = Buffer.concat([Buffer.from([0x00, 0x73]), Buffer.from('DERIVEKEY')]);
