@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CfnResource, type Stack } from 'aws-cdk-lib';
 import { buildApp } from '../../lib/app/inbound-mail-app';
 import { TEST_ENV } from '../support/synth';
 
@@ -56,49 +57,51 @@ it.each([
   }
 });
 
-it('does report a finding that is not acknowledged (the gate is live)', () => {
+/** Synthesizes the default app with `plant` added to its stack: what synthesis threw ('' if nothing) and the report. */
+function synthWithPlanted(plant: (stack: Stack) => void): { message: string; report: ValidationReport } {
   const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
   try {
     const { app, stack } = buildApp(
       { outdir, context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' } },
       TEST_ENV,
     );
-    const { Queue } = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
-    new Queue(stack, 'Unencrypted', { encryption: undefined });
+    plant(stack);
     let message = '';
     try {
       app.synth();
     } catch (error) {
       message = String(error);
     }
-    // Both gates report the planted queue (cdk-nag's TLS rule, cfn-guard's encryption control), and only it.
-    expect(message).toMatch(/^ValidationFailed/);
-    expect(message).toContain("Acknowledge with 'AwsSolutions::AwsSolutions-SQS4'");
-    expect(message).toContain("Acknowledge with 'cdk-validator-cfnguard::sqs_queue_encrypted_check'");
-    const findings = message.split('\n').filter((line) => /^\s+EncryptedInboundMail\//.test(line));
-    expect(findings.length).toBeGreaterThanOrEqual(2);
-    for (const path of findings) expect(path).toMatch(/^\s+EncryptedInboundMail\/Unencrypted\/Resource /);
+    return { message, report: JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8')) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
+}
+
+interface ValidationReport {
+  readonly pluginReports: Array<{ pluginName: string; violations?: Array<{ ruleName: string }> }>;
+}
+
+it('does report a finding that is not acknowledged (the gate is live)', () => {
+  const { message } = synthWithPlanted((stack) => {
+    const { Queue } = require('aws-cdk-lib/aws-sqs') as typeof import('aws-cdk-lib/aws-sqs');
+    new Queue(stack, 'Unencrypted', { encryption: undefined });
+  });
+  // Both gates report the planted queue (cdk-nag's TLS rule, cfn-guard's encryption control), and only it.
+  expect(message).toMatch(/^ValidationFailed/);
+  expect(message).toContain("Acknowledge with 'AwsSolutions::AwsSolutions-SQS4'");
+  expect(message).toContain("Acknowledge with 'cdk-validator-cfnguard::sqs_queue_encrypted_check'");
+  const findings = message.split('\n').filter((line) => /^\s+EncryptedInboundMail\//.test(line));
+  expect(findings.length).toBeGreaterThanOrEqual(2);
+  for (const path of findings) expect(path).toMatch(/^\s+EncryptedInboundMail\/Unencrypted\/Resource /);
 });
 
 it("keeps aws-cdk-lib's built-in CloudFormation validation on: a property CloudFormation does not know is reported", () => {
-  const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
-  try {
-    const { app, stack } = buildApp(
-      { outdir, context: { 'aws:cdk:bundling-stacks': [], recipients: 'inbox@example.com' } },
-      TEST_ENV,
-    );
-    const { CfnResource } = require('aws-cdk-lib') as typeof import('aws-cdk-lib');
+  const { report } = synthWithPlanted((stack) => {
     new CfnResource(stack, 'Planted', { type: 'AWS::CloudFormation::WaitConditionHandle', properties: { Unknown: 1 } });
-    app.synth();
-    const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
-    const builtin = (report.pluginReports as Array<{ pluginName: string; violations?: Array<{ ruleName: string }> }>)
-      .filter((r) => r.pluginName === 'CloudFormation Validate')
-      .flatMap((r) => r.violations ?? []);
-    expect(builtin.map((v) => v.ruleName)).toEqual(['F3002']);
-  } finally {
-    rmSync(outdir, { recursive: true, force: true });
-  }
+  });
+  const builtin = report.pluginReports
+    .filter((r) => r.pluginName === 'CloudFormation Validate')
+    .flatMap((r) => r.violations ?? []);
+  expect(builtin.map((v) => v.ruleName)).toEqual(['F3002']);
 });
