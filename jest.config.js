@@ -10,7 +10,7 @@ module.exports = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2023', parser: { syntax: 'typescript' } } }],
   },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
-  setupFiles: ['<rootDir>/test/support/quiet-env.ts', '<rootDir>/test/support/template-tests-env.ts'],
+  setupFiles: ['<rootDir>/test/support/quiet-env.ts', '<rootDir>/test/support/builtin-validation-off.ts'],
   testTimeout: 60_000,
   // Both cores: most suites wait on emulators, child processes and synth output as much as they compute. Jest's
   // default (cores - 1) would run the whole suite in one worker on a two-core machine.

@@ -10,7 +10,7 @@ import { buildApp } from '../../lib/app/inbound-mail-app';
 import { TEST_ENV } from '../support/synth';
 
 // The app as users synthesize it: aws-cdk-lib's built-in CloudFormation validation on too (template tests turn it off,
-// test/support/template-tests-env.ts), its findings in the same report.
+// test/support/builtin-validation-off.ts), its findings in the same report.
 delete process.env.CDK_VALIDATION;
 
 // A region where every option, FIPS included, is available.
@@ -103,5 +103,5 @@ it("keeps aws-cdk-lib's built-in CloudFormation validation on: a property CloudF
   const builtin = report.pluginReports
     .filter((r) => r.pluginName === 'CloudFormation Validate')
     .flatMap((r) => r.violations ?? []);
-  expect(builtin.map((v) => v.ruleName)).toEqual(['F3002']);
+  expect(builtin.map((v) => v.ruleName)).toContain('F3002');
 });

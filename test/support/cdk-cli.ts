@@ -24,7 +24,7 @@ export function cdkSynth(context: readonly string[], region: string, outdir: str
   });
 }
 
-/** The environment without the template tests' switch (test/support/template-tests-env.ts): the CLI validates as for users. */
+/** The environment without the template tests' switch (test/support/builtin-validation-off.ts): the CLI validates as for users. */
 function withBuiltinValidation(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { CDK_VALIDATION: _off, ...rest } = env;
   return rest;

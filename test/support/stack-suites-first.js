@@ -2,10 +2,10 @@
 // no such record, and Jest falls back to file size: the two slowest suites (test/infra/cdk-synth and cdk-nag, about a
 // minute each, both small files) then start among the last, and one worker waits alone at the end. Here the stack
 // suites (test/infra, each synthesizes the app) start first, each group in Jest's own order.
-const { sep } = require('node:path');
+const { relative, sep } = require('node:path');
 const Sequencer = require('@jest/test-sequencer').default;
 
-const isStackSuite = (test) => test.path.includes(`${sep}test${sep}infra${sep}`);
+const isStackSuite = (test) => relative(test.context.config.rootDir, test.path).startsWith(`test${sep}infra${sep}`);
 
 class StackSuitesFirst extends Sequencer {
   sort(tests) {
