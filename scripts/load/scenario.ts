@@ -3,7 +3,12 @@
  * twice), the containers draining it through the fault proxy, then the output queue read back as a consumer would.
  */
 import { createHash } from 'node:crypto';
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  SendMessageBatchCommand,
+} from '@aws-sdk/client-sqs';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import { MAX_RECEIVE_COUNT } from '../../lib/trigger/work-queue-settings';
 import { type BatchHandler, runEventSource } from '../../local/event-source';
@@ -44,8 +49,8 @@ export interface ScenarioReport {
   /** Seconds until the work queue was empty (every event done, duplicates and returns included). */
   readonly seconds: number;
   /**
-   * Seconds until every mail had been delivered once (its first delivery's SentTimestamp on the output queue); the
-   * queue-drained time for the copy-only reference, which delivers every event and returns none.
+   * Seconds until every mail had been delivered once (its first delivery's SentTimestamp on the output queue); for
+   * the copy-only reference, which copies every event and returns none, until its last message was sent.
    */
   readonly deliveredSeconds: number;
   /** Mails over `deliveredSeconds`. */
@@ -64,9 +69,10 @@ export interface ScenarioReport {
  * timeout (12 minutes, 6x the function's timeout), so a duplicate that found its mail in progress elsewhere comes back
  * only after that attempt's invocation has ended. Here time is compressed, but a record's SDK retries are not: one
  * Decrypt throttled five times waits up to 1 + 2 + 4 + 8 + 16 = 31 s
- * (lambda/decrypt-function/retry-strategy.ts). 4 s over the stack's 10 receives (40 s) keeps a duplicate from
- * reaching the dead-letter queue while its first copy still runs, as in AWS; with 1 s and 5 receives one did
- * (`npm run load -- --containers 10`, KMS throttled, 2026-12-02).
+ * (lambda/decrypt-function/retry-strategy.ts). With 4 s, a duplicate's tenth receive (the stack's count) comes about
+ * 36 s after its first, past those 31 s, so it does not reach the dead-letter queue while its first copy still runs,
+ * as in AWS (a margin of seconds, not minutes, when S3's and SQS's retries add to the wait); with 1 s and 5 receives
+ * one did (`npm run load -- --containers 10`, KMS throttled, 2026-12-02).
  */
 const RETRY_DELAY_SECONDS = 4;
 
@@ -139,8 +145,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       queueArn: await queueArn(stack, workUrl),
       region: LOCAL_REGION,
       containers,
-      // A message received stays invisible 30 s (longer than any batch takes here, as 6x the timeout is in AWS).
-      visibilityTimeout: 30,
+      // A message received stays invisible for the function's 2-minute timeout: no batch outlasts it (a Decrypt's
+      // retries alone may wait 31 s), so a message never reappears while its batch still runs (6x the timeout in AWS).
+      visibilityTimeout: 120,
       retryDelay: RETRY_DELAY_SECONDS,
     });
     const seconds = (performance.now() - started) / 1000;
@@ -185,7 +192,7 @@ async function readBack(
 ): Promise<{ delivered: number; duplicates: number; corrupt: number; lastFirstDelivery?: number }> {
   const messages = await drainQueue(stack, stack.outputQueueUrl, 1);
   if (handler === 'copy-only') {
-    return { delivered: messages.length, duplicates: 0, corrupt: 0 };
+    return { delivered: messages.length, duplicates: 0, corrupt: 0, lastFirstDelivery: latest(messages.map(sentAt)) };
   }
   const firstDelivery = new Map<string, number>();
   let duplicates = 0;
@@ -194,13 +201,28 @@ async function readBack(
     const mail = await readForwardedMail(message, { s3: stack.clients.s3, payloadBucket: stack.env.PAYLOAD_BUCKET });
     const id = mail.sesMessageId as string;
     if (digests.get(id) !== sha256(mail.mime)) corrupt += 1;
-    const sent = Number(message.Attributes?.SentTimestamp);
+    const sent = sentAt(message);
     const seen = firstDelivery.get(id);
     if (seen !== undefined) duplicates += 1;
     firstDelivery.set(id, Math.min(seen ?? sent, sent));
   }
-  const lastFirstDelivery = firstDelivery.size === 0 ? undefined : Math.max(...firstDelivery.values());
-  return { delivered: firstDelivery.size, duplicates, corrupt, lastFirstDelivery };
+  return { delivered: firstDelivery.size, duplicates, corrupt, lastFirstDelivery: latest(firstDelivery.values()) };
+}
+
+/** When the output queue received a message (epoch milliseconds). @throws Error when SQS gave no SentTimestamp */
+function sentAt(message: Message): number {
+  const sent = Number(message.Attributes?.SentTimestamp);
+  if (!Number.isFinite(sent)) {
+    throw new Error('an output message has no SentTimestamp: throughput cannot be measured');
+  }
+  return sent;
+}
+
+/** The largest of `times`; undefined when there are none. */
+function latest(times: Iterable<number>): number | undefined {
+  let last: number | undefined;
+  for (const time of times) last = last === undefined || time > last ? time : last;
+  return last;
 }
 
 async function queueArn(stack: Awaited<ReturnType<typeof startLocalStack>>, url: string): Promise<string> {
