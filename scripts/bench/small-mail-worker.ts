@@ -9,7 +9,8 @@
  * both handlers make real SDK clients from the environment, as deployed, and read, decrypt and send through the
  * emulators, each in a process of its own. Prints `__RESULT__{...}` with CPU microseconds per mail over the timed mails, and how many mails it
  * handled in all (warm-up included), which the driver checks against what reached the output queue.
- * Usage: [SMALL_MAIL_BUNDLE=path] tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records]
+ * Usage: [SMALL_MAIL_BUNDLE=path] tsx small-mail-worker.ts handler|baseline MAIL_BYTES TIMED_MAILS [BATCH] [records|together]
+ * (`records`: the handler keeps delivery records; `together`: the baseline takes a batch's records all at once)
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -130,11 +131,11 @@ function batchFor(
 }
 
 async function main(): Promise<void> {
-  const [variant, sizeText, countText, batchText, recordsText] = process.argv.slice(2);
+  const [variant, sizeText, countText, batchText, option] = process.argv.slice(2);
   const size = Number(sizeText);
   const timed = Number(countText);
   const batch = Number(batchText ?? 1);
-  const records = recordsText === 'records';
+  const records = option === 'records';
   const worldFile = process.env.SMALL_MAIL_WORLD;
   const world = worldFile === undefined ? undefined : (JSON.parse(readFileSync(worldFile, 'utf8')) as WorldFile);
   const stored = world === undefined ? objects(size) : [];
@@ -169,9 +170,7 @@ async function main(): Promise<void> {
       kms: new KMSClient({}),
       sqs: new SQSClient({ useQueueUrlAsEndpoint: false }),
     };
-    // SMALL_MAIL_BASELINE_TOGETHER: the baseline takes a batch's records all at once, as the function takes small mails.
-    const together = process.env.SMALL_MAIL_BASELINE_TOGETHER === 'true';
-    handle = createBaselineHandler(baselineClients as BaselineClients, world?.queueUrl ?? QUEUE, together);
+    handle = createBaselineHandler(baselineClients as BaselineClients, world?.queueUrl ?? QUEUE, option === 'together');
   }
   const keyOf = (n: number) => keys[n % keys.length] as string;
   const sizeOf = (key: string) => sizes.get(key) as number;

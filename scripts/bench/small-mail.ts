@@ -139,19 +139,17 @@ async function measureVariant(variant: Variant, bytes: number, world: SmallMailW
   const common = [String(bytes), String(timed), String(variant.batch)];
   const handlerArgs = ['handler', ...common, ...(variant.records ? ['records'] : [])];
   const handlerEnv = { ...(world?.envFor(bytes, variant.records) ?? process.env), ...variant.env };
-  const baselineEnv = {
-    ...(world?.envFor(bytes, false) ?? process.env),
-    ...(variant.baselineTogether ? { SMALL_MAIL_BASELINE_TOGETHER: 'true' } : {}),
-  };
+  const baselineArgs = ['baseline', ...common, ...(variant.baselineTogether ? ['together'] : [])];
+  const baselineEnv = world?.envFor(bytes, false) ?? process.env;
   const handler: number[] = [];
   const baseline: number[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     // Alternating which goes first, so neither always meets the machine in the same state.
     if (round % 2 === 0) {
       handler.push(await cpuPerMail(handlerArgs, handlerEnv, world));
-      baseline.push(await cpuPerMail(['baseline', ...common], baselineEnv, world));
+      baseline.push(await cpuPerMail(baselineArgs, baselineEnv, world));
     } else {
-      baseline.push(await cpuPerMail(['baseline', ...common], baselineEnv, world));
+      baseline.push(await cpuPerMail(baselineArgs, baselineEnv, world));
       handler.push(await cpuPerMail(handlerArgs, handlerEnv, world));
     }
   }

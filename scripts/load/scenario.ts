@@ -251,8 +251,8 @@ function sha256(bytes: Uint8Array): string {
 
 /** Milliseconds until the `count`-th deletion (the last one when there were fewer). */
 function timeTo(deletedAt: readonly number[], count: number): number {
-  const sorted = [...deletedAt].sort((a, b) => a - b);
-  return sorted.length === 0 ? 0 : (sorted[Math.min(sorted.length, count) - 1] as number);
+  // In order already: each deletion is pushed at the time it is taken (local/event-source.ts).
+  return deletedAt.length === 0 ? 0 : (deletedAt[Math.min(deletedAt.length, count) - 1] as number);
 }
 
 function percentile(sorted: readonly number[], q: number): number {
