@@ -13,6 +13,7 @@ export type ReasonCode =
   | KeyUnwrapErrorCode
   | IntegrityErrorCode
   | TransientErrorCode
+  | EventMismatchErrorCode
   | ForwardErrorCode
   | SourceErrorCode
   | CredentialsErrorCode;
@@ -77,6 +78,15 @@ export type IntegrityErrorCode =
 export type TransientErrorCode =
   /** Throttling, a 5xx, a timeout or a dropped connection: retrying may succeed. */
   'TRANSIENT';
+
+/** The code of `EventMismatchError`. */
+export type EventMismatchErrorCode =
+  /**
+   * The stored object's size (S3's `ContentLength`) is not the size its event announced: the event does not describe
+   * the object (forged, or the key written again). Retried, never recorded against the object, so an event that lies
+   * cannot stand for the real one.
+   */
+  'EVENT_SIZE_MISMATCH';
 
 /** The code of `CredentialsError`. */
 export type CredentialsErrorCode =

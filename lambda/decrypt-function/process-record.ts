@@ -4,10 +4,11 @@
 import type { GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { FailureRecord } from '../contract/message-contract';
-import { decryptMail, MAX_ENCRYPTION_OVERHEAD_BYTES } from '../reader/decrypt-mail';
+import { decryptMail } from '../reader/decrypt-mail';
 import { INSTRUCTION_FILE_SUFFIX } from '../reader/envelope';
 import {
   EnvelopeError,
+  EventMismatchError,
   errorNameOf,
   InboundMailError,
   isTransientFailure,
@@ -123,22 +124,20 @@ export async function processRecord(
     return { outcome: 'forwarded', bucket, key, result: 'already' };
   }
   const { config, clients } = deps;
-  const size = record.s3.object.size;
-  timings.objectBytes = size;
-  /* Precondition: the object holds no more than the largest mail allowed plus the encryption overhead. */
-  if (size !== undefined && size > config.maxMailBytes + MAX_ENCRYPTION_OVERHEAD_BYTES) {
-    return reject(
-      deps,
-      { bucket, key, versionId },
-      new PolicyError('TOO_LARGE', `object is larger than a ${config.maxMailBytes}-byte mail`),
-    );
-  }
+  // The event's size is not trusted with any outcome: whoever can send to the work queue (or invoke the function)
+  // writes it. What is too large is decided by S3's ContentLength, in decryptMail, before the body is read.
+  const announced = record.s3.object.size;
 
   let object: GetObjectCommandOutput | undefined;
   let instructionFile = false;
   try {
     const started = performance.now();
     object = await getObject(deps.clients.s3, bucket, key, versionId);
+    timings.objectBytes = object.ContentLength ?? announced;
+    /* Precondition: the object is the size its event announced (the size the record schedule made room for). */
+    if (announced !== undefined && object.ContentLength !== undefined && object.ContentLength !== announced) {
+      throw new EventMismatchError('the stored object is not the size its event announced');
+    }
     const body = object.Body as AsyncIterable<Uint8Array> | undefined;
     if (body === undefined) {
       throw new TransientError('S3 returned no body');

@@ -60,7 +60,8 @@ export interface ScheduledWork {
   readonly identity: string;
   /**
    * The stored size the event announces (at least MIN_RECORD_BYTES counted); undefined (or not a size) counts as larger
-   * than the budget.
+   * than the budget. A record whose object S3 stores at another size is not read (process-record.ts), so an event
+   * cannot make room for less than it brings.
    */
   readonly bytes: number | undefined;
 }

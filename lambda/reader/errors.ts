@@ -17,6 +17,7 @@ import type {
 export type {
   CredentialsErrorCode,
   EnvelopeErrorCode,
+  EventMismatchErrorCode,
   ForwardErrorCode,
   IntegrityErrorCode,
   KeyUnwrapErrorCode,
@@ -139,6 +140,19 @@ export class CredentialsError extends InboundMailError {
   override readonly name = 'CredentialsError';
   /** Always `CREDENTIALS_REJECTED`. */
   readonly code = 'CREDENTIALS_REJECTED' as const;
+  override readonly retryable = true;
+}
+
+/**
+ * The event that named the object announced another size than S3 stores: retried, so the event never decides what is
+ * recorded against the object (a repeat of the true event then does), and never read, so a size made small cannot
+ * slip a large object past the function's memory budget (decrypt-function/record-schedule.ts).
+ */
+export class EventMismatchError extends InboundMailError {
+  /** `'EventMismatchError'`. */
+  override readonly name = 'EventMismatchError';
+  /** Always `EVENT_SIZE_MISMATCH`. */
+  readonly code = 'EVENT_SIZE_MISMATCH' as const;
   override readonly retryable = true;
 }
 

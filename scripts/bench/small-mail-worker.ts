@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const worldFile = process.env.SMALL_MAIL_WORLD;
   const world = worldFile === undefined ? undefined : (JSON.parse(readFileSync(worldFile, 'utf8')) as WorldFile);
   const stored = world === undefined ? objects(size) : [];
-  // The object size in the event: the handler checks it against its limit.
+  // The object size in the event, as S3 gives it: the handler retries a record whose object is not that size.
   const keys = world?.objects.map((o) => o.key) ?? stored.map((o) => o.key);
   const sizes = new Map(world?.objects.map((o) => [o.key, o.size]) ?? stored.map((o) => [o.key, o.body.length]));
   // Over the emulators the handler makes its own clients; the baseline's are made below.

@@ -4,6 +4,7 @@
  * local emulators. Each attempt is refused with a stable reason, nothing reaches the output queue, and set-up problems
  * (refused credentials) consume no mail.
  */
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject } from '../../local/pipeline';
 import { type SesStoredObject, storeAsSes } from '../../local/ses-simulator';
@@ -114,15 +115,17 @@ function runBundled(event: unknown, env: Record<string, string>) {
   return runBundledHandler(event, { ...stack.env, ...env });
 }
 
-function eventFor(key: string) {
-  return objectCreatedEvent([{ key, size: 100 }]);
+/** The event S3 sends for the object stored under `key`: its size is the stored one, as S3 gives it. */
+async function eventFor(key: string) {
+  const head = await stack.clients.s3.send(new HeadObjectCommand({ Bucket: LOCAL_MAIL_BUCKET, Key: key }));
+  return objectCreatedEvent([{ key, size: head.ContentLength as number }]);
 }
 
 describe('through the bundled function', () => {
   it.each(attacks.map((a) => [a.name, a] as const))(
     'refuses %s',
     async (_name, attack) => {
-      const run = await runBundled(eventFor(attack.key), { REPORT_PEAK_RSS: '1', ...attack.env });
+      const run = await runBundled(await eventFor(attack.key), { REPORT_PEAK_RSS: '1', ...attack.env });
       expect(run.status).toBe(0);
       const report = JSON.parse(run.stdout) as { result: unknown; peakRssMiB: number };
       expect(report.result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
@@ -139,7 +142,7 @@ describe('through the bundled function', () => {
 
   it('forwards the genuine object it was made from (the control)', async () => {
     await putObject(stack, genuine.key, genuine.body, genuine.metadata);
-    const run = await runBundled(eventFor(genuine.key), {});
+    const run = await runBundled(await eventFor(genuine.key), {});
     expect(JSON.parse(run.stdout)).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
     const [message] = await drainQueue(stack, stack.outputQueueUrl, 1);
     expect(message?.Body).toBe(MIME.toString('utf8'));
@@ -147,7 +150,7 @@ describe('through the bundled function', () => {
 
   it('consumes nothing when KMS refuses its credentials: the invocation fails, to be retried', async () => {
     stack.kms.revokeAccessKey('revoked-access-key');
-    const run = await runBundled(eventFor(genuine.key), { AWS_ACCESS_KEY_ID: 'revoked-access-key' });
+    const run = await runBundled(await eventFor(genuine.key), { AWS_ACCESS_KEY_ID: 'revoked-access-key' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('RetryableRecordsError');
     expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);

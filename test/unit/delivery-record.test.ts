@@ -241,6 +241,35 @@ describe('failures', () => {
   });
 });
 
+describe('an event that lies about its object', () => {
+  // Whoever may send to the work queue (or invoke the function) writes the event, its size included; the record is
+  // keyed on the object the event names. Only S3's answer may decide what is recorded against that object.
+  it.each([
+    ['more than the largest mail', () => 41_943_041 + 16],
+    ['less than it holds', (size: number) => size - 1],
+    ['more than it holds', (size: number) => size + 1],
+  ])('announcing %s is retried and recorded against nothing: the true event then delivers the mail', async (_, lie) => {
+    const event = await stored('liedabout');
+    const object = event.Records[0]?.s3.object as { size: number };
+    const forged = structuredClone(event);
+    (forged.Records[0]?.s3.object as { size: number }).size = lie(object.size);
+
+    await expect(createHandler({ env: env(), clients })(forged, context(60_000))).rejects.toThrow(
+      RetryableRecordsError,
+    );
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+    expect(items.size).toBe(0);
+
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toEqual({
+      forwarded: 1,
+      skipped: 0,
+      rejected: 0,
+    });
+    expect(sent(OUTPUT)).toHaveLength(1);
+    expect([...items.values()].map((item) => item.status)).toEqual(['COMPLETED']);
+  });
+});
+
 describe('settings', () => {
   it('without a table, nothing is asked of DynamoDB (the container memory alone)', async () => {
     const event = await stored('offswitch');

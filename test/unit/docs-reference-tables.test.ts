@@ -43,3 +43,17 @@ it('lists every skip reason the function logs under "Rejections"', () => {
   const rows = firstColumn('## Rejections');
   expect(logged.filter((reason) => !rows.has(reason))).toEqual([]);
 });
+
+it('lists every reason code of the contract under docs/CONTRACT.md "Reason codes"', () => {
+  const text = source('lambda/contract/reason-codes.ts');
+  // The ReasonCode union's member types, then each type's string literals (its codes).
+  const members = [...(/export type ReasonCode =([^;]+);/.exec(text)?.[1] ?? '').matchAll(/\| (\w+)/g)];
+  const codes = members.flatMap(([, type]) => {
+    const body = new RegExp(`export type ${type} =([\\s\\S]+?);\\n`).exec(text)?.[1] ?? '';
+    return [...body.matchAll(/^\s*\|? ?'([A-Z_]+)'/gm)].map((m) => m[1] as string);
+  });
+  expect(members).toHaveLength(9);
+  expect(codes.length).toBeGreaterThanOrEqual(28);
+  const rows = firstColumn('## Reason codes', source('docs/CONTRACT.md'));
+  expect(codes.filter((code) => !rows.has(code))).toEqual([]);
+});

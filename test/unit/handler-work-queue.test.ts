@@ -78,18 +78,16 @@ it('takes the same object named twice in one batch one after the other, and send
 });
 
 it('reads a mail larger than the budget alone', async () => {
-  const objects = await Promise.all(['l-1', 'l-2'].map((id) => sesObject(kms, keyArn, MAIL, `queued-${id}`)));
+  // 9 MiB (more than CONCURRENT_OBJECT_BYTES), then a small one.
+  const large = Buffer.concat([MAIL, Buffer.alloc(9 * 1024 * 1024, 'a')]);
+  const objects = [await sesObject(kms, keyArn, large, 'queued-l-1'), await sesObject(kms, keyArn, MAIL, 'queued-l-2')];
   const reads = slowReads(objects, 20);
-  // The event announces 9 MiB for the first (more than CONCURRENT_OBJECT_BYTES); the reader reads what is stored.
-  const big = workQueueMessage(
-    'm-big',
-    s3Event([{ bucket: MAIL_BUCKET, key: objects[0]?.key as string, size: 9 * 1024 * 1024 }]),
-  );
   const answer = await createHandler({ env: baseEnv(), clients })(
-    workQueueBatch(big, messageFor('m-small', objects[1] as SesStoredObject)),
+    workQueueBatch(...objects.map((o, i) => messageFor(`m-${i}`, o))),
   );
   expect(answer).toEqual({ batchItemFailures: [] });
   expect(reads.widest()).toBe(1);
+  expect(forwardedIds().sort()).toEqual(['queued-l-1', 'queued-l-2']);
 });
 
 it("drops S3's test event: nothing sent, nothing recorded, the message not returned", async () => {
@@ -128,15 +126,12 @@ it('returns only the message whose read failed transiently; the others are forwa
 
 it('records a permanent failure on the failure queue and deletes its message, as direct invocation does', async () => {
   const good = put(await sesObject(kms, keyArn, MAIL, 'queued-good'));
-  put({ ...(await sesObject(kms, keyArn, MAIL, 'queued-bare')), metadata: {} });
+  const bare = put({ ...(await sesObject(kms, keyArn, MAIL, 'queued-bare')), metadata: {} });
   s3Mock
     .on(GetObjectCommand, { Key: 'raw/queued-bare.instruction' })
     .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client' }));
   const answer = await createHandler({ env: baseEnv(), clients })(
-    workQueueBatch(
-      messageFor('m-good', good),
-      workQueueMessage('m-bare', s3Event([{ bucket: MAIL_BUCKET, key: 'raw/queued-bare', size: 100 }])),
-    ),
+    workQueueBatch(messageFor('m-good', good), messageFor('m-bare', bare)),
   );
   expect(answer).toEqual({ batchItemFailures: [] });
   expect(failureRecords().map((r) => [r.key, r.reason])).toEqual([['raw/queued-bare', 'NOT_ENCRYPTED']]);

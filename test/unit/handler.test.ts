@@ -2,10 +2,14 @@
  * The function with every SDK client mocked (aws-sdk-client-mock) and KMS answered by the emulator: each outcome,
  * each reason code, multi-record events, FIFO ids, the inline threshold to the byte, and bodies that are not UTF-8.
  */
+import { Readable } from 'node:stream';
 import { DecryptCommand } from '@aws-sdk/client-kms';
 import { GetObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sdkStreamMixin } from '@smithy/util-stream';
+import { operatorDeps } from '../../cli/operator-context';
 import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
+import { type ObjectCreatedRecord, processRecord } from '../../lambda/decrypt-function/process-record';
 import type { SesStoredObject } from '../../local/ses-simulator';
 import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 import { FAILURE, MAIL_BUCKET, mockedFunctionWorld, OUTPUT, PAYLOAD_BUCKET } from '../support/mocked-function';
@@ -202,13 +206,11 @@ it('skips the SES setup notification without reading it', async () => {
 
 it('says NOT_ENCRYPTED for an object without envelope when S3 answers AccessDenied for the missing instruction file', async () => {
   // Without s3:ListBucket (the function has none), S3 reports a missing object as AccessDenied.
-  put({ ...(await sesObject(kms, keyArn, TEXT_MAIL, 'noenvelope')), metadata: {} });
+  const bare = put({ ...(await sesObject(kms, keyArn, TEXT_MAIL, 'noenvelope')), metadata: {} });
   s3Mock
     .on(GetObjectCommand, { Key: 'raw/noenvelope.instruction' })
     .rejects(Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $fault: 'client' }));
-  await createHandler({ env: baseEnv(), clients })(
-    s3Event([{ bucket: MAIL_BUCKET, key: 'raw/noenvelope', size: 100 }]),
-  );
+  await createHandler({ env: baseEnv(), clients })(eventFor(bare));
   expect(failureRecords().map((r) => r.reason)).toEqual(['NOT_ENCRYPTED']);
 });
 
@@ -216,9 +218,7 @@ it('says ENVELOPE_INVALID for an instruction file that is not a JSON object', as
   const object = await sesObject(kms, keyArn, TEXT_MAIL, 'badinstruction');
   put({ ...object, metadata: {} });
   stored.set('raw/badinstruction.instruction', { body: Buffer.from('["not", "an", "object"]'), metadata: {} });
-  await createHandler({ env: baseEnv(), clients })(
-    s3Event([{ bucket: MAIL_BUCKET, key: 'raw/badinstruction', size: 100 }]),
-  );
+  await createHandler({ env: baseEnv(), clients })(eventFor(object));
   expect(failureRecords().map((r) => r.reason)).toEqual(['ENVELOPE_INVALID']);
 });
 
@@ -228,6 +228,41 @@ it('skips an S3 Encryption Client instruction file written under the prefix with
   );
   expect(result).toEqual({ forwarded: 0, skipped: 1, rejected: 0 });
   expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+});
+
+describe('an event that announces another size than S3 stores', () => {
+  // The event is the sender's word (whoever may send to the work queue or invoke the function); S3's is the object's.
+  it.each([
+    ['smaller', -1],
+    ['larger', 1],
+  ])('%s: retried with EVENT_SIZE_MISMATCH; the body unread, no KMS call, nothing sent', async (_, by) => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'mis-sized'));
+    let pulled = false;
+    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(async () => ({
+      Body: sdkStreamMixin(
+        Readable.from(
+          (function* () {
+            pulled = true;
+            yield object.body;
+          })(),
+        ),
+      ),
+      ContentLength: object.body.length,
+      Metadata: object.metadata,
+    }));
+    const event = s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length + by }]);
+    const error = await createHandler({ env: baseEnv(), clients })(event).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableRecordsError);
+    // The record's outcome, as the handler logs and counts it (and the operator's replay tallies it).
+    const deps = operatorDeps({ env: baseEnv(), dryRun: false, clients }, true);
+    expect(await processRecord(event.Records[0] as ObjectCreatedRecord, deps)).toMatchObject({
+      outcome: 'retry',
+      reason: 'EVENT_SIZE_MISMATCH',
+    });
+    expect(pulled).toBe(false);
+    expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
+    expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
 });
 
 describe('rejected: one failure record, nothing on the output queue, the invocation succeeds', () => {
@@ -371,11 +406,13 @@ describe('rejected: one failure record, nothing on the output queue, the invocat
     expect(JSON.stringify(records[0])).not.toMatch(/example\.org|Quarterly|Hello/);
   });
 
-  it('refuses an object over MAX_MAIL_BYTES without reading it', async () => {
-    await createHandler({ env: baseEnv({ MAX_MAIL_BYTES: '1000' }), clients })(
-      s3Event([{ bucket: MAIL_BUCKET, key: 'raw/huge', size: 1017 }]),
-    );
-    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  it('refuses an object S3 stores over MAX_MAIL_BYTES (its ContentLength, not the event) without a KMS call', async () => {
+    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'huge'));
+    // The largest mail one byte short of the stored size less its 16-byte tag.
+    const max = String(object.body.length - 17);
+    await createHandler({ env: baseEnv({ MAX_MAIL_BYTES: max }), clients })(eventFor(object));
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(1);
+    expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
     expect(failureRecords()[0]?.reason).toBe('TOO_LARGE');
   });
 

@@ -73,7 +73,8 @@ it('fails no mail permanently: every transient failure returns to the queue and 
   // The work queue: one message per mail, and every tenth mail's event delivered twice (S3 may repeat an event).
   type Queued = { id: string; body: object; receives: number };
   let queue: Queued[] = messageIds.flatMap((messageId, i) => {
-    const body = s3Event([{ bucket: MAIL_BUCKET, key: `raw/${messageId}`, size: 1 }]);
+    const size = aws.stored.get(`raw/${messageId}`)?.body.length as number;
+    const body = s3Event([{ bucket: MAIL_BUCKET, key: `raw/${messageId}`, size }]);
     const copies = i % 10 === 0 ? 2 : 1;
     return Array.from({ length: copies }, (_, c) => ({ id: `msg-${i}-${c}`, body, receives: 0 }));
   });
