@@ -52,6 +52,8 @@ export interface EventSourceReport {
   invocations: number;
   failedInvocations: number;
   returnedMessages: number;
+  /** Messages the handler finished whose deletion SQS refused: they are received again. */
+  undeletedMessages: number;
   /** The size of each invocation's batch, in order. */
   readonly batchSizes: number[];
   readonly deleted: DeletedMessage[];
@@ -70,6 +72,7 @@ export async function runEventSource(options: EventSourceOptions): Promise<Event
     invocations: 0,
     failedInvocations: 0,
     returnedMessages: 0,
+    undeletedMessages: 0,
     batchSizes: [],
     deleted: [],
     latencies: [],
@@ -151,14 +154,18 @@ async function invoke(
   }
   const finished = messages.filter((m) => !failed.has(m.MessageId as string));
   if (finished.length > 0) {
-    await options.sqs.send(
+    const deletion = await options.sqs.send(
       new DeleteMessageBatchCommand({
         QueueUrl: options.queueUrl,
         Entries: finished.map((m, index) => ({ Id: String(index), ReceiptHandle: m.ReceiptHandle as string })),
       }),
     );
+    // An entry SQS did not delete stays on the queue and is received again after its visibility timeout, as with
+    // Lambda's mapping; it is counted, not reported deleted.
+    const undeleted = new Set((deletion.Failed ?? []).map((entry) => entry.Id));
+    report.undeletedMessages += undeleted.size;
     const now = performance.now();
-    for (const m of finished) {
+    for (const m of finished.filter((_, index) => !undeleted.has(String(index)))) {
       report.latencies.push(now - (firstSeen.get(m.MessageId as string) as number));
       report.deletedAt.push(now - started);
       report.deleted.push({

@@ -5,7 +5,7 @@
  * stack's receive count) moves a message that never succeeds to the dead-letter queue. A refused mail is recorded on
  * the failure queue and its message deleted, as the handler does.
  */
-import { GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { readForwardedMail } from '../../lambda/consumer/read-forwarded-mail';
 import type { FailureRecord } from '../../lambda/contract/message-contract';
@@ -16,6 +16,7 @@ import { MAX_RECEIVE_COUNT, WORK_QUEUE_BATCH_SIZE } from '../../lib/trigger/work
 import { runEventSource } from '../../local/event-source';
 import { LOCAL_PAYLOAD_BUCKET, LOCAL_REGION, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { deliverThroughWorkQueue, drainQueue, putObject, runMail, storeMail } from '../../local/pipeline';
+import { notifyWorkQueue } from '../../local/s3-notification';
 import { queueDepth } from '../../local/work-queue';
 
 const MIME = Buffer.from('From: someone@example.org\r\nSubject: through the work queue\r\n\r\nhello\r\n');
@@ -121,6 +122,40 @@ it('a record that fails transiently is returned alone from its batch and deliver
   expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);
   expect(await depths()).toEqual({ work: 0, deadLetter: 0 });
 });
+
+it('a finished message whose deletion SQS refuses is counted, received again and then deleted, not reported deleted twice', async () => {
+  const stored = await storeMail(stack, MIME);
+  const [messageId] = await notifyWorkQueue(stack.clients.sqs, stack.workQueue.url, [stored]);
+  // The first DeleteMessageBatch answers every entry Failed and deletes nothing, as SQS may (an expired receipt handle).
+  let refuse = true;
+  const sqs = new Proxy(stack.clients.sqs, {
+    get: (target, property) =>
+      property === 'send'
+        ? async (command: { input: { Entries?: { Id: string }[] } }) => {
+            if (refuse && command instanceof DeleteMessageBatchCommand) {
+              refuse = false;
+              const failed = (command.input.Entries ?? []).map(({ Id }) => ({ Id, SenderFault: false, Code: 'x' }));
+              return { Successful: [], Failed: failed };
+            }
+            return target.send(command as never);
+          }
+        : Reflect.get(target, property),
+  });
+  const report = await runEventSource({
+    sqs,
+    queueUrl: stack.workQueue.url,
+    queueArn: stack.workQueue.arn,
+    region: LOCAL_REGION,
+    containers: [createHandler()],
+    visibilityTimeout: 1,
+    deadlineMillis: 30_000,
+  });
+  expect(report.undeletedMessages).toBe(1);
+  expect(report.deleted).toEqual([{ messageId, receiveCount: 2 }]);
+  // Received twice, sent once: the container remembers what it forwarded.
+  expect(await drainQueue(stack, stack.outputQueueUrl, 1)).toHaveLength(1);
+  expect(await depths()).toEqual({ work: 0, deadLetter: 0 });
+}, 60_000);
 
 it("a batch is at most the stack's batch size", async () => {
   const stored = [];
