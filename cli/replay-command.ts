@@ -59,7 +59,7 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   const label = dryRun ? 'verified' : 'forwarded';
 
   // Listing first gives the bar its total; keys and sizes only, a few MB even for a million objects.
-  const objects: Array<{ key: string; size: number }> = [];
+  const objects: Array<{ key: string; size: number | undefined }> = [];
   let token: string | undefined;
   do {
     const page = await deps.clients.s3.send(
@@ -73,7 +73,8 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     for (const item of page.Contents ?? []) {
       if (item.Key === undefined || item.Key.endsWith(INSTRUCTION_FILE_SUFFIX)) continue;
       if (since !== undefined && (item.LastModified === undefined || item.LastModified < since)) continue;
-      objects.push({ key: item.Key, size: item.Size ?? 0 });
+      // No size when S3 gives none: an announced size must be the stored one (process-record.ts).
+      objects.push({ key: item.Key, size: item.Size });
     }
     progress.update({ done: 0, total: undefined, detail: `listing: ${objects.length} objects` });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -102,7 +103,7 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   });
   const inFlight = new Set<Promise<void>>();
   for (let index = 0; index < objects.length && !stop; index += 1) {
-    const object = objects[index] as { key: string; size: number };
+    const object = objects[index] as { key: string; size: number | undefined };
     const record: ObjectCreatedRecord = {
       s3: { bucket: { name: bucket }, object: { key: encodeS3Key(object.key), size: object.size } },
     };

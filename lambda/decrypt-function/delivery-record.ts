@@ -2,8 +2,9 @@
  * Each stored mail delivered once across containers: a record per object in a DynamoDB table, kept through Powertools
  * Idempotency (README "Delivered once"; docs/CONTRACT.md "Duplicates").
  *
- * The record's key is the object the event names: its bucket, its key (the rule's prefix and the SES message id) and
- * its version; Powertools stores only its SHA-256. The record holds its status, its expiry, the in-progress deadline
+ * The record's key is the object the event names: its bucket, its decoded key (the rule's prefix and the SES message
+ * id) and its version, as one JSON array (object-created-record.ts, `recordIdentity`); Powertools stores only its
+ * SHA-256. What the event alone decides (process-record.ts, `settleFromEvent`) is settled before, never recorded. The record holds its status, its expiry, the in-progress deadline
  * and what became of the object (`forwarded`, or `rejected`/`skipped` with a reason code): never mail, keys or
  * addresses. No payload validation hash is kept.
  *

@@ -15,7 +15,7 @@ import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
 import { type DeliverOnce, deliverOnceWith, readDeliveryRecordSettings } from './delivery-record';
 import { type ObjectCreatedRecord, recordIdentity } from './object-created-record';
-import { processRecord, type RecordOutcome, type RecordTimings } from './process-record';
+import { processRecord, type RecordOutcome, type RecordTimings, settleFromEvent } from './process-record';
 import { countQuarantined, quarantinedCount } from './quarantine-metrics';
 import { runWithinBudget } from './record-schedule';
 import { type TriggerEvent, triggerBatchOf } from './trigger-event';
@@ -117,13 +117,11 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
         async ({ messageId, record }) => {
           const timings: RecordTimings = {};
           const started = performance.now();
-          const run = () =>
-            processRecord(
-              record,
-              { ...deps, config: config as FunctionConfig, clients: clients as AwsClients },
-              timings,
-            );
-          const outcome = await (deliverOnce as DeliverOnce)(record, run, context);
+          const recordDeps = { ...deps, config: config as FunctionConfig, clients: clients as AwsClients };
+          const run = () => processRecord(record, recordDeps, timings);
+          // What the record alone decides is settled outside the delivery records (process-record.ts).
+          const outcome =
+            (await settleFromEvent(record, recordDeps)) ?? (await (deliverOnce as DeliverOnce)(record, run, context));
           outcomes.push(outcome);
           if (outcome.outcome === 'retry' && messageId !== undefined) returned.add(messageId);
           report(outcome, timings, performance.now() - started);

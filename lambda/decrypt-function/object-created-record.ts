@@ -30,8 +30,24 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-/** What makes an object unique across duplicate deliveries of its event. */
+/**
+ * What identifies the object a record names across duplicate deliveries (the delivery records' key, the schedule's,
+ * the container's memory of forwarded objects): the bucket, the decoded key and the version that is read, as one JSON
+ * array. Whoever may send to the work queue or invoke the function writes the record, so no two different objects may
+ * spell one identity: joined as `bucket/key@version`, a bucket named `<mail bucket>/raw` with the key `<id>` spelled
+ * the genuine mail's. Without a version (an unversioned bucket; the newest object under the key is read), the
+ * sequencer, or else the ETag, tells two writes apart: a forged one makes only a new identity (a duplicate at worst),
+ * never the versioned one.
+ */
 export function recordIdentity(record: ObjectCreatedRecord): string {
   const { bucket, object } = record.s3;
-  return `${bucket.name}/${object.key}@${object.versionId ?? object.sequencer ?? object.eTag ?? ''}`;
+  const versionId = object.versionId === '' ? undefined : object.versionId;
+  let key: string | null = null;
+  try {
+    key = decodeS3Key(object.key);
+  } catch {
+    // Not URL-encoded: the raw key stands in its own place (the record is refused unread, process-record.ts).
+  }
+  const unversioned = versionId === undefined ? (object.sequencer ?? object.eTag ?? null) : null;
+  return JSON.stringify([bucket.name, key, key === null ? object.key : null, versionId ?? null, unversioned]);
 }

@@ -89,36 +89,14 @@ export async function processRecord(
   deps: ProcessRecordDeps,
   timings: RecordTimings = {},
 ): Promise<RecordOutcome> {
+  const settled = await settleFromEvent(record, deps);
+  if (settled !== undefined) {
+    return settled;
+  }
   const bucket = record.s3.bucket.name;
   // The version the event names (versioned buckets): that object is read, and a rejection names it too.
   const versionId = nonEmpty(record.s3.object.versionId);
-  let key: string;
-  try {
-    key = decodeS3Key(record.s3.object.key);
-  } catch {
-    return reject(
-      deps,
-      { bucket, key: record.s3.object.key, versionId },
-      new PolicyError('MESSAGE_ID_MISMATCH', 'object key is not URL-encoded'),
-    );
-  }
-  // Only the mail bucket is read: a record from elsewhere (a direct invocation, a planted failure record) names no
-  // mail of this pipeline, and an access point ARN would send the request to another account's endpoint.
-  // (A configured mail bucket was checked to be a bucket name once, in config.ts.)
-  const mailBucket = deps.config.mailBucket;
-  if (mailBucket !== undefined ? bucket !== mailBucket : !isBucketName(bucket)) {
-    return reject(
-      deps,
-      { bucket, key, versionId },
-      new PolicyError('BUCKET_NOT_ALLOWED', 'the record names a bucket other than the mail bucket'),
-    );
-  }
-  if (key.endsWith(SES_SETUP_NOTIFICATION)) {
-    return { outcome: 'skipped', bucket, key, reason: 'SES_SETUP_NOTIFICATION' };
-  }
-  if (key.endsWith(INSTRUCTION_FILE_SUFFIX)) {
-    return { outcome: 'skipped', bucket, key, reason: 'INSTRUCTION_FILE' };
-  }
+  const key = decodeS3Key(record.s3.object.key);
   const identity = recordIdentity(record);
   if (deps.alreadyForwarded(identity)) {
     return { outcome: 'forwarded', bucket, key, result: 'already' };
@@ -135,7 +113,7 @@ export async function processRecord(
     object = await getObject(deps.clients.s3, bucket, key, versionId);
     timings.objectBytes = object.ContentLength ?? announced;
     /* Precondition: the object is the size its event announced (the size the record schedule made room for). */
-    if (announced !== undefined && object.ContentLength !== undefined && object.ContentLength !== announced) {
+    if (announced !== undefined && object.ContentLength !== announced) {
       throw new EventMismatchError('the stored object is not the size its event announced');
     }
     const body = object.Body as AsyncIterable<Uint8Array> | undefined;
@@ -199,6 +177,48 @@ export async function processRecord(
   } finally {
     (object?.Body as { destroy?: () => void } | undefined)?.destroy?.();
   }
+}
+
+/**
+ * What the record alone decides, before anything is read: a key that is not URL-encoded or a bucket other than the
+ * mail bucket is refused, SES's set-up object and an instruction file are skipped; undefined when the record names an
+ * object to read. The handler settles these outside the delivery records (delivery-record.ts): they say nothing of any
+ * object, so none may be recorded against one.
+ */
+export async function settleFromEvent(
+  record: ObjectCreatedRecord,
+  deps: ProcessRecordDeps,
+): Promise<RecordOutcome | undefined> {
+  const bucket = record.s3.bucket.name;
+  const versionId = nonEmpty(record.s3.object.versionId);
+  let key: string;
+  try {
+    key = decodeS3Key(record.s3.object.key);
+  } catch {
+    return reject(
+      deps,
+      { bucket, key: record.s3.object.key, versionId },
+      new PolicyError('MESSAGE_ID_MISMATCH', 'object key is not URL-encoded'),
+    );
+  }
+  // Only the mail bucket is read: a record from elsewhere (a direct invocation, a planted failure record) names no
+  // mail of this pipeline, and an access point ARN would send the request to another account's endpoint.
+  // (A configured mail bucket was checked to be a bucket name once, in config.ts.)
+  const mailBucket = deps.config.mailBucket;
+  if (mailBucket !== undefined ? bucket !== mailBucket : !isBucketName(bucket)) {
+    return reject(
+      deps,
+      { bucket, key, versionId },
+      new PolicyError('BUCKET_NOT_ALLOWED', 'the record names a bucket other than the mail bucket'),
+    );
+  }
+  if (key.endsWith(SES_SETUP_NOTIFICATION)) {
+    return { outcome: 'skipped', bucket, key, reason: 'SES_SETUP_NOTIFICATION' };
+  }
+  if (key.endsWith(INSTRUCTION_FILE_SUFFIX)) {
+    return { outcome: 'skipped', bucket, key, reason: 'INSTRUCTION_FILE' };
+  }
+  return undefined;
 }
 
 /** Zeroes verified plaintext that will not be delivered. */

@@ -270,6 +270,58 @@ describe('an event that lies about its object', () => {
   });
 });
 
+describe('an event that spells another object', () => {
+  // The record's key is the object the event names; a forged event must not be able to spell a genuine mail's.
+  type Fields = { bucket: { name: string }; object: { key: string; versionId?: string; sequencer?: string } };
+  const forge = (event: Awaited<ReturnType<typeof stored>>, edit: (s3: Fields) => void) => {
+    const forged = structuredClone(event);
+    edit(forged.Records[0]?.s3 as unknown as Fields);
+    return forged;
+  };
+
+  it('a bucket name holding the prefix (`<mail bucket>/raw`, key `<id>`) is refused unrecorded: the mail is delivered', async () => {
+    const event = await stored('bucketspelling');
+    const forged = forge(event, (s3) => {
+      s3.bucket.name = `${MAIL_BUCKET}/raw`;
+      s3.object.key = 'bucketspelling';
+    });
+    expect(await createHandler({ env: env(), clients })(forged, context(60_000))).toEqual({
+      forwarded: 0,
+      skipped: 0,
+      rejected: 1,
+    });
+    expect(items.size).toBe(0);
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ forwarded: 1 });
+    expect(sent(OUTPUT)).toHaveLength(1);
+  });
+
+  it('no version but the genuine version as sequencer, the newest object overwritten: the versioned mail is still delivered', async () => {
+    const event = await stored('sequencerspelling');
+    const key = event.Records[0]?.s3.object.key as string;
+    // A writer to the bucket without KMS rights puts junk over the key; the genuine mail stays as version v1.
+    world.stored.set(key, { body: Buffer.from('junk'), metadata: {} });
+    const forged = forge(event, (s3) => {
+      delete s3.object.versionId;
+      s3.object.sequencer = 'v1';
+    });
+    (forged.Records[0]?.s3.object as { size: number }).size = 4;
+    expect(await createHandler({ env: env(), clients })(forged, context(60_000))).toMatchObject({ rejected: 1 });
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ forwarded: 1 });
+    expect(sent(OUTPUT)).toHaveLength(1);
+  });
+
+  it('another spelling of the same key (a character percent-encoded) is the same object: sent once', async () => {
+    const event = await stored('keyspelling');
+    const respelled = forge(event, (s3) => {
+      s3.object.key = s3.object.key.replace('k', '%6B');
+    });
+    expect(respelled.Records[0]?.s3.object.key).not.toBe(event.Records[0]?.s3.object.key);
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ forwarded: 1 });
+    expect(await createHandler({ env: env(), clients })(respelled, context(60_000))).toMatchObject({ forwarded: 1 });
+    expect(sent(OUTPUT)).toHaveLength(1);
+  });
+});
+
 describe('settings', () => {
   it('without a table, nothing is asked of DynamoDB (the container memory alone)', async () => {
     const event = await stored('offswitch');

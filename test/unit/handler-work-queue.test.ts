@@ -90,6 +90,32 @@ it('reads a mail larger than the budget alone', async () => {
   expect(forwardedIds().sort()).toEqual(['queued-l-1', 'queued-l-2']);
 });
 
+it('does not read a large mail whose event announces it small beside small ones: its message returns unread', async () => {
+  // A forged event (whoever may send to the work queue writes it) would have the schedule run it with the others.
+  const large = await sesObject(kms, keyArn, Buffer.concat([MAIL, Buffer.alloc(9 * 1024 * 1024, 'a')]), 'queued-s-1');
+  const small = put(await sesObject(kms, keyArn, MAIL, 'queued-s-2'));
+  let pulled = false;
+  s3Mock.on(GetObjectCommand, { Key: large.key }).callsFake(async () => ({
+    Body: sdkStreamMixin(
+      Readable.from(
+        (function* () {
+          pulled = true;
+          yield large.body;
+        })(),
+      ),
+    ),
+    ContentLength: large.body.length,
+    Metadata: large.metadata,
+  }));
+  const understated = s3Event([{ bucket: MAIL_BUCKET, key: large.key, size: 1024 }]);
+  const answer = await createHandler({ env: baseEnv(), clients })(
+    workQueueBatch(workQueueMessage('m-understated', understated), messageFor('m-small', small)),
+  );
+  expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-understated' }] });
+  expect(pulled).toBe(false);
+  expect(forwardedIds()).toEqual(['queued-s-2']);
+});
+
 it("drops S3's test event: nothing sent, nothing recorded, the message not returned", async () => {
   const answer = await createHandler({ env: baseEnv(), clients })(
     workQueueBatch(workQueueMessage('m-test', S3_TEST_EVENT)),

@@ -233,9 +233,10 @@ it('skips an S3 Encryption Client instruction file written under the prefix with
 describe('an event that announces another size than S3 stores', () => {
   // The event is the sender's word (whoever may send to the work queue or invoke the function); S3's is the object's.
   it.each([
-    ['smaller', -1],
-    ['larger', 1],
-  ])('%s: retried with EVENT_SIZE_MISMATCH; the body unread, no KMS call, nothing sent', async (_, by) => {
+    ['smaller', -1, true],
+    ['larger', 1, true],
+    ['the same, with no ContentLength from S3', 0, false],
+  ])('%s: retried with EVENT_SIZE_MISMATCH; the body unread, no KMS call, nothing sent', async (_, by, withLength) => {
     const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'mis-sized'));
     let pulled = false;
     s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(async () => ({
@@ -247,7 +248,7 @@ describe('an event that announces another size than S3 stores', () => {
           })(),
         ),
       ),
-      ContentLength: object.body.length,
+      ContentLength: withLength ? object.body.length : undefined,
       Metadata: object.metadata,
     }));
     const event = s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length + by }]);
@@ -406,11 +407,28 @@ describe('rejected: one failure record, nothing on the output queue, the invocat
     expect(JSON.stringify(records[0])).not.toMatch(/example\.org|Quarterly|Hello/);
   });
 
-  it('refuses an object S3 stores over MAX_MAIL_BYTES (its ContentLength, not the event) without a KMS call', async () => {
-    const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'huge'));
+  it('refuses an object S3 stores over MAX_MAIL_BYTES (its ContentLength, not the event) unread, without a KMS call', async () => {
+    // Without the announced plaintext length (SES writes it; a bucket writer may not), ContentLength alone says.
+    const genuine = await sesObject(kms, keyArn, TEXT_MAIL, 'huge');
+    const { 'x-amz-unencrypted-content-length': _announced, ...metadata } = genuine.metadata;
+    const object = put({ ...genuine, metadata });
+    let pulled = false;
+    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(async () => ({
+      Body: sdkStreamMixin(
+        Readable.from(
+          (function* () {
+            pulled = true;
+            yield object.body;
+          })(),
+        ),
+      ),
+      ContentLength: object.body.length,
+      Metadata: object.metadata,
+    }));
     // The largest mail one byte short of the stored size less its 16-byte tag.
     const max = String(object.body.length - 17);
     await createHandler({ env: baseEnv({ MAX_MAIL_BYTES: max }), clients })(eventFor(object));
+    expect(pulled).toBe(false);
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(1);
     expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
     expect(failureRecords()[0]?.reason).toBe('TOO_LARGE');
