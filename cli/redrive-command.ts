@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ENV } from '../lambda/contract/env-names';
 import type { FailureRecord } from '../lambda/contract/message-contract';
+import { isObjectCreatedRecord, MAX_RECORDS_PER_MESSAGE } from '../lambda/decrypt-function/object-created-record';
 import {
   encodeS3Key,
   type ObjectCreatedRecord,
@@ -144,19 +145,7 @@ export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[]
   // S3 and Lambda put one record in each; a message with more, or with one that is not well formed, is not theirs.
   if (Array.isArray(event?.Records) && event.Records.length <= MAX_RECORDS_PER_MESSAGE) {
     const records = event.Records as unknown[];
-    return records.length > 0 && records.every(isWellFormedRecord) ? (records as ObjectCreatedRecord[]) : undefined;
+    return records.length > 0 && records.every(isObjectCreatedRecord) ? (records as ObjectCreatedRecord[]) : undefined;
   }
   return undefined;
-}
-
-/** More records than any message S3 or Lambda writes holds (S3 sends one record per notification). */
-const MAX_RECORDS_PER_MESSAGE = 10;
-
-function isWellFormedRecord(record: unknown): boolean {
-  const s3 = (record as { s3?: { bucket?: { name?: unknown }; object?: { key?: unknown; versionId?: unknown } } })?.s3;
-  return (
-    typeof s3?.bucket?.name === 'string' &&
-    typeof s3.object?.key === 'string' &&
-    (s3.object.versionId === undefined || s3.object.versionId === null || typeof s3.object.versionId === 'string')
-  );
 }

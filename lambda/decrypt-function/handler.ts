@@ -14,7 +14,7 @@ import type { Context, S3Event, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type AwsClients, createAwsClients } from './aws-clients';
 import { type FunctionConfig, readFunctionConfig } from './config';
 import { type DeliverOnce, deliverOnceWith, readDeliveryRecordSettings } from './delivery-record';
-import { type ObjectCreatedRecord, recordIdentity } from './object-created-record';
+import { announcedSize, type ObjectCreatedRecord, recordIdentity } from './object-created-record';
 import { processRecord, type RecordOutcome, type RecordTimings, settleFromEvent } from './process-record';
 import { countQuarantined, quarantinedCount } from './quarantine-metrics';
 import { runWithinBudget } from './record-schedule';
@@ -96,24 +96,25 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
     const outcomes: RecordOutcome[] = [];
     const batch = triggerBatchOf(event);
     const returned = new Set<string>();
+    let malformed = 0;
     try {
       const tasks: { messageId: string | undefined; record: ObjectCreatedRecord }[] = [];
       for (const item of batch.items) {
-        if (item.dropped !== undefined) {
-          logger.info(
-            item.dropped === 'test-event' ? 'S3 test event dropped' : 'message is not an S3 event; returned',
-            {
-              messageId: item.messageId,
-            },
-          );
-          if (item.dropped === 'not-an-s3-event') returned.add(item.messageId as string);
+        if (item.dropped === 'test-event') {
+          logger.info('S3 test event dropped', { messageId: item.messageId });
+        } else if (item.dropped === 'not-an-s3-event') {
+          logger.info(batch.fromQueue ? 'message is not an S3 event; returned' : 'event is not an S3 event; failed', {
+            messageId: item.messageId,
+          });
+          malformed += 1;
+          if (item.messageId !== undefined) returned.add(item.messageId);
         }
         for (const record of item.records) tasks.push({ messageId: item.messageId, record });
       }
       // Small mails together, a large one alone, never two records of one object at once (record-schedule.ts).
       await runWithinBudget(
         tasks,
-        ({ record }) => ({ identity: recordIdentity(record), bytes: record.s3.object.size }),
+        ({ record }) => ({ identity: recordIdentity(record), bytes: announcedSize(record) }),
         async ({ messageId, record }) => {
           const timings: RecordTimings = {};
           const started = performance.now();
@@ -139,8 +140,12 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
       return { batchItemFailures: [...returned].map((itemIdentifier) => ({ itemIdentifier })) };
     }
     const retry = outcomes.filter((o) => o.outcome === 'retry');
-    if (retry.length > 0) {
-      throw new RetryableRecordsError(`${retry.length} of ${outcomes.length} records need another attempt`);
+    if (retry.length > 0 || malformed > 0) {
+      throw new RetryableRecordsError(
+        malformed > 0
+          ? 'the event holds records S3 does not write; nothing was run'
+          : `${retry.length} of ${outcomes.length} records need another attempt`,
+      );
     }
     return {
       forwarded: outcomes.filter((o) => o.outcome === 'forwarded').length,

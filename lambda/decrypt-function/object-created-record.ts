@@ -20,6 +20,43 @@ export interface ObjectCreatedRecord {
   };
 }
 
+/**
+ * More records than any message S3 or Lambda writes holds: S3 sends one record per notification. A message (or a
+ * direct invocation) holding more is not theirs; a forged one of thousands would run its batch past the timeout.
+ */
+export const MAX_RECORDS_PER_MESSAGE = 10;
+
+/**
+ * A record as S3 writes it, in the fields the function reads: the bucket's name and the key are strings; the version,
+ * sequencer and ETag strings (or absent or null: an unversioned bucket's version is null); the size a whole number of
+ * bytes (or absent). Anything else is not S3's: a version id that is an array or a number reads as the same version
+ * in the SDK's request yet spells another identity (a second send).
+ */
+export function isObjectCreatedRecord(record: unknown): record is ObjectCreatedRecord {
+  const s3 = (record as { s3?: { bucket?: Record<string, unknown>; object?: Record<string, unknown> } } | null)?.s3;
+  const object = s3?.object;
+  if (typeof s3?.bucket?.name !== 'string' || typeof object?.key !== 'string') return false;
+  const size = object.size;
+  const sizeOk = size === undefined || size === null || (Number.isSafeInteger(size) && (size as number) >= 0);
+  return sizeOk && [object.versionId, object.sequencer, object.eTag].every(isOptionalString);
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === 'string';
+}
+
+/** The version a record names: undefined when absent, null or empty (the newest object is read). */
+export function versionOf(record: ObjectCreatedRecord): string | undefined {
+  const versionId = record.s3.object.versionId;
+  return typeof versionId === 'string' && versionId !== '' ? versionId : undefined;
+}
+
+/** The size a record announces, when it announces one. */
+export function announcedSize(record: ObjectCreatedRecord): number | undefined {
+  const size = record.s3.object.size;
+  return typeof size === 'number' ? size : undefined;
+}
+
 /** Encodes a key as S3 event records carry it: URL-encoded, `+` for space, `/` kept. */
 export function encodeS3Key(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
@@ -41,7 +78,7 @@ export function decodeS3Key(key: string): string {
  */
 export function recordIdentity(record: ObjectCreatedRecord): string {
   const { bucket, object } = record.s3;
-  const versionId = object.versionId === '' ? undefined : object.versionId;
+  const versionId = versionOf(record);
   let key: string | null = null;
   try {
     key = decodeS3Key(object.key);

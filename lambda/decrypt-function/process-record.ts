@@ -18,7 +18,14 @@ import {
 } from '../reader/errors';
 import { loadInstructionFile } from '../reader/instruction-file';
 import type { MailPlaintext } from '../reader/mail-decipher';
-import { decodeS3Key, type ObjectCreatedRecord, recordIdentity, SES_SETUP_NOTIFICATION } from './object-created-record';
+import {
+  announcedSize,
+  decodeS3Key,
+  type ObjectCreatedRecord,
+  recordIdentity,
+  SES_SETUP_NOTIFICATION,
+  versionOf,
+} from './object-created-record';
 import { collectingAsItGoes, getObject, sourceError, storedMailPolicy } from './stored-object';
 
 export {
@@ -95,7 +102,7 @@ export async function processRecord(
   }
   const bucket = record.s3.bucket.name;
   // The version the event names (versioned buckets): that object is read, and a rejection names it too.
-  const versionId = nonEmpty(record.s3.object.versionId);
+  const versionId = versionOf(record);
   const key = decodeS3Key(record.s3.object.key);
   const identity = recordIdentity(record);
   if (deps.alreadyForwarded(identity)) {
@@ -104,7 +111,7 @@ export async function processRecord(
   const { config, clients } = deps;
   // The event's size is not trusted with any outcome: whoever can send to the work queue (or invoke the function)
   // writes it. What is too large is decided by S3's ContentLength, in decryptMail, before the body is read.
-  const announced = record.s3.object.size;
+  const announced = announcedSize(record);
 
   let object: GetObjectCommandOutput | undefined;
   let instructionFile = false;
@@ -190,7 +197,7 @@ export async function settleFromEvent(
   deps: ProcessRecordDeps,
 ): Promise<RecordOutcome | undefined> {
   const bucket = record.s3.bucket.name;
-  const versionId = nonEmpty(record.s3.object.versionId);
+  const versionId = versionOf(record);
   let key: string;
   try {
     key = decodeS3Key(record.s3.object.key);
@@ -239,11 +246,6 @@ function classify(error: unknown): InboundMailError {
   // Unknown errors are retried rather than rejected: retries end on the work dead-letter queue (or, invoked directly,
   // on the on-failure destination), so nothing is lost, and a bug is not mistaken for a bad object.
   return new TransientError(`unexpected failure (${errorNameOf(error)})`, { cause: error });
-}
-
-/** An S3 event's `versionId` as S3 sends it: absent, or empty for an unversioned bucket in some event shapes. */
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }
 
 async function reject(

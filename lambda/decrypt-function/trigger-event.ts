@@ -10,7 +10,7 @@
  * is dropped. A body that is neither is not guessed at: the message returns to the queue and, after the queue's
  * receive count, rests on the work queue's dead-letter queue, whose alarm calls a person.
  */
-import type { ObjectCreatedRecord } from './object-created-record';
+import { isObjectCreatedRecord, MAX_RECORDS_PER_MESSAGE, type ObjectCreatedRecord } from './object-created-record';
 
 /** One SQS message as Lambda delivers it (the fields read here). */
 export interface WorkQueueMessage {
@@ -45,7 +45,15 @@ export function triggerBatchOf(event: TriggerEvent): TriggerBatch {
   if (records.length > 0 && records.every(isQueueMessage)) {
     return { fromQueue: true, items: records.map((message) => itemOf(message as WorkQueueMessage)) };
   }
-  return { fromQueue: false, items: [{ messageId: undefined, records: records as ObjectCreatedRecord[] }] };
+  // Invoked directly: an event holding anything but the records S3 writes runs nothing and fails the invocation (the
+  // handler), so Lambda's retries end on the on-failure destination, where a person looks.
+  const wellFormed = records.length <= MAX_RECORDS_PER_MESSAGE && records.every(isObjectCreatedRecord);
+  return {
+    fromQueue: false,
+    items: wellFormed
+      ? [{ messageId: undefined, records: records as ObjectCreatedRecord[] }]
+      : [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }],
+  };
 }
 
 function isQueueMessage(record: unknown): boolean {
@@ -65,13 +73,13 @@ function itemOf(message: WorkQueueMessage): WorkItem {
     return { messageId: message.messageId, records: [], dropped: 'test-event' };
   }
   const inner = parsed?.Records;
-  if (!Array.isArray(inner) || inner.length === 0 || !inner.every(isObjectCreatedRecord)) {
+  if (
+    !Array.isArray(inner) ||
+    inner.length === 0 ||
+    inner.length > MAX_RECORDS_PER_MESSAGE ||
+    !inner.every(isObjectCreatedRecord)
+  ) {
     return { messageId: message.messageId, records: [], dropped: 'not-an-s3-event' };
   }
   return { messageId: message.messageId, records: inner as ObjectCreatedRecord[] };
-}
-
-function isObjectCreatedRecord(record: unknown): boolean {
-  const s3 = (record as Partial<ObjectCreatedRecord> | undefined)?.s3;
-  return typeof s3?.bucket?.name === 'string' && typeof s3?.object?.key === 'string';
 }
