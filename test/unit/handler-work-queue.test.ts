@@ -11,6 +11,7 @@ import { createHandler } from '../../lambda/decrypt-function/handler';
 import type { SesStoredObject } from '../../local/ses-simulator';
 import { FAILURE, MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
 import { s3Event, sesObject } from '../support/ses-objects';
+import { watchedRead } from '../support/watched-read';
 import { S3_TEST_EVENT, workQueueBatch, workQueueMessage } from '../support/work-queue-events';
 
 const { keyArn, kms, s3Mock, sqsMock, clients, baseEnv, put, eventFor, sent, failureRecords } = mockedFunctionWorld();
@@ -94,25 +95,14 @@ it('does not read a large mail whose event announces it small beside small ones:
   // A forged event (whoever may send to the work queue writes it) would have the schedule run it with the others.
   const large = await sesObject(kms, keyArn, Buffer.concat([MAIL, Buffer.alloc(9 * 1024 * 1024, 'a')]), 'queued-s-1');
   const small = put(await sesObject(kms, keyArn, MAIL, 'queued-s-2'));
-  let pulled = false;
-  s3Mock.on(GetObjectCommand, { Key: large.key }).callsFake(async () => ({
-    Body: sdkStreamMixin(
-      Readable.from(
-        (function* () {
-          pulled = true;
-          yield large.body;
-        })(),
-      ),
-    ),
-    ContentLength: large.body.length,
-    Metadata: large.metadata,
-  }));
+  const read = watchedRead(large);
+  s3Mock.on(GetObjectCommand, { Key: large.key }).callsFake(read.answer);
   const understated = s3Event([{ bucket: MAIL_BUCKET, key: large.key, size: 1024 }]);
   const answer = await createHandler({ env: baseEnv(), clients })(
     workQueueBatch(workQueueMessage('m-understated', understated), messageFor('m-small', small)),
   );
   expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-understated' }] });
-  expect(pulled).toBe(false);
+  expect(read.pulled()).toBe(false);
   expect(forwardedIds()).toEqual(['queued-s-2']);
 });
 

@@ -2,11 +2,9 @@
  * The function with every SDK client mocked (aws-sdk-client-mock) and KMS answered by the emulator: each outcome,
  * each reason code, multi-record events, FIFO ids, the inline threshold to the byte, and bodies that are not UTF-8.
  */
-import { Readable } from 'node:stream';
 import { DecryptCommand } from '@aws-sdk/client-kms';
 import { GetObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { sdkStreamMixin } from '@smithy/util-stream';
 import { operatorDeps } from '../../cli/operator-context';
 import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
 import { type ObjectCreatedRecord, processRecord } from '../../lambda/decrypt-function/process-record';
@@ -14,6 +12,7 @@ import type { SesStoredObject } from '../../local/ses-simulator';
 import { CLEAN_VERDICTS } from '../../local/ses-simulator';
 import { FAILURE, MAIL_BUCKET, mockedFunctionWorld, OUTPUT, PAYLOAD_BUCKET } from '../support/mocked-function';
 import { cbcObject, cbcObjectWithMatdesc, s3Event, sesObject } from '../support/ses-objects';
+import { watchedRead } from '../support/watched-read';
 
 const {
   emulator,
@@ -238,19 +237,8 @@ describe('an event that announces another size than S3 stores', () => {
     ['the same, with no ContentLength from S3', 0, false],
   ])('%s: retried with EVENT_SIZE_MISMATCH; the body unread, no KMS call, nothing sent', async (_, by, withLength) => {
     const object = put(await sesObject(kms, keyArn, TEXT_MAIL, 'mis-sized'));
-    let pulled = false;
-    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(async () => ({
-      Body: sdkStreamMixin(
-        Readable.from(
-          (function* () {
-            pulled = true;
-            yield object.body;
-          })(),
-        ),
-      ),
-      ContentLength: withLength ? object.body.length : undefined,
-      Metadata: object.metadata,
-    }));
+    const read = watchedRead(object, withLength ? object.body.length : null);
+    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(read.answer);
     const event = s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length + by }]);
     const error = await createHandler({ env: baseEnv(), clients })(event).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableRecordsError);
@@ -260,7 +248,7 @@ describe('an event that announces another size than S3 stores', () => {
       outcome: 'retry',
       reason: 'EVENT_SIZE_MISMATCH',
     });
-    expect(pulled).toBe(false);
+    expect(read.pulled()).toBe(false);
     expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
     expect(sqsMock.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
@@ -412,23 +400,12 @@ describe('rejected: one failure record, nothing on the output queue, the invocat
     const genuine = await sesObject(kms, keyArn, TEXT_MAIL, 'huge');
     const { 'x-amz-unencrypted-content-length': _announced, ...metadata } = genuine.metadata;
     const object = put({ ...genuine, metadata });
-    let pulled = false;
-    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(async () => ({
-      Body: sdkStreamMixin(
-        Readable.from(
-          (function* () {
-            pulled = true;
-            yield object.body;
-          })(),
-        ),
-      ),
-      ContentLength: object.body.length,
-      Metadata: object.metadata,
-    }));
+    const read = watchedRead(object);
+    s3Mock.on(GetObjectCommand, { Key: object.key }).callsFake(read.answer);
     // The largest mail one byte short of the stored size less its 16-byte tag.
     const max = String(object.body.length - 17);
     await createHandler({ env: baseEnv({ MAX_MAIL_BYTES: max }), clients })(eventFor(object));
-    expect(pulled).toBe(false);
+    expect(read.pulled()).toBe(false);
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(1);
     expect(kmsMock.commandCalls(DecryptCommand)).toHaveLength(0);
     expect(failureRecords()[0]?.reason).toBe('TOO_LARGE');
