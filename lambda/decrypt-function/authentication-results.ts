@@ -7,8 +7,9 @@
  *
  * SES copies sender-chosen text into its own header (the envelope sender and the HELO name, as `envelope-from=…;
  * helo=…;` after its `spf` result), so text between its results can be the sender's. A sender can therefore add
- * results but not remove SES's; `combinedResult` reads several results for one method so that an added PASS never
- * hides SES's own verdict.
+ * results but not remove SES's; `combinedResult` reads several results for one method so that nothing added (a PASS,
+ * a NONE, a word no method defines) hides SES's own FAIL. A comment or quoted string the sender leaves open can hide
+ * what follows; ses-verdicts.ts reads such a field, and a method missing from it, as FAIL.
  */
 
 /** One result of the header: its method (lower-case, version dropped) and its result word (upper-case). */
@@ -53,16 +54,26 @@ export function parseAuthenticationResults(value: string): AuthenticationResults
 }
 
 /**
- * The verdict for one method over all its results: PASS only when every result is PASS; otherwise the first that is
- * not. So a PASS a sender slips in beside SES's FAIL reads FAIL, and a mail with one good and one broken DKIM
- * signature reads as the broken one: consumers and the gate err towards refusing, never towards trusting.
+ * The result words of RFC 8601 and its registry for spf, dkim and dmarc (PASS, FAIL, NONE, NEUTRAL, SOFTFAIL, POLICY,
+ * TEMPERROR, PERMERROR; https://www.iana.org/assignments/email-auth/email-auth.xhtml). SES writes no other; any other
+ * word is the sender's.
+ */
+const RESULT_WORDS = new Set(['PASS', 'FAIL', 'NONE', 'NEUTRAL', 'SOFTFAIL', 'POLICY', 'TEMPERROR', 'PERMERROR']);
+
+/**
+ * The verdict for one method over all its results: FAIL when any result is FAIL or a word no method defines (which
+ * only a sender writes, and which would otherwise reach consumers in `SesVerdicts`); else PASS when every result is
+ * PASS; else the first that is not. So a PASS or NONE a sender slips in beside SES's FAIL reads FAIL, and a mail with
+ * one good and one broken DKIM signature reads as the broken one: consumers and the gate err towards refusing, never
+ * towards trusting.
  */
 export function combinedResult(results: readonly AuthenticationResult[], method: string): string | undefined {
   let combined: string | undefined;
   for (const result of results) {
     if (result.method !== method) continue;
-    if (result.result !== 'PASS') return result.result;
-    combined = 'PASS';
+    if (result.result === 'FAIL' || !RESULT_WORDS.has(result.result)) return 'FAIL';
+    if (result.result !== 'PASS' && (combined === undefined || combined === 'PASS')) combined = result.result;
+    combined ??= 'PASS';
   }
   return combined;
 }

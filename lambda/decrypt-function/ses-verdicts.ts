@@ -70,16 +70,22 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
   const virus = block.get('x-ses-virus-verdict');
   if (spam !== undefined) verdicts.spam = word(spam);
   if (virus !== undefined) verdicts.virus = word(virus);
+  const receivedSpf = block.get('received-spf');
   const field = block.get('authentication-results');
-  const parsed = field === undefined ? undefined : parseAuthenticationResults(field);
-  // Only SES's own results ("amazonses.com" as the authentication service), read as RFC 8601 says.
-  if (parsed?.authservId === 'amazonses.com') {
-    for (const method of ['spf', 'dkim', 'dmarc'] as const) {
-      const result = combinedResult(parsed.results, method);
-      if (result !== undefined) verdicts[method] = result;
+  if (field !== undefined) {
+    // SES's field, by its place in SES's block. SES writes a result for each of spf, dkim and dmarc in it; one that
+    // cannot be read was hidden by the sender's text (its HELO or MAIL FROM opening a comment or a quoted string),
+    // so it reads FAIL: refusing a mail it should not is undone by a release, trusting one it should not is not.
+    // spf then comes from Received-SPF, whose first word SES writes before any of the sender's text.
+    const parsed = parseAuthenticationResults(field);
+    const results = parsed?.authservId === 'amazonses.com' ? parsed.results : undefined;
+    if (parsed === undefined || results !== undefined) {
+      for (const method of ['spf', 'dkim', 'dmarc'] as const) {
+        const fromSpf = method === 'spf' && receivedSpf !== undefined ? word(receivedSpf) : undefined;
+        verdicts[method] = (results && combinedResult(results, method)) ?? fromSpf ?? 'FAIL';
+      }
     }
   }
-  const receivedSpf = block.get('received-spf');
   if (verdicts.spf === undefined && receivedSpf !== undefined) verdicts.spf = word(receivedSpf);
   return Object.keys(verdicts).length === 0 ? {} : verdicts;
 }

@@ -17,9 +17,11 @@ import {
 import { createHandler } from '../../lambda/decrypt-function/handler';
 import { countQuarantined } from '../../lambda/decrypt-function/quarantine-metrics';
 import { createVerdictGate } from '../../lambda/verdict-gate/handler';
-import { CLEAN_VERDICTS, sesLambdaActionEvent } from '../../local/ses-simulator';
+import { CLEAN_VERDICTS, sesLambdaActionEvent, storeAsSes } from '../../local/ses-simulator';
 import { FAILURE, MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
-import { sesObject } from '../support/ses-objects';
+import { ACCOUNT, RULE, sesObject } from '../support/ses-objects';
+
+const SES_OPTIONS = { ruleName: RULE, sourceAccount: ACCOUNT };
 
 const { keyArn, s3Mock, kms, clients, baseEnv, put, eventFor, sent, failureRecords } = mockedFunctionWorld();
 
@@ -54,6 +56,21 @@ describe('quarantine in the function', () => {
     const env = baseEnv({ REFUSE_DMARC_FAIL: 'true', QUARANTINE_PREFIX: 'held/' });
     await createHandler({ env, clients })(eventFor(dmarc, both));
     expect(copies().map((c) => c.Key)).toEqual(['held/DMARC/dmarconly', 'held/DMARC+VIRUS/both']);
+    expect(sent(OUTPUT)).toHaveLength(0);
+  });
+
+  it.each([
+    ['x;dkim=none;dmarc=none', "results before SES's own"],
+    ['x(', 'a comment left open'],
+  ])("quarantines DKIM and DMARC failures whatever the sender's HELO (%s: %s)", async (helo) => {
+    s3Mock.on(CopyObjectCommand).resolves({});
+    const failed = { ...CLEAN_VERDICTS, dkim: 'FAIL', dmarc: 'FAIL' } as const;
+    const envelope = { mailFrom: 'a@example.org', helo };
+    const stored = await storeAsSes(kms, MAIL, { ...SES_OPTIONS, kmsKeyArn: keyArn, verdicts: failed, envelope });
+    const object = put(stored);
+    const env = baseEnv({ REFUSE_DKIM_FAIL: 'true', REFUSE_DMARC_FAIL: 'true' });
+    await createHandler({ env, clients })(eventFor(object));
+    expect(copies().map((c) => c.Key)).toEqual([`quarantine/DKIM+DMARC/${stored.messageId}`]);
     expect(sent(OUTPUT)).toHaveLength(0);
   });
 

@@ -123,11 +123,32 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     ['a comment carrying results', { mailFrom: 'a@example.org (dkim=pass; dmarc=pass)', helo: 'h' }],
     ['a comment left open', { mailFrom: 'a@example.org (dkim=pass', helo: 'h;dkim=pass;dmarc=pass' }],
     ['an escaped quote', { mailFrom: '"a\\";dkim=pass;dmarc=pass"@example.org', helo: 'h' }],
+    // Results other than PASS before SES's own, or a word no method defines (text for consumers' SesVerdicts).
+    ['a HELO carrying NONE results', { mailFrom: 'a@example.org', helo: 'x;dkim=none;dmarc=none' }],
+    ['an address literal HELO carrying results', { mailFrom: 'a@example.org', helo: '[x:a;dkim=none;dmarc=none]' }],
+    ['a HELO carrying words no method defines', { mailFrom: 'a@example.org', helo: 'x;dkim=ceo-bank;dmarc=ok' }],
+    ['a HELO carrying neutral results', { mailFrom: 'a@example.org', helo: 'x;dkim=neutral;dmarc=temperror' }],
+    // A comment or quoted string left open hides SES's own results: the field cannot be read.
+    ['a HELO opening a comment', { mailFrom: 'a@example.org', helo: 'x(' }],
+    ['a HELO opening a quoted string', { mailFrom: 'a@example.org', helo: 'x"' }],
+    ['an address literal HELO opening a comment', { mailFrom: 'a@example.org', helo: '[x:(]' }],
   ])('%s', (_name, envelope) => {
     const verdicts = verdictsOf(envelope);
-    expect(verdicts?.dkim ?? 'FAIL').toBe('FAIL');
-    expect(verdicts?.dmarc ?? 'FAIL').toBe('FAIL');
+    expect(verdicts?.dkim).toBe('FAIL');
+    expect(verdicts?.dmarc).toBe('FAIL');
+    expect(verdicts?.spf).toBe('PASS');
     expect(verdicts?.virus).toBe('PASS');
+  });
+
+  it('a comment the sender opens and a later one closes hides a result: the method missing from the field reads FAIL', () => {
+    const field = 'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x(; dkim=fail header.i=@a); dmarc=pass';
+    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
+      /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
+      `Authentication-Results: ${field}`,
+    );
+    expect(block).toContain(field);
+    const verdicts = readSesVerdicts(asPlaintext(block + BODY));
+    expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'PASS' });
   });
 });
 
