@@ -12,7 +12,11 @@ import {
 } from '@aws-sdk/client-sqs';
 import { ENV } from '../lambda/contract/env-names';
 import type { FailureRecord } from '../lambda/contract/message-contract';
-import { isObjectCreatedRecord, MAX_RECORDS_PER_MESSAGE } from '../lambda/decrypt-function/object-created-record';
+import {
+  isObjectCreatedRecord,
+  isText,
+  MAX_RECORDS_PER_MESSAGE,
+} from '../lambda/decrypt-function/object-created-record';
 import {
   encodeS3Key,
   type ObjectCreatedRecord,
@@ -86,7 +90,8 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
         outcomes.push(outcome);
         tally.add(outcome);
       }
-      const through = outcomes.every((o) => o.outcome === 'forwarded' || o.outcome === 'skipped');
+      // Done with: delivered, skipped, or held in quarantine (where `quarantine release` takes it on).
+      const through = outcomes.every((o) => ['forwarded', 'skipped', 'quarantined'].includes(o.outcome));
       if (through && !dryRun) {
         await sqs.send(
           new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle as string }),
@@ -130,11 +135,7 @@ export function recordsOf(message: Pick<Message, 'Body'>): ObjectCreatedRecord[]
   }
   if (typeof body !== 'object' || body === null) return undefined;
   const rejection = body as Partial<FailureRecord>;
-  if (
-    typeof rejection.bucket === 'string' &&
-    typeof rejection.key === 'string' &&
-    typeof rejection.reason === 'string'
-  ) {
+  if (isText(rejection.bucket) && isText(rejection.key) && typeof rejection.reason === 'string') {
     // The version the rejection names, when it names one: the redrive reads that very object, not a newer one.
     const versionId = typeof rejection.versionId === 'string' ? { versionId: rejection.versionId } : {};
     return [{ s3: { bucket: { name: rejection.bucket }, object: { key: encodeS3Key(rejection.key), ...versionId } } }];

@@ -118,6 +118,15 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
         async ({ messageId, record }) => {
           const timings: RecordTimings = {};
           const started = performance.now();
+          if (context !== undefined && context.getRemainingTimeInMillis() < RECORD_START_MARGIN_MILLIS) {
+            // Started this late, a record might outlast the invocation, whose timeout would return the whole batch,
+            // finished records included: it waits for the next invocation instead.
+            const late = lateOutcome(record);
+            outcomes.push(late);
+            if (messageId !== undefined) returned.add(messageId);
+            report(late, timings, performance.now() - started);
+            return;
+          }
           const recordDeps = { ...deps, config: config as FunctionConfig, clients: clients as AwsClients };
           const run = () => processRecord(record, recordDeps, timings);
           // What the record alone decides is settled outside the delivery records (process-record.ts).
@@ -154,6 +163,24 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
       ...quarantinedCount(outcomes),
     };
   } as DecryptHandler;
+}
+
+/**
+ * The least time left for a record to start: a 40 MiB mail takes a few seconds (README's Performance), the function's
+ * timeout is 2 minutes (lib/functions/decrypt-function.ts). A batch that needs more than its invocation (many large
+ * mails, or a forged message of many records) then returns its unstarted records, not the whole batch.
+ */
+export const RECORD_START_MARGIN_MILLIS = 20_000;
+
+/** The outcome of a record not started for lack of time: retried, nothing read. */
+function lateOutcome(record: ObjectCreatedRecord): RecordOutcome {
+  return {
+    outcome: 'retry',
+    bucket: record.s3.bucket.name,
+    key: record.s3.object.key,
+    reason: 'TRANSIENT',
+    errorName: 'InvocationEndsSoon',
+  };
 }
 
 /** The function's entry point (`index.handler` in the bundle). */

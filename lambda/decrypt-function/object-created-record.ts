@@ -35,14 +35,22 @@ export const MAX_RECORDS_PER_MESSAGE = 10;
 export function isObjectCreatedRecord(record: unknown): record is ObjectCreatedRecord {
   const s3 = (record as { s3?: { bucket?: Record<string, unknown>; object?: Record<string, unknown> } } | null)?.s3;
   const object = s3?.object;
-  if (typeof s3?.bucket?.name !== 'string' || typeof object?.key !== 'string') return false;
+  if (!isText(s3?.bucket?.name) || !isText(object?.key)) return false;
   const size = object.size;
   const sizeOk = size === undefined || size === null || (Number.isSafeInteger(size) && (size as number) >= 0);
   return sizeOk && [object.versionId, object.sequencer, object.eTag].every(isOptionalString);
 }
 
 function isOptionalString(value: unknown): boolean {
-  return value === undefined || value === null || typeof value === 'string';
+  return value === undefined || value === null || isText(value);
+}
+
+/** A lone UTF-16 surrogate: no UTF-8 text (what S3 names are) holds one, and URL-encoding one throws. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** A string that is text: S3 writes its names as UTF-8 (the key URL-encoded), so never with a lone surrogate. */
+export function isText(value: unknown): value is string {
+  return typeof value === 'string' && !LONE_SURROGATE.test(value);
 }
 
 /** The version a record names: undefined when absent, null or empty (the newest object is read). */

@@ -43,6 +43,11 @@ export interface TriggerBatch {
 export function triggerBatchOf(event: TriggerEvent): TriggerBatch {
   const records: readonly unknown[] = event.Records ?? [];
   if (records.length > 0 && records.every(isQueueMessage)) {
+    if (records.length > MAX_RECORDS_PER_MESSAGE) {
+      // Lambda's mapping hands the function at most its batch size, 10 (lib/trigger/work-queue-settings.ts): a larger
+      // "batch" is a direct invocation dressed as one, and runs nothing.
+      return { fromQueue: false, items: [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }] };
+    }
     return { fromQueue: true, items: records.map((message) => itemOf(message as WorkQueueMessage)) };
   }
   // Invoked directly: an event holding anything but the records S3 writes runs nothing and fails the invocation (the

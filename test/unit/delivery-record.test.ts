@@ -180,7 +180,10 @@ describe('failures', () => {
     const event = await stored('crash');
     // The crash: the completion never reaches the table (the process died after the send).
     crashBeforeNextCompletion = true;
-    const result = await createHandler({ env: env(), clients })(event, context(200));
+    // Time enough to start the record (the handler asks first), then 200 ms left when Powertools sets the deadline.
+    const left = [60_000];
+    const shortly = { getRemainingTimeInMillis: () => left.shift() ?? 200 } as Context;
+    const result = await createHandler({ env: env(), clients })(event, shortly);
     // The mail went out: the outcome stands, nothing makes the event retry.
     expect(result).toEqual({ forwarded: 1, skipped: 0, rejected: 0 });
     expect([...items.values()][0]?.status).toBe('INPROGRESS');

@@ -6,7 +6,12 @@
  */
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { createHandler, RetryableRecordsError } from '../../lambda/decrypt-function/handler';
+import type { Context } from 'aws-lambda';
+import {
+  createHandler,
+  RECORD_START_MARGIN_MILLIS,
+  RetryableRecordsError,
+} from '../../lambda/decrypt-function/handler';
 import { MAX_RECORDS_PER_MESSAGE } from '../../lambda/decrypt-function/object-created-record';
 import { MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
 import { s3Event, sesObject } from '../support/ses-objects';
@@ -33,6 +38,7 @@ const forgeries: Array<[string, (object: Record<string, unknown>) => void]> = [
   ['a fractional size', (o) => Object.assign(o, { size: 1.5 })],
   ['a sequencer that is an object', (o) => Object.assign(o, { sequencer: { v: 1 } })],
   ['an ETag that is a number', (o) => Object.assign(o, { eTag: 7 })],
+  ['a key holding a lone surrogate (no UTF-8 name does)', (o) => Object.assign(o, { key: `${o.key}\ud800` })],
 ];
 
 describe('a work-queue message holding a record S3 does not write', () => {
@@ -82,5 +88,34 @@ describe('a direct invocation holding a record S3 does not write', () => {
     });
     expect(await createHandler({ env: baseEnv(), clients })(forged)).toMatchObject({ forwarded: 1 });
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toMatchObject({ VersionId: undefined });
+  });
+});
+
+describe('more than a batch', () => {
+  it('a direct invocation dressed as a work-queue batch of more than 10 messages runs nothing and fails', async () => {
+    const object = put(await sesObject(kms, keyArn, MAIL, 'dressedbatch'), 'v1');
+    const event = s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length, versionId: 'v1' }]);
+    const messages = Array.from({ length: MAX_RECORDS_PER_MESSAGE + 1 }, (_, i) => workQueueMessage(`m${i}`, event));
+    const error = await createHandler({ env: baseEnv(), clients })(workQueueBatch(...messages)).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(RetryableRecordsError);
+    expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+  });
+
+  it(`starts no record with under ${RECORD_START_MARGIN_MILLIS / 1000} s left: its message returns unread`, async () => {
+    const objects = await Promise.all(
+      ['late-1', 'late-2'].map(async (id) => put(await sesObject(kms, keyArn, MAIL, id))),
+    );
+    const messages = objects.map((o, i) =>
+      workQueueMessage(`m${i}`, s3Event([{ bucket: MAIL_BUCKET, key: o.key, size: o.body.length }])),
+    );
+    // The first record starts with a minute left; by the second's start the invocation is nearly over.
+    const left = [60_000, RECORD_START_MARGIN_MILLIS - 1];
+    const context = { getRemainingTimeInMillis: () => left.shift() ?? 0 } as unknown as Context;
+    const answer = await createHandler({ env: baseEnv(), clients })(workQueueBatch(...messages), context);
+    expect(answer).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(s3Mock.commandCalls(GetObjectCommand).map((c) => c.args[0].input.Key)).toEqual([objects[0]?.key]);
+    expect(sent(OUTPUT)).toHaveLength(1);
   });
 });

@@ -228,6 +228,11 @@ describe('what redrive takes from a queue message', () => {
     ['one good record beside a bad one', { Records: [record({ key: 'raw/abc' }), { s3: {} }] }],
     ['more records than S3 or Lambda ever put in one message', { Records: Array(11).fill(record({ key: 'raw/a' })) }],
     ['no records', { Records: [] }],
+    ['a bucket name holding a lone surrogate (no S3 name does)', { Records: [record({ key: 'k' }, 'b\ud800')] }],
+    [
+      'a rejection whose key holds a lone surrogate',
+      { bucket: MAIL_BUCKET, key: 'x\ud800', reason: 'BUCKET_NOT_ALLOWED' },
+    ],
   ])('leaves %s unrecognised (on the queue), processing nothing of it', (_name, body) => {
     expect(recordsOf({ Body: JSON.stringify(body) })).toBeUndefined();
   });
