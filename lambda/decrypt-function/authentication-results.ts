@@ -9,7 +9,8 @@
  * helo=…;` after its `spf` result), so text between its results can be the sender's. A sender can therefore add
  * results but not remove SES's; `combinedResult` reads several results for one method so that nothing added (a PASS,
  * a NONE, a word no method defines) hides SES's own FAIL. A comment or quoted string the sender leaves open can hide
- * what follows; ses-verdicts.ts reads such a field, and a method missing from it, as FAIL.
+ * what follows; ses-verdicts.ts reads such a field as FAIL, and a method missing from a field whose comments or quoted
+ * strings hold a `;` (where a result could hide).
  */
 
 /** One result of the header: its method (lower-case, version dropped) and its result word (upper-case). */
@@ -23,6 +24,11 @@ export interface AuthenticationResults {
   /** The authserv-id, lower-case (`amazonses.com` for SES). */
   readonly authservId: string;
   readonly results: readonly AuthenticationResult[];
+  /**
+   * True when a `;` lies inside a comment or quoted string: a result may have been hidden there (text of the sender's
+   * opening a comment that later text closes). SES's own comments hold no `;`.
+   */
+  readonly hidesSeparator: boolean;
 }
 
 /** `method[/version] = result` at the start of a result (RFC 8601's methodspec, its keyword and version). */
@@ -33,11 +39,11 @@ const METHOD_SPEC = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\s*\/\s*[0-9]
  * or quoted string is left open (a malformed field gives no verdict rather than a guess).
  */
 export function parseAuthenticationResults(value: string): AuthenticationResults | undefined {
-  const segments = splitOutsideCommentsAndQuotes(value);
-  if (segments === undefined) {
+  const split = splitOutsideCommentsAndQuotes(value);
+  if (split === undefined) {
     return undefined;
   }
-  const [first, ...rest] = segments;
+  const [first, ...rest] = split.segments;
   // The authserv-id may be followed by a version (RFC 8601 2.2): its first word is the id.
   const authservId = /^\S+/.exec(first?.trim() ?? '')?.[0]?.toLowerCase();
   if (authservId === undefined) {
@@ -50,7 +56,7 @@ export function parseAuthenticationResults(value: string): AuthenticationResults
       results.push({ method: match[1].toLowerCase(), result: match[2].toUpperCase() });
     }
   }
-  return { authservId, results };
+  return { authservId, results, hidesSeparator: split.hidesSeparator };
 }
 
 /**
@@ -80,15 +86,18 @@ export function combinedResult(results: readonly AuthenticationResult[], method:
 
 /**
  * The value split at `;` outside comments (which nest, RFC 5322 3.2.2) and quoted strings; comments are dropped.
- * Backslash escapes the next character in both. Undefined when a comment or quoted string is not closed.
+ * Backslash escapes the next character in both. Undefined when a comment or quoted string is not closed;
+ * `hidesSeparator` when a `;` lies inside one.
  */
-function splitOutsideCommentsAndQuotes(value: string): string[] | undefined {
+function splitOutsideCommentsAndQuotes(value: string): { segments: string[]; hidesSeparator: boolean } | undefined {
   const segments: string[] = [];
   let current = '';
   let depth = 0;
   let quoted = false;
+  let hidesSeparator = false;
   for (let at = 0; at < value.length; at += 1) {
     const char = value[at] as string;
+    if (char === ';' && (quoted || depth > 0)) hidesSeparator = true;
     if ((quoted || depth > 0) && char === '\\') {
       if (depth === 0) current += char + (value[at + 1] ?? '');
       at += 1;
@@ -124,5 +133,5 @@ function splitOutsideCommentsAndQuotes(value: string): string[] | undefined {
     return undefined;
   }
   segments.push(current);
-  return segments;
+  return { segments, hidesSeparator };
 }

@@ -73,16 +73,19 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
   const receivedSpf = block.get('received-spf');
   const field = block.get('authentication-results');
   if (field !== undefined) {
-    // SES's field, by its place in SES's block. SES writes a result for each of spf, dkim and dmarc in it; one that
-    // cannot be read was hidden by the sender's text (its HELO or MAIL FROM opening a comment or a quoted string),
-    // so it reads FAIL: refusing a mail it should not is undone by a release, trusting one it should not is not.
-    // spf then comes from Received-SPF, whose first word SES writes before any of the sender's text.
+    // SES's field, by its place in SES's block. A field the sender's text (its HELO or MAIL FROM) left unreadable, a
+    // comment or quoted string open, reads FAIL for every method; so does a method missing from a field whose comments
+    // or quoted strings hold a `;`, where SES's result could hide (a comment the sender opened and later text closed).
+    // Refusing a mail it should not is undone by a release; trusting one it should not is not. spf then comes from
+    // Received-SPF, whose first word SES writes before any of the sender's text.
     const parsed = parseAuthenticationResults(field);
-    const results = parsed?.authservId === 'amazonses.com' ? parsed.results : undefined;
-    if (parsed === undefined || results !== undefined) {
+    if (parsed === undefined || parsed.authservId === 'amazonses.com') {
+      const hidden = parsed === undefined || parsed.hidesSeparator;
       for (const method of ['spf', 'dkim', 'dmarc'] as const) {
+        const result = parsed === undefined ? undefined : combinedResult(parsed.results, method);
         const fromSpf = method === 'spf' && receivedSpf !== undefined ? word(receivedSpf) : undefined;
-        verdicts[method] = (results && combinedResult(results, method)) ?? fromSpf ?? 'FAIL';
+        const verdict = result ?? fromSpf ?? (hidden ? 'FAIL' : undefined);
+        if (verdict !== undefined) verdicts[method] = verdict;
       }
     }
   }

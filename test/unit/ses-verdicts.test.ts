@@ -140,6 +140,18 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     expect(verdicts?.virus).toBe('PASS');
   });
 
+  it('a field SES wrote without a dmarc result, and no `;` hidden in it, gives no dmarc verdict (not FAIL)', () => {
+    const field = 'amazonses.com; spf=pass (spfCheck: ok) client-ip=192.0.2.1; helo=h; dkim=pass header.i=@a';
+    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
+      /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
+      `Authentication-Results: ${field}`,
+    );
+    expect(block).toContain(field);
+    const verdicts = readSesVerdicts(asPlaintext(block + BODY));
+    expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'PASS' });
+    expect(verdicts?.dmarc).toBeUndefined();
+  });
+
   it('a comment the sender opens and a later one closes hides a result: the method missing from the field reads FAIL', () => {
     const field = 'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x(; dkim=fail header.i=@a); dmarc=pass';
     const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
@@ -163,7 +175,10 @@ describe('Authentication-Results as RFC 8601 reads it', () => {
         { method: 'spf', result: 'PASS' },
         { method: 'dkim', result: 'PASS' },
       ],
+      hidesSeparator: false,
     });
+    expect(parseAuthenticationResults('amazonses.com; spf=pass (a; b) x=y')?.hidesSeparator).toBe(true);
+    expect(parseAuthenticationResults('amazonses.com; spf=pass x="a;b"')?.hidesSeparator).toBe(true);
   });
 
   it('says PASS for a method only when every one of its results passes, else the first that does not', () => {
