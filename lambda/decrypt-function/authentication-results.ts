@@ -32,7 +32,7 @@ export interface AuthenticationResults {
 }
 
 /** `method[/version] = result` at the start of a result (RFC 8601's methodspec, its keyword and version). */
-const METHOD_SPEC = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\s*\/\s*[0-9]+)?\s*=\s*([A-Za-z0-9-]+)/;
+const METHOD_SPEC = /^([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)(?:\s*\/\s*[0-9]+)?\s*=\s*([A-Za-z0-9_-]+)/;
 
 /**
  * Parses one unfolded `Authentication-Results` value. Returns undefined when it has no authserv-id, or when a comment
@@ -61,10 +61,23 @@ export function parseAuthenticationResults(value: string): AuthenticationResults
 
 /**
  * The result words of RFC 8601 and its registry for spf, dkim and dmarc (PASS, FAIL, NONE, NEUTRAL, SOFTFAIL, POLICY,
- * TEMPERROR, PERMERROR; https://www.iana.org/assignments/email-auth/email-auth.xhtml). SES writes no other; any other
- * word is the sender's.
+ * TEMPERROR, PERMERROR; https://www.iana.org/assignments/email-auth/email-auth.xhtml), and the statuses SES gives its
+ * verdicts (GRAY, PROCESSING_FAILED, DISABLED; docs/CONTRACT.md "Verdicts"), which the simulator writes here too. Any
+ * other word is the sender's.
  */
-const RESULT_WORDS = new Set(['PASS', 'FAIL', 'NONE', 'NEUTRAL', 'SOFTFAIL', 'POLICY', 'TEMPERROR', 'PERMERROR']);
+const RESULT_WORDS = new Set([
+  'PASS',
+  'FAIL',
+  'NONE',
+  'NEUTRAL',
+  'SOFTFAIL',
+  'POLICY',
+  'TEMPERROR',
+  'PERMERROR',
+  'GRAY',
+  'PROCESSING_FAILED',
+  'DISABLED',
+]);
 
 /**
  * The verdict for one method over all its results: FAIL when any result is FAIL or a word no method defines (which

@@ -74,16 +74,17 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
   const field = block.get('authentication-results');
   if (field !== undefined) {
     // SES's field, by its place in SES's block. A field the sender's text (its HELO or MAIL FROM) left unreadable, a
-    // comment or quoted string open, reads FAIL for every method; so does a method missing from a field whose comments
-    // or quoted strings hold a `;`, where SES's result could hide (a comment the sender opened and later text closed).
-    // Refusing a mail it should not is undone by a release; trusting one it should not is not. spf then comes from
-    // Received-SPF, whose first word SES writes before any of the sender's text.
+    // comment or quoted string open, or whose comments or quoted strings hold a `;` (SES's own hold none), may hide
+    // SES's dkim and dmarc results, and what is visible may be the sender's (`x; dkim=pass (` then a `)` in the From
+    // domain SES writes after its results): dkim and dmarc then read FAIL whatever is visible, and spf comes from
+    // Received-SPF, whose first word SES writes before any of the sender's text. Refusing a mail it should not is
+    // undone by a release; trusting one it should not is not.
     const parsed = parseAuthenticationResults(field);
     if (parsed === undefined || parsed.authservId === 'amazonses.com') {
       const hidden = parsed === undefined || parsed.hidesSeparator;
       for (const method of ['spf', 'dkim', 'dmarc'] as const) {
-        const result = parsed === undefined ? undefined : combinedResult(parsed.results, method);
         const fromSpf = method === 'spf' && receivedSpf !== undefined ? word(receivedSpf) : undefined;
+        const result = hidden || parsed === undefined ? undefined : combinedResult(parsed.results, method);
         const verdict = result ?? fromSpf ?? (hidden ? 'FAIL' : undefined);
         if (verdict !== undefined) verdicts[method] = verdict;
       }

@@ -140,6 +140,26 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     expect(verdicts?.virus).toBe('PASS');
   });
 
+  it("results the sender writes before a comment that swallows SES's own read FAIL, not the sender's PASS", () => {
+    // HELO `x; dkim=pass; dmarc=pass (`, closed by a `)` in the From domain SES writes after its results.
+    const field =
+      'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x; dkim=pass; dmarc=pass (; dkim=fail header.i=@a; dmarc=fail header.from=evil.example)';
+    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
+      /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
+      `Authentication-Results: ${field}`,
+    );
+    expect(block).toContain(field);
+    expect(readSesVerdicts(asPlaintext(block + BODY))).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
+  });
+
+  it.each(['GRAY', 'PROCESSING_FAILED', 'DISABLED'] as const)(
+    "reads SES's status %s as SES wrote it, not FAIL",
+    (status) => {
+      const block = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, spf: status, dkim: status, dmarc: status });
+      expect(readSesVerdicts(asPlaintext(block + BODY))).toMatchObject({ spf: status, dkim: status, dmarc: status });
+    },
+  );
+
   it('a field SES wrote without a dmarc result, and no `;` hidden in it, gives no dmarc verdict (not FAIL)', () => {
     const field = 'amazonses.com; spf=pass (spfCheck: ok) client-ip=192.0.2.1; helo=h; dkim=pass header.i=@a';
     const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
@@ -152,7 +172,7 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     expect(verdicts?.dmarc).toBeUndefined();
   });
 
-  it('a comment the sender opens and a later one closes hides a result: the method missing from the field reads FAIL', () => {
+  it('a comment the sender opens and a later one closes hides a result: dkim and dmarc read FAIL', () => {
     const field = 'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x(; dkim=fail header.i=@a); dmarc=pass';
     const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
       /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
@@ -160,7 +180,7 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     );
     expect(block).toContain(field);
     const verdicts = readSesVerdicts(asPlaintext(block + BODY));
-    expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'PASS' });
+    expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
   });
 });
 
