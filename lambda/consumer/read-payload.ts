@@ -10,10 +10,10 @@ import type { PayloadLocation } from './payload-pointer';
 /**
  * Returns exactly `size` bytes of the payload object.
  * @throws ForwardedMailError LENGTH_MISMATCH when the object's ContentLength is not `size`, or its body is longer or
- *   shorter
+ *   shorter; PAYLOAD_UNREADABLE when S3 has no such object or refuses it
  */
 export async function readPayload(s3: S3Client, location: PayloadLocation, size: number): Promise<Buffer> {
-  const object = await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  const object = await getPayload(s3, location);
   if (object.ContentLength !== size) {
     discard(object.Body);
     throw new ForwardedMailError(
@@ -35,6 +35,30 @@ export async function readPayload(s3: S3Client, location: PayloadLocation, size:
     throw new ForwardedMailError('LENGTH_MISMATCH', `payload is ${received} bytes, ${size} were announced`);
   }
   return mime;
+}
+
+/** S3 answers that no retry changes: the object is not there (expired, or never written), or the caller may not read it. */
+const UNREADABLE = new Set(['NoSuchKey', 'NotFound', 'NoSuchBucket', 'AccessDenied', 'Forbidden']);
+
+/**
+ * GetObject, with a missing or refused payload as a refusal of the message: a pointer to nothing (forged, or a payload
+ * past its lifetime) must not stop a consumer's loop with S3's own error, whose text may name the bucket, the key and
+ * the caller's role. Other failures (throttling, 5xx, the network) are thrown as they are, to be retried.
+ */
+async function getPayload(s3: S3Client, location: PayloadLocation) {
+  try {
+    return await s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+  } catch (error) {
+    const name = (error as { name?: unknown } | null)?.name;
+    const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+    if ((typeof name === 'string' && UNREADABLE.has(name)) || status === 403 || status === 404) {
+      throw new ForwardedMailError(
+        'PAYLOAD_UNREADABLE',
+        `payload object could not be read (${typeof name === 'string' && UNREADABLE.has(name) ? name : status})`,
+      );
+    }
+    throw error;
+  }
 }
 
 /** The body as an async iterable of byte chunks: a Node stream as it is, a web stream through its reader. */

@@ -128,4 +128,6 @@ export type ForwardedMailErrorCode =
   /** The announced size, `ContentLength`, the object's size or the bytes read disagree. */
   | 'LENGTH_MISMATCH'
   /** The bytes do not match `ContentSha256`. */
-  | 'SHA256_MISMATCH';
+  | 'SHA256_MISMATCH'
+  /** S3 has no payload object there (expired, or never written) or refuses it to the caller; nothing was read. */
+  | 'PAYLOAD_UNREADABLE';

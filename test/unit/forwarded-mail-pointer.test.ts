@@ -177,3 +177,36 @@ it('refuses LENGTH_MISMATCH an ExtendedPayloadSize that differs from ContentLeng
   expect(error.code).toBe('LENGTH_MISMATCH');
   expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
 });
+
+it.each([
+  ['no object there (a forged pointer, or a payload past its lifetime)', 'NoSuchKey', 404],
+  ['an object the caller may not read', 'AccessDenied', 403],
+  ['a 404 without a modelled name', 'UnknownError', 404],
+])('refuses PAYLOAD_UNREADABLE for %s, naming neither bucket, key nor role', async (_, name, status) => {
+  s3Mock.on(GetObjectCommand).rejects(
+    Object.assign(new Error(`${name}: arn:aws:iam::111122223333:role/consumer on ${BUCKET}/payloads/0123abcd`), {
+      name,
+      $fault: 'client',
+      $metadata: { httpStatusCode: status },
+    }),
+  );
+  const error = await refusal(
+    readForwardedMail(pointerMessage(BUCKET, 'payloads/0123abcd'), { s3, payloadBucket: BUCKET }),
+  );
+  expect(error.code).toBe('PAYLOAD_UNREADABLE');
+  expect(error.message).not.toMatch(/inbound-payloads|0123abcd|arn:|role/);
+});
+
+it('throws a failure that may pass (throttling, 5xx) as S3 gave it, to be retried', async () => {
+  const throttled = Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+  s3Mock.on(GetObjectCommand).rejects(throttled);
+  const error = await readForwardedMail(pointerMessage(BUCKET, 'payloads/0123abcd'), {
+    s3,
+    payloadBucket: BUCKET,
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).not.toBeInstanceOf(ForwardedMailError);
+  expect((error as Error).name).toBe('SlowDown');
+});
