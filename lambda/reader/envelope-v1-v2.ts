@@ -89,8 +89,12 @@ export function parseEnvelope(
     throw new EnvelopeError('ENVELOPE_INVALID', 'x-amz-tag-len is not valid on an AES/CBC object');
   }
 
-  if (wrapAlgorithm === 'kms+context') {
-    /* Precondition: kms+context binds the content algorithm in the context, and it matches x-amz-cek-alg. */
+  // kms+context binds the content algorithm in the context. Its data key relabelled `kms` (the same material
+  // description, so KMS still unwraps it) and AES/CBC would CBC-decrypt bytes of the writer's choosing with that key:
+  // a padding oracle with --allow-legacy-cbc. So wherever the material description names the algorithm, it must be
+  // x-amz-cek-alg.
+  if (wrapAlgorithm === 'kms+context' || materialDescription[CEK_ALG_CONTEXT_KEY] !== undefined) {
+    /* Precondition: the content algorithm the material description binds is x-amz-cek-alg. */
     if (materialDescription[CEK_ALG_CONTEXT_KEY] !== contentAlgorithm) {
       throw new EnvelopeError(
         'CONTEXT_MISMATCH',

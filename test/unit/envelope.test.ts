@@ -168,6 +168,22 @@ const cases: Array<[string, () => Record<string, unknown>, string]> = [
     'LEGACY_CBC_REFUSED',
   ],
   [
+    'a kms+context data key relabelled kms and AES/CBC keeps its bound algorithm (no CBC with a GCM key)',
+    () => {
+      // KMS would unwrap a V2 key under the same material description whatever x-amz-wrap-alg says; CBC over bytes of
+      // the writer's choosing with that key would answer as a padding oracle (--allow-legacy-cbc).
+      const { 'x-amz-tag-len': _tag, ...rest } = stored.metadata;
+      return {
+        ...rest,
+        'x-amz-wrap-alg': 'kms',
+        'x-amz-cek-alg': 'AES/CBC/PKCS5Padding',
+        'x-amz-iv': Buffer.alloc(16, 7).toString('base64'),
+        'x-amz-matdesc': JSON.stringify({ kms_cmk_id: keyArn, 'aws:x-amz-cek-alg': 'AES/GCM/NoPadding' }),
+      };
+    },
+    'CONTEXT_MISMATCH',
+  ],
+  [
     'no member is named __proto__ (it cannot round-trip through a plain object)',
     () => matdescEdited((json) => json.replace('{', '{"__proto__":"x",')),
     'ENVELOPE_INVALID',
