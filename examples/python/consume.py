@@ -35,10 +35,13 @@ import sys
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from mail_parsing import MAX_BYTES, Refused, mail_summary, parse_mail  # noqa: F401 (parse_mail: for importers)
 
 POINTER_CLASS = "software.amazon.payloadoffloading.PayloadS3Pointer"
+# S3's answers that no retry changes: the payload is not there, or the caller may not read it.
+UNREADABLE = {"NoSuchKey", "NotFound", "NoSuchBucket", "AccessDenied", "Forbidden", "403", "404"}
 PAYLOAD_PREFIX = "payloads/"
 # Letters, digits, '.', '_' and '-', not starting with '.': a payload's name after the prefix, and the only message
 # ids this consumer turns into file names (SES's are letters and digits). No '/', '\\', '..', NUL or absolute path.
@@ -114,7 +117,16 @@ def read_payload(message, s3, payload_bucket, size):
         raise Refused("POINTER_KEY_REFUSED", "pointer key is not the payload prefix followed by a name")
     if size > MAX_BYTES:
         raise Refused("TOO_LARGE", f"mail is announced as {size} bytes, over the limit of {MAX_BYTES}")
-    response = s3.get_object(Bucket=bucket, Key=key)
+    try:
+        response = s3.get_object(Bucket=bucket, Key=key)
+    except ClientError as error:
+        # No such payload (forged, or past its lifetime) or not ours to read: refuse this message, not the loop.
+        # Anything else (throttling, 5xx) is raised, to be retried.
+        code = error.response.get("Error", {}).get("Code")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code in UNREADABLE or status in (403, 404):
+            raise Refused("PAYLOAD_UNREADABLE", "payload object could not be read") from None
+        raise
     body = response["Body"]
     try:
         if response.get("ContentLength") != size:
@@ -142,7 +154,10 @@ def read_forwarded_mail(message, s3, payload_bucket):
     else:
         encoding = attribute(message, "ContentEncoding") or "identity"
         if encoding == "base64":
-            mime = base64.b64decode(message["Body"], validate=True)
+            try:
+                mime = base64.b64decode(message["Body"], validate=True)
+            except ValueError:
+                raise Refused("MESSAGE_MALFORMED", "body is not base64") from None
         elif encoding == "identity":
             mime = message["Body"].encode("utf-8")
         else:
@@ -153,11 +168,18 @@ def read_forwarded_mail(message, s3, payload_bucket):
     if hashlib.sha256(mime).hexdigest() != expected_sha256:
         raise Refused("SHA256_MISMATCH", "mail does not match ContentSha256")
     verdicts = attribute(message, "SesVerdicts")
+    if verdicts is not None:
+        try:
+            verdicts = json.loads(verdicts)
+        except ValueError:
+            verdicts = None
+        if not isinstance(verdicts, dict):
+            raise Refused("MESSAGE_MALFORMED", "SesVerdicts is not a JSON object")
     return {
         "sesMessageId": attribute(message, "SesMessageId"),
         "mime": mime,
         "delivery": delivery,
-        "verdicts": None if verdicts is None else json.loads(verdicts),
+        "verdicts": verdicts,
     }
 
 

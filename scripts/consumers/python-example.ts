@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { ExpectedMails } from '../../local/consumer-fixtures';
-import type { LocalStack } from '../../local/local-stack';
+import { LOCAL_PAYLOAD_BUCKET, type LocalStack } from '../../local/local-stack';
 import type { ConsumerExample } from './example-checks';
 
 const EXAMPLE = join(__dirname, '..', '..', 'examples', 'python', 'consume.py');
@@ -80,7 +80,45 @@ export function lambdaChecks(
       { s3BucketName: 'inbound-mail', s3Key: 'payloads/x' },
     ]),
   };
-  const event = { Records: [...messages.map(record), foreign] };
+  // A pointer to no payload (forged, or past its lifetime), a base64 body that is not base64, and SesVerdicts that is
+  // not JSON, each with its length and SHA-256 right: refused one by one, the batch's other mails still delivered.
+  const junk = Buffer.from('Subject: junk\r\n\r\nx\r\n');
+  const attributes = (extra: Record<string, string>) =>
+    Object.fromEntries(
+      Object.entries({ ContentSha256: sha256(junk), ContentLength: String(junk.length), ...extra }).map(([k, v]) => [
+        k,
+        {
+          stringValue: v,
+          stringListValues: [],
+          binaryListValues: [],
+          dataType: k === 'ContentLength' ? 'Number' : 'String',
+        },
+      ]),
+    );
+  const broken = [
+    {
+      ...foreign,
+      messageId: 'missing-payload',
+      body: JSON.stringify([
+        'software.amazon.payloadoffloading.PayloadS3Pointer',
+        { s3BucketName: LOCAL_PAYLOAD_BUCKET, s3Key: 'payloads/nosuchpayload0' },
+      ]),
+      messageAttributes: attributes({ ExtendedPayloadSize: String(junk.length) }),
+    },
+    {
+      ...foreign,
+      messageId: 'bad-base64',
+      body: '!!not base64!!',
+      messageAttributes: attributes({ ContentEncoding: 'base64' }),
+    },
+    {
+      ...foreign,
+      messageId: 'bad-verdicts',
+      body: junk.toString('utf8'),
+      messageAttributes: attributes({ SesVerdicts: '{' }),
+    },
+  ];
+  const event = { Records: [...messages.map(record), foreign, ...broken] };
   const run = spawnSync(
     python,
     [
@@ -99,7 +137,11 @@ export function lambdaChecks(
         [id === offloaded?.MessageAttributes?.SesMessageId?.StringValue ? 'offloaded' : 'inline', sha256(mime)],
       ]),
     ),
-    result: { batchItemFailures: [{ itemIdentifier: 'foreign-pointer' }] },
+    result: {
+      batchItemFailures: ['foreign-pointer', 'missing-payload', 'bad-base64', 'bad-verdicts'].map((itemIdentifier) => ({
+        itemIdentifier,
+      })),
+    },
   };
   const lines = run.stdout.trim().split('\n');
   const refusals = lines.slice(0, -1);
@@ -107,7 +149,8 @@ export function lambdaChecks(
   if (run.status !== 0 || !sameJson(lines.at(-1) ?? '', expectedAnswer)) {
     problems.push(`handler gave ${run.stdout}${run.stderr}, expected ${JSON.stringify(expectedAnswer)}`);
   }
-  if (JSON.stringify(refusals) !== JSON.stringify(['{"refused": "POINTER_BUCKET_REFUSED"}'])) {
+  const expectedRefusals = ['POINTER_BUCKET_REFUSED', 'PAYLOAD_UNREADABLE', 'MESSAGE_MALFORMED', 'MESSAGE_MALFORMED'];
+  if (JSON.stringify(refusals) !== JSON.stringify(expectedRefusals.map((code) => `{"refused": "${code}"}`))) {
     problems.push(`handler logged ${JSON.stringify(refusals)}`);
   }
   // Its default delivery is a log line (CloudWatch Logs in Lambda): no subject, no address.
@@ -123,7 +166,7 @@ export function lambdaChecks(
   const logLines = logged.stdout.trim().split('\n');
   if (
     logged.status !== 0 ||
-    logLines.length !== messages.length + 1 ||
+    logLines.length !== messages.length + expectedRefusals.length ||
     /inline text|latin-1|Subject|@/.test(logged.stdout)
   ) {
     problems.push(`the handler's log: ${logged.status} ${logged.stdout.slice(0, 300)}${logged.stderr.slice(0, 300)}`);
