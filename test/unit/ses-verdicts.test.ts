@@ -107,6 +107,16 @@ it('reads a block that reaches past the first 4 KiB, and stops at an empty line 
   }
 });
 
+/** SES's header block with its Authentication-Results value replaced by `field` (as a sender's text could leave it). */
+function withAuthenticationResults(field: string): string {
+  const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
+    /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
+    `Authentication-Results: ${field}`,
+  );
+  expect(block).toContain(field);
+  return block;
+}
+
 describe("a sender's MAIL FROM and HELO, which SES copies into its Authentication-Results, never change a verdict", () => {
   const failed = { ...CLEAN_VERDICTS, dkim: 'FAIL', dmarc: 'FAIL' } as const;
   const verdictsOf = (envelope: { mailFrom: string; helo: string }) =>
@@ -144,11 +154,7 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     // HELO `x; dkim=pass; dmarc=pass (`, closed by a `)` in the From domain SES writes after its results.
     const field =
       'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x; dkim=pass; dmarc=pass (; dkim=fail header.i=@a; dmarc=fail header.from=evil.example)';
-    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
-      /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
-      `Authentication-Results: ${field}`,
-    );
-    expect(block).toContain(field);
+    const block = withAuthenticationResults(field);
     expect(readSesVerdicts(asPlaintext(block + BODY))).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
   });
 
@@ -162,11 +168,7 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
 
   it('a field SES wrote without a dmarc result, and no `;` hidden in it, gives no dmarc verdict (not FAIL)', () => {
     const field = 'amazonses.com; spf=pass (spfCheck: ok) client-ip=192.0.2.1; helo=h; dkim=pass header.i=@a';
-    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
-      /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
-      `Authentication-Results: ${field}`,
-    );
-    expect(block).toContain(field);
+    const block = withAuthenticationResults(field);
     const verdicts = readSesVerdicts(asPlaintext(block + BODY));
     expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'PASS' });
     expect(verdicts?.dmarc).toBeUndefined();
@@ -174,11 +176,7 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
 
   it('a comment the sender opens and a later one closes hides a result: dkim and dmarc read FAIL', () => {
     const field = 'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x(; dkim=fail header.i=@a); dmarc=pass';
-    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1').replace(
-      /Authentication-Results: [\s\S]*?(?=\r\nX-SES-RECEIPT)/,
-      `Authentication-Results: ${field}`,
-    );
-    expect(block).toContain(field);
+    const block = withAuthenticationResults(field);
     const verdicts = readSesVerdicts(asPlaintext(block + BODY));
     expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
   });
