@@ -124,7 +124,7 @@ def read_payload(message, s3, payload_bucket, size):
         # Anything else (throttling, 5xx) is raised, to be retried.
         code = error.response.get("Error", {}).get("Code")
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if code in UNREADABLE or status in (403, 404):
+        if code in UNREADABLE or (not code and status in (403, 404)):
             raise Refused("PAYLOAD_UNREADABLE", "payload object could not be read") from None
         raise
     body = response["Body"]

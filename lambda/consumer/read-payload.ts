@@ -51,10 +51,13 @@ async function getPayload(s3: S3Client, location: PayloadLocation) {
   } catch (error) {
     const name = (error as { name?: unknown } | null)?.name;
     const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
-    if ((typeof name === 'string' && UNREADABLE.has(name)) || status === 403 || status === 404) {
+    // By S3's error code; a bare 403 or 404 only when S3 named none (a 403 may also be a skewed clock or a bad
+    // signature, which are the caller's to fix and are thrown as they are).
+    const unnamed = typeof name !== 'string' || name === 'UnknownError' || name === String(status);
+    if ((typeof name === 'string' && UNREADABLE.has(name)) || (unnamed && (status === 403 || status === 404))) {
       throw new ForwardedMailError(
         'PAYLOAD_UNREADABLE',
-        `payload object could not be read (${typeof name === 'string' && UNREADABLE.has(name) ? name : status})`,
+        `payload object could not be read (${unnamed ? status : name})`,
       );
     }
     throw error;

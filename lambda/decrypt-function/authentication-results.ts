@@ -25,8 +25,8 @@ export interface AuthenticationResults {
   readonly authservId: string;
   readonly results: readonly AuthenticationResult[];
   /**
-   * True when a `;` lies inside a comment or quoted string: a result may have been hidden there (text of the sender's
-   * opening a comment that later text closes). SES's own comments hold no `;`.
+   * True when a comment or quoted string holds a `;` and a spf, dkim or dmarc result after it: a result was hidden there
+   * (text of the sender's opening a comment or quote that later text closes). SES's own comments hold none.
    */
   readonly hidesSeparator: boolean;
 }
@@ -98,27 +98,39 @@ export function combinedResult(results: readonly AuthenticationResult[], method:
 }
 
 /**
+ * A result of spf, dkim or dmarc after a `;`, as SES writes its own: inside a comment or quoted string it was hidden
+ * there. (A `;` alone is not enough: an RFC 5321 MAIL FROM may quote a local part holding one, `"a;b"@example.net`.)
+ */
+const HIDDEN_RESULT = /;\s*(?:spf|dkim|dmarc)\s*(?:\/\s*[0-9]+\s*)?=/i;
+
+/**
  * The value split at `;` outside comments (which nest, RFC 5322 3.2.2) and quoted strings; comments are dropped.
  * Backslash escapes the next character in both. Undefined when a comment or quoted string is not closed;
- * `hidesSeparator` when a `;` lies inside one.
+ * `hidesSeparator` when one holds a `;` and a result after it (HIDDEN_RESULT).
  */
 function splitOutsideCommentsAndQuotes(value: string): { segments: string[]; hidesSeparator: boolean } | undefined {
   const segments: string[] = [];
   let current = '';
   let depth = 0;
   let quoted = false;
-  let hidesSeparator = false;
+  // The text inside comments and quoted strings, each ended by a NUL (which no \s matches), for HIDDEN_RESULT.
+  let hidden = '';
   for (let at = 0; at < value.length; at += 1) {
     const char = value[at] as string;
-    if (char === ';' && (quoted || depth > 0)) hidesSeparator = true;
+    if (quoted || depth > 0) hidden += char;
     if ((quoted || depth > 0) && char === '\\') {
+      // The escaped character counts as hidden text too (a `\` of the sender's before SES's `;` must not hide it).
+      hidden += value[at + 1] ?? '';
       if (depth === 0) current += char + (value[at + 1] ?? '');
       at += 1;
       continue;
     }
     if (quoted) {
       current += char;
-      if (char === '"') quoted = false;
+      if (char === '"') {
+        quoted = false;
+        hidden += '\u0000';
+      }
       continue;
     }
     if (char === '(') {
@@ -128,7 +140,10 @@ function splitOutsideCommentsAndQuotes(value: string): { segments: string[]; hid
     if (depth > 0) {
       if (char === ')') {
         depth -= 1;
-        if (depth === 0) current += ' ';
+        if (depth === 0) {
+          current += ' ';
+          hidden += '\u0000';
+        }
       }
       continue;
     }
@@ -146,5 +161,5 @@ function splitOutsideCommentsAndQuotes(value: string): { segments: string[]; hid
     return undefined;
   }
   segments.push(current);
-  return { segments, hidesSeparator };
+  return { segments, hidesSeparator: HIDDEN_RESULT.test(hidden) };
 }

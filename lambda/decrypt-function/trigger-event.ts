@@ -12,6 +12,12 @@
  */
 import { isObjectCreatedRecord, MAX_RECORDS_PER_MESSAGE, type ObjectCreatedRecord } from './object-created-record';
 
+/**
+ * Messages in a batch from the work queue at most: the mapping's batch size, WORK_QUEUE_BATCH_SIZE in
+ * lib/trigger/work-queue-settings.ts (a test holds them equal; the function does not import the stack's code).
+ */
+export const MAX_MESSAGES_PER_BATCH = 10;
+
 /** One SQS message as Lambda delivers it (the fields read here). */
 export interface WorkQueueMessage {
   readonly messageId: string;
@@ -43,9 +49,9 @@ export interface TriggerBatch {
 export function triggerBatchOf(event: TriggerEvent): TriggerBatch {
   const records: readonly unknown[] = event.Records ?? [];
   if (records.length > 0 && records.every(isQueueMessage)) {
-    if (records.length > MAX_RECORDS_PER_MESSAGE) {
-      // Lambda's mapping hands the function at most its batch size, 10 (lib/trigger/work-queue-settings.ts): a larger
-      // "batch" is a direct invocation dressed as one, and runs nothing.
+    if (records.length > MAX_MESSAGES_PER_BATCH) {
+      // Lambda's mapping hands the function at most its batch size: a larger "batch" is a direct invocation dressed
+      // as one, and runs nothing.
       return { fromQueue: false, items: [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }] };
     }
     return { fromQueue: true, items: records.map((message) => itemOf(message as WorkQueueMessage)) };

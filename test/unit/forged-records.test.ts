@@ -13,6 +13,8 @@ import {
   RetryableRecordsError,
 } from '../../lambda/decrypt-function/handler';
 import { MAX_RECORDS_PER_MESSAGE } from '../../lambda/decrypt-function/object-created-record';
+import { MAX_MESSAGES_PER_BATCH } from '../../lambda/decrypt-function/trigger-event';
+import { WORK_QUEUE_BATCH_SIZE } from '../../lib/trigger/work-queue-settings';
 import { MAIL_BUCKET, mockedFunctionWorld, OUTPUT } from '../support/mocked-function';
 import { s3Event, sesObject } from '../support/ses-objects';
 import { workQueueBatch, workQueueMessage } from '../support/work-queue-events';
@@ -92,10 +94,14 @@ describe('a direct invocation holding a record S3 does not write', () => {
 });
 
 describe('more than a batch', () => {
+  it("counts a batch as the stack's mapping does", () => {
+    expect(MAX_MESSAGES_PER_BATCH).toBe(WORK_QUEUE_BATCH_SIZE);
+  });
+
   it('a direct invocation dressed as a work-queue batch of more than 10 messages runs nothing and fails', async () => {
     const object = put(await sesObject(kms, keyArn, MAIL, 'dressedbatch'), 'v1');
     const event = s3Event([{ bucket: MAIL_BUCKET, key: object.key, size: object.body.length, versionId: 'v1' }]);
-    const messages = Array.from({ length: MAX_RECORDS_PER_MESSAGE + 1 }, (_, i) => workQueueMessage(`m${i}`, event));
+    const messages = Array.from({ length: MAX_MESSAGES_PER_BATCH + 1 }, (_, i) => workQueueMessage(`m${i}`, event));
     const error = await createHandler({ env: baseEnv(), clients })(workQueueBatch(...messages)).catch(
       (e: unknown) => e,
     );

@@ -197,9 +197,13 @@ it.each([
   expect(error.message).not.toMatch(/inbound-payloads|0123abcd|arn:|role/);
 });
 
-it('throws a failure that may pass (throttling, 5xx) as S3 gave it, to be retried', async () => {
-  const throttled = Object.assign(new Error('SlowDown'), { name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
-  s3Mock.on(GetObjectCommand).rejects(throttled);
+it.each([
+  ['SlowDown', 503],
+  ['RequestTimeTooSkewed', 403],
+  ['SignatureDoesNotMatch', 403],
+])('throws %s (%s) as S3 gave it: the caller retries or fixes it', async (name, status) => {
+  const failure = Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+  s3Mock.on(GetObjectCommand).rejects(failure);
   const error = await readForwardedMail(pointerMessage(BUCKET, 'payloads/0123abcd'), {
     s3,
     payloadBucket: BUCKET,
@@ -208,5 +212,5 @@ it('throws a failure that may pass (throttling, 5xx) as S3 gave it, to be retrie
     (e: unknown) => e,
   );
   expect(error).not.toBeInstanceOf(ForwardedMailError);
-  expect((error as Error).name).toBe('SlowDown');
+  expect((error as Error).name).toBe(name);
 });

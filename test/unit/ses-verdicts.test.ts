@@ -174,6 +174,18 @@ describe("a sender's MAIL FROM and HELO, which SES copies into its Authenticatio
     expect(verdicts?.dmarc).toBeUndefined();
   });
 
+  it("a quoted local part holding a `;` (RFC 5321 allows it) hides nothing: SES's PASS reads PASS", () => {
+    const block = sesHeaderBlock('abc123', CLEAN_VERDICTS, 'us-east-1', { mailFrom: '"a;b"@example.net', helo: 'h' });
+    expect(readSesVerdicts(asPlaintext(block + BODY))).toMatchObject({ spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' });
+  });
+
+  it("a quote the sender opens, with a backslash before SES's `;`, still hides nothing it can use: FAIL", () => {
+    const field =
+      'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x; dkim=pass; dmarc=pass "\\; dkim=fail header.i=@a; dmarc=fail header.from=e"';
+    const verdicts = readSesVerdicts(asPlaintext(withAuthenticationResults(field) + BODY));
+    expect(verdicts).toMatchObject({ spf: 'PASS', dkim: 'FAIL', dmarc: 'FAIL' });
+  });
+
   it('a comment the sender opens and a later one closes hides a result: dkim and dmarc read FAIL', () => {
     const field = 'amazonses.com; spf=pass client-ip=192.0.2.1; helo=x(; dkim=fail header.i=@a); dmarc=pass';
     const block = withAuthenticationResults(field);
@@ -195,8 +207,13 @@ describe('Authentication-Results as RFC 8601 reads it', () => {
       ],
       hidesSeparator: false,
     });
-    expect(parseAuthenticationResults('amazonses.com; spf=pass (a; b) x=y')?.hidesSeparator).toBe(true);
-    expect(parseAuthenticationResults('amazonses.com; spf=pass x="a;b"')?.hidesSeparator).toBe(true);
+    const hides = (text: string) => parseAuthenticationResults(`amazonses.com; spf=pass ${text}`)?.hidesSeparator;
+    expect([hides('(a; dkim=pass) x=y'), hides('x="a; DMARC / 1 = none"'), hides('(a\\;dkim=fail)')]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect([hides('(a; b) x=y'), hides('x="a;b"'), hides('(dkim=pass; x)')]).toEqual([false, false, false]);
   });
 
   it('says PASS for a method only when every one of its results passes, else the first that does not', () => {
