@@ -82,6 +82,19 @@ export async function sendHostileConsumerMessages(stack: LocalStack, escapeDir: 
   };
 }
 
+/**
+ * A pointer into the payload bucket and prefix that names no object, with every attribute right: a forged message, or
+ * a consumer behind the payloads' lifetime. It must be refused (PAYLOAD_UNREADABLE), never stop the consumer.
+ */
+export async function sendMissingPayloadMessage(stack: LocalStack): Promise<void> {
+  await send(stack, {
+    body: JSON.stringify([POINTER_CLASS, { s3BucketName: LOCAL_PAYLOAD_BUCKET, s3Key: 'payloads/nosuchpayload0' }]),
+    sesMessageId: 'missingpayload',
+    mime: MIME,
+    offloaded: true,
+  });
+}
+
 async function send(
   stack: LocalStack,
   message: { body: string; sesMessageId: string; mime: Buffer; offloaded: boolean },

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { forwardConsumerFixtures } from '../local/consumer-fixtures';
 import { type LocalStack, startLocalStack } from '../local/local-stack';
 import { drainQueue } from '../local/pipeline';
-import { type ConsumerExample, deliveryChecks, hostileChecks } from './consumers/example-checks';
+import { type ConsumerExample, deliveryChecks, hostileChecks, missingPayloadChecks } from './consumers/example-checks';
 import { buildJavaExample } from './consumers/java-example';
 import { lambdaChecks, pythonExample, setupChecks } from './consumers/python-example';
 import { parseChecks } from './consumers/python-parse-checks';
@@ -63,6 +63,9 @@ async function main(): Promise<number> {
         results.push([`${name}: inline, base64 and offloaded mail byte-exact`, mail]);
         const hostile = await hostileChecks(example(stack), stack, join(folder, 'hostile'));
         results.push([`${name}: hostile messages and ids`, hostile]);
+        await drainQueue(stack, stack.outputQueueUrl, 0);
+        const missing = await missingPayloadChecks(example(stack), stack, join(folder, 'missing'));
+        results.push([`${name}: a pointer to no payload`, missing]);
         if (name.startsWith('Python')) {
           await drainQueue(stack, stack.outputQueueUrl, 0);
           const fixtures = await forwardConsumerFixtures(stack, handler);

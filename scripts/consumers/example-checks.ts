@@ -9,7 +9,11 @@ import type { SpawnSyncReturns } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ExpectedMails } from '../../local/consumer-fixtures';
-import { NAMING_EDGE_IDS, sendHostileConsumerMessages } from '../../local/hostile-consumer-messages';
+import {
+  NAMING_EDGE_IDS,
+  sendHostileConsumerMessages,
+  sendMissingPayloadMessage,
+} from '../../local/hostile-consumer-messages';
 import type { LocalStack } from '../../local/local-stack';
 
 /** One example: run over the queue into outDir, and its file naming over ids in outDir. */
@@ -89,5 +93,31 @@ export async function hostileChecks(example: ConsumerExample, stack: LocalStack,
   if (JSON.stringify(names) !== JSON.stringify(expectedNames)) {
     problems.push(`file naming gave ${JSON.stringify(names)}`);
   }
+  return problems;
+}
+
+/** A pointer to no payload: refused PAYLOAD_UNREADABLE, exit status 1, no trace of an uncaught error, nothing written. */
+export async function missingPayloadChecks(
+  example: ConsumerExample,
+  stack: LocalStack,
+  parent: string,
+): Promise<string[]> {
+  const out = join(parent, 'out');
+  mkdirSync(out, { recursive: true });
+  await sendMissingPayloadMessage(stack);
+  const run = example.run(out);
+  const problems: string[] = [];
+  const lines = run.stderr.trim().split('\n');
+  const refused = lines.map((line) => {
+    try {
+      return (JSON.parse(line) as { refused?: unknown }).refused;
+    } catch {
+      return line;
+    }
+  });
+  if (run.status !== 1 || JSON.stringify(refused) !== JSON.stringify(['PAYLOAD_UNREADABLE'])) {
+    problems.push(`exit ${run.status}, stderr ${run.stderr.slice(0, 400)}`);
+  }
+  if (readdirSync(out).length > 0) problems.push(`files written: ${JSON.stringify(readdirSync(out))}`);
   return problems;
 }

@@ -19,12 +19,14 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -76,6 +78,9 @@ public final class ConsumeWithExtendedClient {
         // answer's messages come back after their visibility timeout.
         Refused refused = Refused.in(error);
         if (refused == null) {
+          refused = unreadablePayload(error);
+        }
+        if (refused == null) {
           throw error;
         }
         guard.refusals.add(refused.code);
@@ -109,6 +114,25 @@ public final class ConsumeWithExtendedClient {
         }
       }
     }
+  }
+
+  /** S3's answers that no retry changes: no payload there (forged, or past its lifetime), or not the caller's to read. */
+  static final Set<String> UNREADABLE = Set.of("NoSuchKey", "NotFound", "NoSuchBucket", "AccessDenied", "Forbidden");
+
+  /**
+   * PAYLOAD_UNREADABLE when the library's payload fetch failed with one of UNREADABLE (or a 403/404 S3 named nothing
+   * for), else null: the answer's messages come back after their visibility timeout, instead of the program stopping.
+   */
+  static Refused unreadablePayload(Throwable error) {
+    for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+      if (cause instanceof S3Exception s3 && (s3.statusCode() == 403 || s3.statusCode() == 404)) {
+        String code = s3.awsErrorDetails() == null ? null : s3.awsErrorDetails().errorCode();
+        if (code == null || code.isEmpty() || UNREADABLE.contains(code)) {
+          return new Refused("PAYLOAD_UNREADABLE", "payload object could not be read");
+        }
+      }
+    }
+    return null;
   }
 
   /** The exact MIME bytes of a message the library returned, checked against ContentLength and ContentSha256. */
