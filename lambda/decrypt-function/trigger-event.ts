@@ -47,8 +47,15 @@ export interface TriggerBatch {
 
 /** Reads either event shape; never throws. */
 export function triggerBatchOf(event: TriggerEvent): TriggerBatch {
-  const records: readonly unknown[] = event.Records ?? [];
-  if (records.length > 0 && records.every(isQueueMessage)) {
+  const given: unknown = (event as { Records?: unknown } | null)?.Records;
+  // Neither S3 nor the mapping ever sends an event of no records (S3 tests a Lambda destination's permission, not with
+  // an event: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html): such an
+  // event fails like any other the function cannot read.
+  if (!Array.isArray(given) || given.length === 0) {
+    return { fromQueue: false, items: [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }] };
+  }
+  const records: readonly unknown[] = given;
+  if (records.every(isQueueMessage)) {
     if (records.length > MAX_MESSAGES_PER_BATCH) {
       // Lambda's mapping hands the function at most its batch size: a larger "batch" is a direct invocation dressed
       // as one, and runs nothing.

@@ -83,6 +83,15 @@ describe('a direct invocation holding a record S3 does not write', () => {
     },
   );
 
+  it.each([
+    ['no Records', {}],
+    ['an empty Records', { Records: [] }],
+    ['Records that is not a list', { Records: 'raw/abc' }],
+  ])('%s (S3 never invokes the function with no record): fails, so a person sees it', async (_, event) => {
+    const error = await createHandler({ env: baseEnv(), clients })(event as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryableRecordsError);
+  });
+
   it("an unversioned bucket's null version and an absent size are S3's own: the mail is delivered", async () => {
     const { forged } = await genuineAndForged('nullversion', (o) => {
       o.versionId = null;
