@@ -54,9 +54,7 @@ export async function runQuarantineCommand(args: readonly string[], io: Operator
     throw new UsageError('give list, release ID or purge ID');
   }
   if (id === undefined) throw new UsageError(`${action} needs the id of a quarantined mail (see quarantine list)`);
-  const entry = (await listQuarantine(clients.s3, bucket, prefix)).find((e) => e.id === id || e.key === id);
-  if (entry === undefined)
-    throw new UsageError(`no quarantined mail ${escapeControls(id)} in ${escapeControls(bucket)}`);
+  const entry = onlyEntryNamed(await listQuarantine(clients.s3, bucket, prefix), id, bucket);
   if (action === 'purge') {
     for (const key of [entry.key, `${entry.key}${INSTRUCTION_FILE_SUFFIX}`]) {
       await clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
@@ -79,6 +77,24 @@ export async function runQuarantineCommand(args: readonly string[], io: Operator
       `the quarantined copy stays until 'quarantine purge ${entry.id}' or its lifecycle removes it\n`,
   );
   return 0;
+}
+
+/**
+ * The quarantined copy a key names, or the only one an id names. The same mail quarantined again under other reasons
+ * (a policy changed between two deliveries) leaves two copies of one id: that id names neither, and the error lists
+ * their keys (a message id and reasons, nothing of the mail) for the operator to choose.
+ */
+function onlyEntryNamed(entries: readonly QuarantineEntry[], id: string, bucket: string): QuarantineEntry {
+  const byKey = entries.find((e) => e.key === id);
+  if (byKey !== undefined) return byKey;
+  const named = entries.filter((e) => e.id === id);
+  if (named.length === 0)
+    throw new UsageError(`no quarantined mail ${escapeControls(id)} in ${escapeControls(bucket)}`);
+  if (named.length > 1) {
+    const keys = named.map((e) => escapeControls(e.key)).join(', ');
+    throw new UsageError(`${named.length} quarantined copies have the id ${escapeControls(id)}; give one key: ${keys}`);
+  }
+  return named[0] as QuarantineEntry;
 }
 
 /** Every quarantined mail under the prefix, oldest first; instruction files and foreign keys are left out. */

@@ -67,6 +67,8 @@ Mail a verdict quarantined (stored encrypted under quarantine/<REASONS>/<SES mes
   release   decrypts and delivers to the output queue as the function would, with SES's verdicts and a release
             record (the VerdictRefusal attribute); the quarantined copy stays until purged or expired
   purge     deletes the quarantined copy
+ID is a listed id, or the copy's key when one mail was quarantined twice (under other reasons): an id two copies
+share names neither, and the refusal lists their keys.
 
 Options:
       --bucket NAME          the mail bucket (default: from --stack)
