@@ -35,14 +35,41 @@ export const MAX_RECORDS_PER_MESSAGE = 10;
 export function isObjectCreatedRecord(record: unknown): record is ObjectCreatedRecord {
   const s3 = (record as { s3?: { bucket?: Record<string, unknown>; object?: Record<string, unknown> } } | null)?.s3;
   const object = s3?.object;
-  if (!isText(s3?.bucket?.name) || !isText(object?.key)) return false;
+  const bucket = s3?.bucket?.name;
+  if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket) || !isS3Key(object?.key)) return false;
   const size = object.size;
   const sizeOk = size === undefined || size === null || (Number.isSafeInteger(size) && (size as number) >= 0);
-  return sizeOk && [object.versionId, object.sequencer, object.eTag].every(isOptionalString);
+  return sizeOk && [object.versionId, object.sequencer, object.eTag].every(isOptionalName);
 }
 
-function isOptionalString(value: unknown): boolean {
-  return value === undefined || value === null || isText(value);
+/**
+ * The characters and length any S3 bucket name keeps to: 3 to 63 lowercase letters, digits, dots and hyphens today,
+ * up to 255 with capitals and underscores for the oldest us-east-1 buckets
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html). No other text reaches a log line
+ * or a failure record as a bucket name.
+ */
+const BUCKET_NAME = /^[A-Za-z0-9._-]{1,255}$/;
+
+/**
+ * S3's longest key and version id: 1,024 bytes of UTF-8
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html,
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/versioning-workflows.html); the event URL-encodes the key, at
+ * most three characters a byte.
+ */
+export const MAX_S3_NAME_BYTES = 1024;
+
+/** A key as an event carries it: text within S3's length, URL-encoded or not (a key not URL-encoded is refused later). */
+function isS3Key(key: unknown): key is string {
+  if (!isText(key) || key.length > 3 * MAX_S3_NAME_BYTES) return false;
+  try {
+    return Buffer.byteLength(decodeS3Key(key)) <= MAX_S3_NAME_BYTES;
+  } catch {
+    return Buffer.byteLength(key) <= MAX_S3_NAME_BYTES;
+  }
+}
+
+function isOptionalName(value: unknown): boolean {
+  return value === undefined || value === null || (isText(value) && Buffer.byteLength(value) <= MAX_S3_NAME_BYTES);
 }
 
 /** A lone UTF-16 surrogate: no UTF-8 text (what S3 names are) holds one, and URL-encoding one throws. */

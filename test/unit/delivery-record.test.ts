@@ -282,17 +282,15 @@ describe('an event that spells another object', () => {
     return forged;
   };
 
-  it('a bucket name holding the prefix (`<mail bucket>/raw`, key `<id>`) is refused unrecorded: the mail is delivered', async () => {
+  it('a bucket name holding the prefix (`<mail bucket>/raw`, key `<id>`) is no S3 record, unrecorded: the mail is delivered', async () => {
     const event = await stored('bucketspelling');
     const forged = forge(event, (s3) => {
       s3.bucket.name = `${MAIL_BUCKET}/raw`;
       s3.object.key = 'bucketspelling';
     });
-    expect(await createHandler({ env: env(), clients })(forged, context(60_000))).toEqual({
-      forwarded: 0,
-      skipped: 0,
-      rejected: 1,
-    });
+    await expect(createHandler({ env: env(), clients })(forged, context(60_000))).rejects.toBeInstanceOf(
+      RetryableRecordsError,
+    );
     expect(items.size).toBe(0);
     expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ forwarded: 1 });
     expect(sent(OUTPUT)).toHaveLength(1);

@@ -41,6 +41,10 @@ const forgeries: Array<[string, (object: Record<string, unknown>) => void]> = [
   ['a sequencer that is an object', (o) => Object.assign(o, { sequencer: { v: 1 } })],
   ['an ETag that is a number', (o) => Object.assign(o, { eTag: 7 })],
   ['a key holding a lone surrogate (no UTF-8 name does)', (o) => Object.assign(o, { key: `${o.key}\ud800` })],
+  ['a key longer than S3 keeps (1,025 bytes)', (o) => Object.assign(o, { key: `${o.key}${'a'.repeat(1025)}` })],
+  ['a version id longer than S3 writes', (o) => Object.assign(o, { versionId: 'v'.repeat(1025) })],
+  ['a sequencer longer than S3 writes', (o) => Object.assign(o, { sequencer: '0'.repeat(1025) })],
+  ['an ETag longer than S3 writes', (o) => Object.assign(o, { eTag: 'e'.repeat(1025) })],
 ];
 
 describe('a work-queue message holding a record S3 does not write', () => {

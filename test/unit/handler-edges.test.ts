@@ -197,18 +197,28 @@ describe('the bucket a record names', () => {
   it.each([
     'arn:aws:s3:us-east-1:999999999999:accesspoint/evil',
     'arn:aws:s3-object-lambda:us-east-1:999999999999:accesspoint/evil',
-    'Mail-Bucket',
-    'x',
-  ])('refuses %s as a bucket even where MAIL_BUCKET is unset (the CLI without --stack)', async (bucket) => {
+  ])('takes %s for no S3 record at all: the invocation runs nothing and fails', async (bucket) => {
     const object = put(await sesObject(kms, keyArn, MAIL, 'arnbucket'));
     const { MAIL_BUCKET: _unset, ...env } = baseEnv();
     const event = s3Event([{ bucket, key: object.key, size: object.body.length }]);
 
-    const result = await createHandler({ env, clients })(event);
-
-    expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+    await expect(createHandler({ env, clients })(event)).rejects.toBeInstanceOf(RetryableRecordsError);
     expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
   });
+
+  it.each(['Mail-Bucket', 'x'])(
+    'refuses %s as a bucket even where MAIL_BUCKET is unset (the CLI without --stack)',
+    async (bucket) => {
+      const object = put(await sesObject(kms, keyArn, MAIL, 'arnbucket'));
+      const { MAIL_BUCKET: _unset, ...env } = baseEnv();
+      const event = s3Event([{ bucket, key: object.key, size: object.body.length }]);
+
+      const result = await createHandler({ env, clients })(event);
+
+      expect(result).toEqual({ forwarded: 0, skipped: 0, rejected: 1 });
+      expect(s3Mock.commandCalls(GetObjectCommand)).toHaveLength(0);
+    },
+  );
 });
 
 describe('what redrive takes from a queue message', () => {
