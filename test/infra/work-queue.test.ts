@@ -187,3 +187,19 @@ it('lets operator roles, and nobody else, use the work key through SQS to read a
   )?.[1];
   expect(JSON.stringify(defaultWorkKey?.Properties.KeyPolicy)).not.toContain('OperatorsRedriveThroughSqs');
 });
+
+it("lets only S3 and the operator roles send to the work queue: SQS needs each sender's own kms:GenerateDataKey", () => {
+  // SQS calls KMS with each sender's credentials (data keys are kept per caller:
+  // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html), and the key
+  // policy gives the account administration only, so no IAM policy can let another principal send.
+  const operator = 'arn:aws:iam::111122223333:role/mail-operator';
+  const keys = synthStack({ operatorRoleArns: operator }).template.findResources('AWS::KMS::Key');
+  const workKey = Object.entries(keys).find(([id]) => id.includes('WorkQueueKey'))?.[1];
+  const statements = workKey?.Properties.KeyPolicy.Statement as Array<Record<string, any>>;
+  const encrypts = (action: string) => action === 'kms:*' || action.startsWith('kms:GenerateDataKey');
+  const senders = statements
+    .filter((s) => s.Effect === 'Allow' && [s.Action].flat().some(encrypts))
+    .map((s) => s.Sid)
+    .sort();
+  expect(senders).toEqual(['OperatorsRedriveThroughSqs', 'S3SendsNotificationsToTheWorkQueue']);
+});
