@@ -129,6 +129,7 @@ export class EncryptedInboundMail extends Construct {
     const store = new MailStore(this, 'Store', {
       objectKeyPrefix,
       previousObjectKeyPrefixes: settings.previousObjectKeyPrefixes,
+      operatorRoleArns: props.operatorRoleArns ?? [],
       retentionDays: settings.rawMailRetentionDays,
       removalPolicy,
       requireMfa,
@@ -220,7 +221,6 @@ export class EncryptedInboundMail extends Construct {
             domainName: receivingDomainOf(props, props.hostedZone),
           });
     this.mxRecordValue = receivingDomain?.mxRecordValue ?? `10 inbound-smtp.${Stack.of(this).region}.amazonaws.com`;
-
     this.receivingIdentity = receivingDomain?.identity;
     const governance = addOptionalGovernance(this, {
       auditTrail: props.auditTrail === true,

@@ -3,6 +3,7 @@
  * both buckets' access logs go to.
  */
 import { Duration, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -22,6 +23,8 @@ export interface MailStoreProps {
   readonly removalPolicy: RemovalPolicy;
   /** Require MFA for sensitive administration of the mail key. */
   readonly requireMfa: boolean;
+  /** The only principals that may delete stored mail (`operatorRoleArns`); none: nobody may. */
+  readonly operatorRoleArns: readonly string[];
 }
 
 /** The mail key, the mail bucket and the access-logs bucket. */
@@ -62,6 +65,8 @@ export class MailStore extends Construct {
       })),
     });
 
+    this.denyDeletingMail([props.objectKeyPrefix, ...(props.previousObjectKeyPrefixes ?? [])], props.operatorRoleArns);
+
     acceptControl(
       this.accessLogsBucket,
       's3_bucket_default_encryption_kms_check',
@@ -90,6 +95,30 @@ export class MailStore extends Construct {
     for (const bucket of [this.bucket, this.accessLogsBucket]) {
       acceptControl(bucket, 's3_bucket_object_lock_enabled_check', NO_OBJECT_LOCK_REASON);
     }
+  }
+
+  /**
+   * Denies deleting stored mail, a version or the object (a delete marker), under every prefix the rule has used, to
+   * every principal but the operator roles (an erasure request is theirs to carry out); without operator roles, to
+   * everyone until the bucket policy is changed. A delete marker would turn SES's version noncurrent, which the
+   * lifecycle rule above removes a day later, before a redelivery from a dead-letter queue or a `replay`. AWS names
+   * these two actions, and s3:PutLifecycleConfiguration, as what removes objects
+   * (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html): the lifecycle rules stay the stack's,
+   * changed only by whoever may change the stack.
+   */
+  private denyDeletingMail(prefixes: readonly string[], operatorRoleArns: readonly string[]): void {
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyDeletingMailExceptOperators',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+        resources: prefixes.map((prefix) => this.bucket.arnForObjects(`${prefix}*`)),
+        ...(operatorRoleArns.length > 0
+          ? { conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...operatorRoleArns] } } }
+          : {}),
+      }),
+    );
   }
 
   /**

@@ -82,6 +82,8 @@ it('keeps expiring old-prefix mail, and closes the old prefix to every writer bu
   ]);
   const deny = statements('AWS::S3::BucketPolicy').find((s) => s.Sid === 'DenyWritesToMailExceptBySes');
   expect(deny.Resource).toEqual([objects('mail/'), objects('raw/')]);
+  const noDelete = statements('AWS::S3::BucketPolicy').find((s) => s.Sid === 'DenyDeletingMailExceptOperators');
+  expect(noDelete.Resource).toEqual([objects('mail/'), objects('raw/')]);
 });
 
 it.each([

@@ -226,6 +226,27 @@ describe('buckets', () => {
     ]);
   });
 
+  it('deny deleting stored mail (a version, or the object with a delete marker) to all but the operator roles', () => {
+    const denyOf = (t: typeof template) =>
+      Object.values(t.findResources('AWS::S3::BucketPolicy'))
+        .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+        .find((s: any) => s.Sid === 'DenyDeletingMailExceptOperators');
+    const mailObjects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(pipeline.mailBucket), 'Arn'] }, '/raw/*']] };
+    // Without operator roles nobody may (the lifecycle still expires mail: it is not a request).
+    expect(denyOf(template)).toEqual({
+      Sid: 'DenyDeletingMailExceptOperators',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      Resource: mailObjects,
+    });
+    const operator = 'arn:aws:iam::111122223333:role/mail-operator';
+    expect(denyOf(synthStack({ operatorRoleArns: operator }).template)).toMatchObject({
+      Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+      Condition: { ArnNotEquals: { 'aws:PrincipalArn': [operator] } },
+    });
+  });
+
   it('notify the work queue only for objects under the rule prefix', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
