@@ -13,13 +13,10 @@ import { readFunctionConfig } from '../lambda/decrypt-function/config';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import type { OperatorIo } from './operator-context';
 import { parseCommandArgs } from './parse-command-args';
-import { releaseQuarantined } from './quarantine-release';
+import { ACCEPT_VIRUS_RISK, releaseQuarantined } from './quarantine-release';
 import { STACK_MAIL_LOCATION } from './stack-settings';
 import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
-
-/** The flag that names the risk of delivering mail SES found a virus in. */
-export const ACCEPT_VIRUS_RISK = '--accept-virus-risk';
 
 /** One quarantined mail, as listed. */
 export interface QuarantineEntry {
@@ -70,7 +67,7 @@ export async function runQuarantineCommand(args: readonly string[], io: Operator
   }
   const result = await releaseQuarantined(
     { bucket, key: entry.key, keyPrefix: entry.keyPrefix, reasons: entry.reasons },
-    { config: readFunctionConfig(io.env), clients, virusRiskAccepted: virus },
+    { config: readFunctionConfig(io.env), clients, acceptVirusRisk: values['accept-virus-risk'] === true },
   );
   io.stdout.write(
     `released ${entry.id} (${entry.reasons.join('+')}) to the output queue: ${result.delivery}, ${result.messageBytes} bytes; ` +

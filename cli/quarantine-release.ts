@@ -13,6 +13,10 @@ import { collectingAsItGoes, getObject, sourceError, storedMailPolicy } from '..
 import { decryptMail } from '../lambda/reader/decrypt-mail';
 import { EnvelopeError, TransientError } from '../lambda/reader/errors';
 import { loadInstructionFile } from '../lambda/reader/instruction-file';
+import { UsageError } from './usage-error';
+
+/** The flag that names the risk of delivering mail SES found a virus in. */
+export const ACCEPT_VIRUS_RISK = '--accept-virus-risk';
 
 /** A quarantined mail, as its key names it. */
 export interface QuarantinedMail {
@@ -23,10 +27,15 @@ export interface QuarantinedMail {
   readonly reasons: readonly RefusalReason[];
 }
 
-/** Decrypts and delivers one quarantined mail; returns how it was delivered. */
+/**
+ * Decrypts and delivers one quarantined mail; returns how it was delivered.
+ * @param options.acceptVirusRisk - deliver mail SES found a virus in: named by its key's reasons or by SES's own
+ *   verdict in the mail, which is read too (the key is the function's word, the header SES's)
+ * @throws UsageError when SES found a virus in it and the risk is not accepted; nothing is delivered
+ */
 export async function releaseQuarantined(
   mail: QuarantinedMail,
-  options: { readonly config: FunctionConfig; readonly clients: AwsClients; readonly virusRiskAccepted: boolean },
+  options: { readonly config: FunctionConfig; readonly clients: AwsClients; readonly acceptVirusRisk: boolean },
 ): Promise<ForwardResult> {
   const { config, clients } = options;
   const object = await getObject(clients.s3, mail.bucket, mail.key, undefined);
@@ -48,19 +57,27 @@ export async function releaseQuarantined(
       },
       storedMailPolicy(clients.kms, config, mail.key, mail.keyPrefix),
     );
+    const verdicts = readSesVerdicts(decrypted.plaintext);
+    const virus = mail.reasons.includes('VIRUS') || verdicts?.virus === 'FAIL';
+    if (virus && !options.acceptVirusRisk) {
+      for (const chunk of decrypted.plaintext.chunks) chunk.fill(0);
+      throw new UsageError(
+        `${decrypted.messageId} holds a virus by SES's verdict; to deliver it all the same to your consumers, pass ${ACCEPT_VIRUS_RISK}`,
+      );
+    }
     return await forwardMail(
       {
         messageId: decrypted.messageId as string,
         plaintext: decrypted.plaintext,
         sourceBucket: mail.bucket,
         sourceKey: mail.key,
-        verdicts: readSesVerdicts(decrypted.plaintext),
+        verdicts,
         refusal: {
           action: 'released',
           reasons: mail.reasons,
           ...(object.LastModified === undefined ? {} : { quarantinedAt: object.LastModified.toISOString() }),
           releasedAt: new Date().toISOString(),
-          ...(options.virusRiskAccepted ? { virusRiskAccepted: true } : {}),
+          ...(virus ? { virusRiskAccepted: true } : {}),
         },
       },
       forwardTargets(clients, config),
