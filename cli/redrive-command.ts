@@ -44,6 +44,11 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
   if (queueUrl === undefined || queueUrl === '') {
     throw new UsageError(`no failure queue: set ${ENV.FAILURE_QUEUE_URL} or pass --queue-url`);
   }
+  // A failure record names the bucket it stands for: without the mail bucket to hold it to, redrive would read any
+  // bucket a planted record names, with the operator's credentials.
+  if ((io.env[ENV.MAIL_BUCKET] ?? '') === '') {
+    throw new UsageError(`no mail bucket: set ${ENV.MAIL_BUCKET} or pass --stack NAME`);
+  }
   const max = values.max === undefined ? Number.POSITIVE_INFINITY : Number(values.max);
   if (!(max === Number.POSITIVE_INFINITY || (Number.isInteger(max) && max > 0))) {
     throw new UsageError('--max takes a whole number above 0');

@@ -54,8 +54,9 @@ Options:
       --max N           handle at most N messages (default: all)
       --dry-run         decrypt and verify, send and delete nothing
 
-Uses the function's variables and the SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or
-unrecognised, 2 usage, 3 some failed transiently.`;
+Uses the function's variables (MAIL_BUCKET among them: a record naming another bucket is refused unread) and the
+SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or unrecognised, 2 usage, 3 some failed
+transiently.`;
 
 export const QUARANTINE_USAGE = `Usage:
   quarantine list [options]

@@ -51,3 +51,10 @@ it('leaves a rejection naming a key with a lone surrogate on the queue and goes 
     'r0',
   ]);
 });
+
+it('refuses to run without the mail bucket, reading nothing: a planted record could name any bucket', async () => {
+  const { MAIL_BUCKET: _unset, ...env } = baseEnv();
+  const io = { env, stdout: new PassThrough(), stderr: new PassThrough(), clients };
+  await expect(runRedriveCommand(['--queue-url', QUEUE], io)).rejects.toThrow(/no mail bucket/);
+  expect(sqsMock.commandCalls(ReceiveMessageCommand)).toHaveLength(0);
+});
