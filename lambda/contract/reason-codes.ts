@@ -86,7 +86,13 @@ export type EventMismatchErrorCode =
    * the object (forged, or the key written again). Retried, never recorded against the object, so an event that lies
    * cannot stand for the real one.
    */
-  'EVENT_SIZE_MISMATCH';
+  | 'EVENT_SIZE_MISMATCH'
+  /**
+   * The event names no version, but S3 read the object at one (a versioned bucket, where S3 names the version in
+   * every event): the event does not describe the object, and its sequencer would make each copy a new identity.
+   * Retried, never recorded against the object.
+   */
+  | 'EVENT_VERSION_MISMATCH';
 
 /** The code of `CredentialsError`. */
 export type CredentialsErrorCode =

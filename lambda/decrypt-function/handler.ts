@@ -127,7 +127,12 @@ export function createHandler(options: CreateHandlerOptions = {}): DecryptHandle
             report(late, timings, performance.now() - started);
             return;
           }
-          const recordDeps = { ...deps, config: config as FunctionConfig, clients: clients as AwsClients };
+          const recordDeps = {
+            ...deps,
+            config: config as FunctionConfig,
+            clients: clients as AwsClients,
+            versionNamedByS3: true,
+          };
           const run = () => processRecord(record, recordDeps, timings);
           // What the record alone decides is settled outside the delivery records (process-record.ts).
           const outcome =

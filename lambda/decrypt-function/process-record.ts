@@ -84,6 +84,11 @@ export interface ProcessRecordDeps {
   readonly dryRun?: boolean;
   /** Send a failure record for each rejection. @default true (redrive turns it off: the record already exists) */
   readonly recordRejections?: boolean;
+  /**
+   * Refuse a record without a version when S3 reads the object at one: S3 names the version in every event of a
+   * versioned bucket. @default false (the operator commands that list objects name none)
+   */
+  readonly versionNamedByS3?: boolean;
 }
 
 /**
@@ -121,7 +126,11 @@ export async function processRecord(
     timings.objectBytes = object.ContentLength ?? announced;
     /* Precondition: the object is the size its event announced (the size the record schedule made room for). */
     if (announced !== undefined && object.ContentLength !== announced) {
-      throw new EventMismatchError('the stored object is not the size its event announced');
+      throw new EventMismatchError('EVENT_SIZE_MISMATCH', 'the stored object is not the size its event announced');
+    }
+    /* Precondition: an event from S3 names the version S3 reads (a versioned bucket's "null" is an object from before). */
+    if (deps.versionNamedByS3 === true && versionId === undefined && (object.VersionId ?? 'null') !== 'null') {
+      throw new EventMismatchError('EVENT_VERSION_MISMATCH', 'the event names no version of a versioned object');
     }
     const body = object.Body as AsyncIterable<Uint8Array> | undefined;
     if (body === undefined) {

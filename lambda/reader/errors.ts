@@ -7,6 +7,7 @@
 
 import type {
   EnvelopeErrorCode,
+  EventMismatchErrorCode,
   IntegrityErrorCode,
   KeyUnwrapErrorCode,
   PolicyErrorCode,
@@ -144,16 +145,23 @@ export class CredentialsError extends InboundMailError {
 }
 
 /**
- * The event that named the object announced another size than S3 stores: retried, so the event never decides what is
- * recorded against the object (a repeat of the true event then does), and never read, so a size made small cannot
- * slip a large object past the function's memory budget (decrypt-function/record-schedule.ts).
+ * The event that named the object does not describe it: it announced another size than S3 stores, or no version where
+ * S3 read one. Retried, so the event never decides what is recorded against the object (a repeat of the true event
+ * then does), and never read, so a size made small cannot slip a large object past the function's memory budget
+ * (decrypt-function/record-schedule.ts).
  */
 export class EventMismatchError extends InboundMailError {
   /** `'EventMismatchError'`. */
   override readonly name = 'EventMismatchError';
-  /** Always `EVENT_SIZE_MISMATCH`. */
-  readonly code = 'EVENT_SIZE_MISMATCH' as const;
   override readonly retryable = true;
+
+  constructor(
+    /** `EVENT_SIZE_MISMATCH` or `EVENT_VERSION_MISMATCH`. */
+    readonly code: EventMismatchErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Delivery of a verified mail failed permanently (for example a queue that refuses the message). */

@@ -145,3 +145,14 @@ it('names the version in its failure record; the CLI decrypts that version with 
   expect(newest.status).toBe(1);
   expect(newest.stderr).toMatch(/refused \(NOT_ENCRYPTED\)/);
 }, 60_000);
+
+it('retries an event that names no version of a versioned object (S3 names it in every event): nothing is sent', async () => {
+  const stored = await sesMail('noversion');
+  await put(stored.key, stored.body, stored.metadata);
+
+  const result = await runBundledHandler(objectCreatedEvent([{ key: stored.key, size: stored.body.length }]), env);
+
+  expect(result.stderr.trim().split('\n').at(-1)).toBe('RetryableRecordsError');
+  expect(result.stderr).toContain('"reason":"EVENT_VERSION_MISMATCH"');
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+}, 60_000);

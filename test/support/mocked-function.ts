@@ -45,7 +45,13 @@ export function mockedFunctionWorld() {
   /** Payload objects the function wrote. */
   const payloads = new Map<string, Buffer>();
 
+  /** Whether S3 answers with the version read (a versioned bucket): `versioned(true)` in a test. */
+  let answerVersions = false;
+  const latest = new Map<string, string>();
+
   beforeEach(() => {
+    answerVersions = false;
+    latest.clear();
     stored.clear();
     payloads.clear();
     s3Mock.reset();
@@ -56,10 +62,12 @@ export function mockedFunctionWorld() {
       if (object === undefined) {
         throw Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', $fault: 'client' });
       }
+      const versionId = input.VersionId ?? latest.get(input.Key);
       return {
         Body: sdkStreamMixin(Readable.from([object.body])),
         ContentLength: object.body.length,
         Metadata: object.metadata,
+        ...(answerVersions && versionId !== undefined ? { VersionId: versionId } : {}),
       };
     });
     s3Mock.on(PutObjectCommand).callsFake(async (input: { Key: string; Body: unknown }) => {
@@ -94,9 +102,16 @@ export function mockedFunctionWorld() {
   /** Stores the object as the current version of its key (and as `versionId`, when given). */
   function put(object: SesStoredObject, versionId?: string): SesStoredObject {
     stored.set(object.key, { body: object.body, metadata: object.metadata });
-    if (versionId !== undefined)
+    if (versionId !== undefined) {
       stored.set(`${object.key}@${versionId}`, { body: object.body, metadata: object.metadata });
+      latest.set(object.key, versionId);
+    }
     return object;
+  }
+
+  /** Makes S3 answer each read with the version it read, as a versioned bucket does. */
+  function versioned(on: boolean): void {
+    answerVersions = on;
   }
 
   function eventFor(...objects: SesStoredObject[]) {
@@ -142,6 +157,7 @@ export function mockedFunctionWorld() {
     payloads,
     baseEnv,
     put,
+    versioned,
     eventFor,
     sent,
     failureRecords,

@@ -323,6 +323,34 @@ describe('an event that spells another object', () => {
   });
 });
 
+describe('an event without the version S3 names', () => {
+  // S3 names the version in every event of a versioned bucket (the stack's mail bucket is one); an event without it
+  // reads the newest object under a new identity each time its sequencer changes: a second send, and a third.
+  it('is retried EVENT_VERSION_MISMATCH, unrecorded, however its sequencer is spelt: the mail is sent once', async () => {
+    world.versioned(true);
+    const event = await stored('noversion');
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ forwarded: 1 });
+    for (const sequencer of ['A1', 'A2', undefined]) {
+      const forged = structuredClone(event);
+      const object = forged.Records[0]?.s3.object as { versionId?: string; sequencer?: string };
+      delete object.versionId;
+      if (sequencer !== undefined) object.sequencer = sequencer;
+      await expect(createHandler({ env: env(), clients })(forged, context(60_000))).rejects.toBeInstanceOf(
+        RetryableRecordsError,
+      );
+    }
+    expect(sent(OUTPUT)).toHaveLength(1);
+    expect([...items.values()].map((item) => item.status)).toEqual(['COMPLETED']);
+  });
+
+  it('is read as before where S3 names no version either (an unversioned bucket, the local pipeline)', async () => {
+    const event = await stored('unversioned');
+    const object = event.Records[0]?.s3.object as { versionId?: string };
+    delete object.versionId;
+    expect(await createHandler({ env: env(), clients })(event, context(60_000))).toMatchObject({ forwarded: 1 });
+  });
+});
+
 describe('settings', () => {
   it('without a table, nothing is asked of DynamoDB (the container memory alone)', async () => {
     const event = await stored('offswitch');
