@@ -22,6 +22,11 @@ export interface SesStoreOptions {
   readonly verdicts?: SimulatedVerdicts;
   /** The sender's MAIL FROM and HELO, which SES copies into its header block. @default - a plain sender */
   readonly envelope?: SmtpEnvelope;
+  /**
+   * The domains of the mail's DKIM signatures: SES's Authentication-Results gives one dkim result for each, so a
+   * sender who signs many times swells SES's block. @default ['example.net']
+   */
+  readonly dkimSigners?: readonly string[];
 }
 
 /** A verdict status as SES reports it. */
@@ -69,7 +74,10 @@ export async function storeAsSes(
     options.verdicts === undefined
       ? Buffer.from(original)
       : Buffer.concat([
-          Buffer.from(sesHeaderBlock(messageId, options.verdicts, undefined, options.envelope), 'latin1'),
+          Buffer.from(
+            sesHeaderBlock(messageId, options.verdicts, undefined, options.envelope, options.dkimSigners),
+            'latin1',
+          ),
           original,
         ]);
   const materialDescription = {
@@ -132,6 +140,7 @@ export function sesHeaderBlock(
   verdicts: SimulatedVerdicts,
   region = 'us-east-1',
   envelope: SmtpEnvelope = { mailFrom: 'sender@example.net', helo: 'mail.example.net' },
+  dkimSigners: readonly string[] = ['example.net'],
 ): string {
   const lower = (status: VerdictStatus) => status.toLowerCase();
   // SES copies the sender's MAIL FROM and HELO into its results as they were given: sender-chosen text.
@@ -142,7 +151,7 @@ export function sesHeaderBlock(
     `X-SES-Spam-Verdict: ${verdicts.spam}`,
     `X-SES-Virus-Verdict: ${verdicts.virus}`,
     `Received-SPF: ${spf}`,
-    `Authentication-Results: amazonses.com;\r\n spf=${spf}\r\n dkim=${lower(verdicts.dkim)} header.i=@example.net;\r\n dmarc=${lower(verdicts.dmarc)} header.from=example.net;`,
+    `Authentication-Results: amazonses.com;\r\n spf=${spf}\r\n${dkimSigners.map((d) => ` dkim=${lower(verdicts.dkim)} header.i=@${d};\r\n`).join('')} dmarc=${lower(verdicts.dmarc)} header.from=example.net;`,
     `X-SES-RECEIPT: ${randomBytes(96).toString('base64')}`,
     `X-SES-DKIM-SIGNATURE: a=rsa-sha256; q=dns/txt; b=${randomBytes(64).toString('base64')}; c=relaxed/simple; s=local; d=amazonses.com; t=1795000000; v=1; bh=${randomBytes(32).toString('base64')}; h=From:To:Subject;`,
     '',

@@ -7,7 +7,9 @@
  * …`, then `X-SES-RECEIPT` and `X-SES-DKIM-SIGNATURE`. Everything after that block was written by the sender, who can
  * write any header, `X-SES-Virus-Verdict: PASS` included. So only the topmost block counts: the header fields from the
  * top, each SES field at most once and only one `Received`, up to the first `X-SES-RECEIPT`. Without an `X-SES-RECEIPT`
- * in that position there is no SES block, and no verdict is read at all.
+ * in that position there is no SES block, and no verdict is read at all; unless the 64 KiB bound cut a top of SES's
+ * fields only: that block is SES's, incomplete, and what it does not give reads FAIL (SES writes a dkim result for each
+ * of the mail's DKIM signatures, so the sender can swell it past the bound).
  */
 import type { MailPlaintext } from '../reader/mail-decipher';
 import { combinedResult, parseAuthenticationResults } from './authentication-results';
@@ -61,17 +63,22 @@ const SES_FIELDS = new Set([
  * @param plaintext - the decrypted mail, as `decryptMail` returns it
  */
 export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefined {
-  const block = sesBlock(headerText(plaintext));
-  if (block === undefined) {
+  const found = sesBlock(headerText(plaintext));
+  if (found === undefined) {
     return undefined;
   }
+  const { fields: block, complete } = found;
   const verdicts: { -readonly [K in keyof SesVerdicts]: string } = {};
   const spam = block.get('x-ses-spam-verdict');
   const virus = block.get('x-ses-virus-verdict');
+  // A block the bound cut (its Authentication-Results swollen past 64 KiB by the sender's DKIM signatures, say) may
+  // have lost any field: what it did not give reads FAIL, as an unreadable field does below.
   if (spam !== undefined) verdicts.spam = word(spam);
+  else if (!complete) verdicts.spam = 'FAIL';
   if (virus !== undefined) verdicts.virus = word(virus);
+  else if (!complete) verdicts.virus = 'FAIL';
   const receivedSpf = block.get('received-spf');
-  const field = block.get('authentication-results');
+  const field = block.get('authentication-results') ?? (complete ? undefined : '');
   if (field !== undefined) {
     // SES's field, by its place in SES's block. A field the sender's text (its HELO or MAIL FROM) left unreadable, a
     // comment or quoted string open, or whose comments or quoted strings hold a `;` (SES's own hold none), may hide
@@ -79,7 +86,7 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
     // domain SES writes after its results): dkim and dmarc then read FAIL whatever is visible, and spf comes from
     // Received-SPF, whose first word SES writes before any of the sender's text. Refusing a mail it should not is
     // undone by a release; trusting one it should not is not.
-    const parsed = parseAuthenticationResults(field);
+    const parsed = field === '' ? undefined : parseAuthenticationResults(field);
     if (parsed === undefined || parsed.authservId === 'amazonses.com') {
       const hidden = parsed === undefined || parsed.hidesSeparator;
       for (const method of ['spf', 'dkim', 'dmarc'] as const) {
@@ -99,17 +106,20 @@ export function readSesVerdicts(plaintext: MailPlaintext): SesVerdicts | undefin
  * Most header sections end within the first few KiB: that much is decoded and searched first, the rest (up to the
  * bound, read on from the same pieces) only when the end is not found well inside it.
  */
-function headerText(plaintext: MailPlaintext): string {
+function headerText(plaintext: MailPlaintext): { headers: string; truncated: boolean } {
   const top = new MailTop(plaintext);
   const first = top.text(FIRST_READ_BYTES);
   const end = first.search(HEADER_END);
   // A match that ends inside this prefix with room to spare is also the first match in any longer text: a match
   // starting earlier is at most 4 characters long and so would lie wholly in the prefix too.
-  if (end !== -1 && end + 4 <= first.length) return first.slice(0, end);
-  if (first.length < FIRST_READ_BYTES) return end === -1 ? first : first.slice(0, end); // the whole mail was read
+  if (end !== -1 && end + 4 <= first.length) return { headers: first.slice(0, end), truncated: false };
+  if (first.length < FIRST_READ_BYTES) {
+    return { headers: end === -1 ? first : first.slice(0, end), truncated: false }; // the whole mail was read
+  }
   const text = top.text(MAX_BLOCK_BYTES);
   const whole = text.search(HEADER_END);
-  return whole === -1 ? text : text.slice(0, whole);
+  if (whole !== -1) return { headers: text.slice(0, whole), truncated: false };
+  return { headers: text, truncated: text.length >= MAX_BLOCK_BYTES };
 }
 
 /** The end of the header section: the first empty line. */
@@ -144,22 +154,43 @@ class MailTop {
   }
 }
 
-/** SES's block, field name (lower-case) to unfolded value; undefined when the top of the mail is not one. */
-function sesBlock(headers: string): Map<string, string> | undefined {
+/** SES's block: its fields, name (lower-case) to unfolded value, and whether it reached `X-SES-RECEIPT`. */
+interface SesBlock {
+  readonly fields: ReadonlyMap<string, string>;
+  /** False when the bound cut the block: only the fields wholly above the cut are given. */
+  readonly complete: boolean;
+}
+
+/**
+ * SES's block; undefined when the top of the mail is not one. `truncated`: the header section runs past the bound, so
+ * the last field may be cut; a top of SES's fields only, up to the cut, is then SES's block, incomplete (the sender
+ * writes nothing above SES's fields).
+ */
+function sesBlock(text: { readonly headers: string; readonly truncated: boolean }): SesBlock | undefined {
   const block = new Map<string, string>();
-  for (const field of unfold(headers)) {
-    const colon = field.indexOf(':');
-    if (colon <= 0) return undefined;
-    const name = field.slice(0, colon).trim().toLowerCase();
-    if (!SES_FIELDS.has(name) || block.has(name)) {
+  const fields = [...unfold(text.headers)];
+  const cut = text.truncated ? fields.pop() : undefined;
+  for (const field of fields) {
+    const name = fieldName(field);
+    if (name === undefined || !SES_FIELDS.has(name) || block.has(name)) {
       return undefined;
     }
-    block.set(name, field.slice(colon + 1).trim());
+    block.set(name, field.slice(field.indexOf(':') + 1).trim());
     if (name === 'x-ses-receipt') {
-      return block;
+      return { fields: block, complete: true };
     }
   }
-  return undefined;
+  if (cut === undefined) return undefined;
+  const cutName = fieldName(cut);
+  // The cut field, when its name is whole, is one of SES's too; cut inside its name, the fields above must show it.
+  if (cutName === undefined ? block.size === 0 : !SES_FIELDS.has(cutName) || block.has(cutName)) return undefined;
+  return { fields: block, complete: false };
+}
+
+/** A field's name, lower-case; undefined when it has no colon (or nothing before it). */
+function fieldName(field: string): string | undefined {
+  const colon = field.indexOf(':');
+  return colon <= 0 ? undefined : field.slice(0, colon).trim().toLowerCase();
 }
 
 /** Header fields with their continuation lines joined. */

@@ -74,6 +74,17 @@ describe('quarantine in the function', () => {
     expect(sent(OUTPUT)).toHaveLength(0);
   });
 
+  it("quarantines virus FAIL though the sender swelled SES's block past 64 KiB with DKIM signatures", async () => {
+    s3Mock.on(CopyObjectCommand).resolves({});
+    const dkimSigners = Array.from({ length: 300 }, (_, i) => `${'d'.repeat(200)}${i}.example`);
+    const infected = { ...CLEAN_VERDICTS, virus: 'FAIL' } as const;
+    const stored = await storeAsSes(kms, MAIL, { ...SES_OPTIONS, kmsKeyArn: keyArn, verdicts: infected, dkimSigners });
+    const object = put(stored);
+    expect(await createHandler({ env: baseEnv(), clients })(eventFor(object))).toMatchObject({ quarantined: 1 });
+    expect(copies().map((c) => c.Key)).toEqual([`quarantine/VIRUS/${stored.messageId}`]);
+    expect(sent(OUTPUT)).toHaveLength(0);
+  });
+
   it('copies the exact version the event named', async () => {
     s3Mock.on(CopyObjectCommand).resolves({});
     const object = put(await sesObject(kms, keyArn, MAIL, 'versioned', { ...CLEAN_VERDICTS, virus: 'FAIL' }));

@@ -59,7 +59,7 @@ it("takes SPF from Received-SPF when Authentication-Results is not SES's", () =>
   expect(readSesVerdicts(asPlaintext(`${block}\r\n`))).toEqual({ spf: 'SOFTFAIL' });
 });
 
-it('reads no further than 64 KiB into the mail: a block that ends past it is not read, nor any piece beyond', () => {
+it('reads no further than 64 KiB into the mail: a block the bound cuts reads FAIL throughout, no piece beyond read', () => {
   // SES's own block, with verdicts, pushed past 64 KiB by a long (folded) Return-Path.
   const padded = `Return-Path: <a@example.org>${'\r\n (x)'.repeat(14 * 1024)}\r\n`;
   const block = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, virus: 'FAIL' }).replace(
@@ -78,11 +78,60 @@ it('reads no further than 64 KiB into the mail: a block that ends past it is not
       }
     },
   };
-  expect(readSesVerdicts({ chunks, byteLength: bytes.length } as never)).toBeUndefined();
+  // Cut inside its Return-Path, the block gave nothing: no verdict can be trusted, so none reads PASS.
+  expect(readSesVerdicts({ chunks, byteLength: bytes.length } as never)).toEqual({
+    spam: 'FAIL',
+    virus: 'FAIL',
+    spf: 'FAIL',
+    dkim: 'FAIL',
+    dmarc: 'FAIL',
+  });
   expect(pulled).toBe(64);
   // The same block within the bound is read.
   const short = sesHeaderBlock('abc123', { ...CLEAN_VERDICTS, virus: 'FAIL' }) + BODY;
   expect(readSesVerdicts(asPlaintext(short))?.virus).toBe('FAIL');
+});
+
+describe('a block the sender swells past 64 KiB (SES writes a dkim result for each of its DKIM signatures)', () => {
+  const swollen = (verdicts: typeof CLEAN_VERDICTS, signatures: number) => {
+    const results = Array.from(
+      { length: signatures },
+      (_, i) => `\r\n dkim=pass header.i=@${'d'.repeat(200)}${i}.example;`,
+    );
+    const block = sesHeaderBlock('abc123', verdicts).replace(
+      /(Authentication-Results: amazonses\.com;)/,
+      `$1${results.join('')}`,
+    );
+    return `${block}${BODY}`;
+  };
+
+  it("reads FAIL for what the cut hid, and SES's verdicts above the cut as SES wrote them", () => {
+    const mail = swollen({ ...CLEAN_VERDICTS, virus: 'FAIL', spam: 'PASS' }, 300);
+    expect(Buffer.from(mail, 'latin1').indexOf('X-SES-RECEIPT')).toBeGreaterThan(64 * 1024);
+    expect(readSesVerdicts(asPlaintext(mail, 7))).toEqual({
+      spam: 'PASS',
+      virus: 'FAIL',
+      spf: 'PASS',
+      dkim: 'FAIL',
+      dmarc: 'FAIL',
+    });
+    expect(readSesVerdicts(asPlaintext(swollen(CLEAN_VERDICTS, 300)))).toMatchObject({ virus: 'PASS', dkim: 'FAIL' });
+  });
+
+  it('reads as before when the swollen block still ends within the bound', () => {
+    expect(readSesVerdicts(asPlaintext(swollen({ ...CLEAN_VERDICTS, virus: 'FAIL' }, 100)))).toEqual({
+      spam: 'PASS',
+      virus: 'FAIL',
+      spf: 'PASS',
+      dkim: 'PASS',
+      dmarc: 'PASS',
+    });
+  });
+
+  it('reads nothing from a top of 64 KiB that is not SES fields (a mail stored without a block)', () => {
+    const plain = `From: a@example.org\r\nX-Long: ${'x'.repeat(70 * 1024)}\r\n\r\nbody`;
+    expect(readSesVerdicts(asPlaintext(plain))).toBeUndefined();
+  });
 });
 
 it('reads a block that reaches past the first 4 KiB, and stops at an empty line that straddles that point', () => {
