@@ -61,12 +61,12 @@ export function createVerdictGate(env: Readonly<Record<string, string | undefine
       logger.info('gate decision', {
         sesMessageId: printableId(ses?.mail?.messageId),
         verdicts: {
-          virus: receipt.virusVerdict?.status,
-          spam: receipt.spamVerdict?.status,
-          spf: receipt.spfVerdict?.status,
-          dkim: receipt.dkimVerdict?.status,
-          dmarc: receipt.dmarcVerdict?.status,
-          dmarcPolicy: receipt.dmarcPolicy,
+          virus: known(receipt.virusVerdict?.status, STATUSES),
+          spam: known(receipt.spamVerdict?.status, STATUSES),
+          spf: known(receipt.spfVerdict?.status, STATUSES),
+          dkim: known(receipt.dkimVerdict?.status, STATUSES),
+          dmarc: known(receipt.dmarcVerdict?.status, STATUSES),
+          dmarcPolicy: known(receipt.dmarcPolicy?.toLowerCase(), DMARC_POLICIES),
         },
         disposition: decision.disposition,
         reasons: decision.reasons,
@@ -101,6 +101,15 @@ function count(disposition: Disposition, reasons: readonly string[]): void {
 }
 
 /** SES message ids are lower-case letters and digits; anything else is not logged as given. */
+/** The words SES's receipt uses (https://docs.aws.amazon.com/ses/latest/dg/receiving-email-notifications-contents.html). */
+const STATUSES = new Set(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
+const DMARC_POLICIES = new Set(['none', 'quarantine', 'reject']);
+
+/** A receipt word for the log: as given when SES defines it, else OTHER (the DMARC policy comes from DNS). */
+function known(word: string | undefined, words: ReadonlySet<string>): string | undefined {
+  return word === undefined || words.has(word) ? word : 'OTHER';
+}
+
 function printableId(id: string | undefined): string | undefined {
   return id !== undefined && /^[a-z0-9]{1,64}$/.test(id) ? id : undefined;
 }

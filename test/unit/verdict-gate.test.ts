@@ -164,6 +164,20 @@ describe('the handler', () => {
     expect(text).not.toMatch(/example\.(net|com)|a subject/);
   });
 
+  it('logs only the words SES defines: any other status or DMARC policy text reads OTHER', async () => {
+    const odd = event({ ...CLEAN_VERDICTS, dmarc: 'FAIL' });
+    Object.assign(odd.Records[0]?.ses.receipt ?? {}, {
+      dmarcPolicy: 'reject; ceo@victim.example',
+      spamVerdict: { status: 'PASS someone@example.org' },
+    });
+    await createVerdictGate({})(odd);
+    const text = logs.join('');
+    expect(text).toContain('"dmarcPolicy":"OTHER"');
+    expect(text).toContain('"spam":"OTHER"');
+    expect(text).toContain('"virus":"PASS"');
+    expect(text).not.toMatch(/victim|someone@/);
+  });
+
   it.each([
     ['an event without a receipt', { Records: [{ ses: {} }] }, {}],
     ['an empty event', {}, {}],
