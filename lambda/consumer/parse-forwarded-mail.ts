@@ -194,6 +194,10 @@ export async function parseForwardedMail(
   if (headers.some((header) => !FIELD_NAME.test(header.originalKey))) {
     throw new ParsedMailError('MAIL_MALFORMED', 'a header line is not a "Name: value" field');
   }
+  // RFC 5322 allows one From: with two, readers differ on which is the sender (postal-mime the first, Python the last).
+  if (headers.filter((header) => header.key === 'from').length > 1) {
+    throw new ParsedMailError('MAIL_MALFORMED', 'mail has more than one From field');
+  }
   if (headers.length > limits.maxHeaders) {
     throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxHeaders} header fields`);
   }

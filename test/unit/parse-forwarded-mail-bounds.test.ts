@@ -127,6 +127,16 @@ it('refuses what is no mail: empty, binary junk, no header section, a line that 
   expect(await refusal(Buffer.from(`${HEAD}no colon ${SECRET}\r\n\r\nbody`))).toBe('MAIL_MALFORMED');
 });
 
+it('refuses a mail of two From fields: which one a reader takes differs (RFC 5322 allows one)', async () => {
+  const two = `From : ceo@victim.example\r\nFrom: me@attacker.example\r\nSubject: x\r\n\r\nbody`;
+  expect(await refusal(Buffer.from(two))).toBe('MAIL_MALFORMED');
+  const lowerCase = `From: a@example.org\r\nfrom: b@example.org\r\n\r\nbody`;
+  expect(await refusal(Buffer.from(lowerCase))).toBe('MAIL_MALFORMED');
+  // One From, and an mbox separator line before the header section, is a mail.
+  const mbox = await parseForwardedMail(Buffer.from(`From sender@example.org Mon Nov 23 12:00:00 2026\r\n${HEAD}\r\n`));
+  expect(mbox.from?.address).toBe(SECRET);
+});
+
 it('gives a result for damaged mail that is still a mail: header only, truncated, bad base64, a bad date', async () => {
   const headerOnly = await parseForwardedMail(Buffer.from(HEAD));
   expect(headerOnly).toMatchObject({ subject: SECRET, text: undefined, html: undefined, attachments: [] });
