@@ -81,17 +81,21 @@ const RESULT_WORDS = new Set([
 
 /**
  * The verdict for one method over all its results: FAIL when any result is FAIL or a word no method defines (which
- * only a sender writes, and which would otherwise reach consumers in `SesVerdicts`); else PASS when every result is
- * PASS; else the first that is not. So a PASS or NONE a sender slips in beside SES's FAIL reads FAIL, and a mail with
- * one good and one broken DKIM signature reads as the broken one: consumers and the gate err towards refusing, never
- * towards trusting.
+ * only a sender writes, and which would otherwise reach consumers in `SesVerdicts`), or when two results name
+ * different words besides PASS (a sender's `temperror` beside SES's `none`: which is SES's cannot be told); else PASS
+ * when every result is PASS; else the one word besides PASS. So a PASS or NONE a sender slips in beside SES's FAIL
+ * reads FAIL, and a mail with one good and one broken DKIM signature reads as the broken one: consumers and the gate
+ * err towards refusing, never towards trusting.
  */
 export function combinedResult(results: readonly AuthenticationResult[], method: string): string | undefined {
   let combined: string | undefined;
   for (const result of results) {
     if (result.method !== method) continue;
     if (result.result === 'FAIL' || !RESULT_WORDS.has(result.result)) return 'FAIL';
-    if (result.result !== 'PASS' && (combined === undefined || combined === 'PASS')) combined = result.result;
+    if (result.result !== 'PASS') {
+      if (combined !== undefined && combined !== 'PASS' && combined !== result.result) return 'FAIL';
+      combined = result.result;
+    }
     combined ??= 'PASS';
   }
   return combined;

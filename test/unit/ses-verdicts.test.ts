@@ -168,6 +168,17 @@ function withAuthenticationResults(field: string): string {
 
 describe("a sender's MAIL FROM and HELO, which SES copies into its Authentication-Results, never change a verdict", () => {
   const failed = { ...CLEAN_VERDICTS, dkim: 'FAIL', dmarc: 'FAIL' } as const;
+  it("a HELO naming other words beside SES's none does not put its words in SesVerdicts: FAIL", () => {
+    const none = { ...CLEAN_VERDICTS, dkim: 'NONE', dmarc: 'NONE' } as unknown as typeof CLEAN_VERDICTS;
+    const block = sesHeaderBlock('abc123', none, 'us-east-1', {
+      mailFrom: 'a@example.org',
+      helo: 'x; dkim=temperror; dmarc=neutral',
+    });
+    expect(readSesVerdicts(asPlaintext(`${block}${BODY}`))).toMatchObject({ dkim: 'FAIL', dmarc: 'FAIL' });
+    const plain = sesHeaderBlock('abc123', none, 'us-east-1');
+    expect(readSesVerdicts(asPlaintext(`${plain}${BODY}`))).toMatchObject({ dkim: 'NONE', dmarc: 'NONE' });
+  });
+
   const verdictsOf = (envelope: { mailFrom: string; helo: string }) =>
     readSesVerdicts(asPlaintext(sesHeaderBlock('abc123', failed, 'us-east-1', envelope) + BODY));
 
@@ -270,7 +281,14 @@ describe('Authentication-Results as RFC 8601 reads it', () => {
     expect(combinedResult(results('dkim=pass; dkim=pass'), 'dkim')).toBe('PASS');
     expect(combinedResult(results('dkim=pass; dkim=fail; dkim=temperror'), 'dkim')).toBe('FAIL');
     expect(combinedResult(results('dkim=neutral; dkim=pass'), 'dkim')).toBe('NEUTRAL');
+    expect(combinedResult(results('dkim=none; dkim=none'), 'dkim')).toBe('NONE');
     expect(combinedResult(results('spf=pass'), 'dkim')).toBeUndefined();
+  });
+
+  it("reads FAIL when results of one method name two different words besides PASS: which is SES's is unknowable", () => {
+    const results = (text: string) => parseAuthenticationResults(`amazonses.com; ${text}`)?.results ?? [];
+    expect(combinedResult(results('dkim=temperror; dkim=none'), 'dkim')).toBe('FAIL');
+    expect(combinedResult(results('dmarc=neutral; dmarc=pass; dmarc=none'), 'dmarc')).toBe('FAIL');
   });
 
   it('gives nothing for a field with an open comment or quoted string, or no authserv-id', () => {
