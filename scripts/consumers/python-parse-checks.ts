@@ -20,7 +20,11 @@ export function parseChecks(python: string): string[] {
         'm = consume.parse_mail(open(sys.argv[2], "rb").read())\n' +
         'out = {k: m[k] for k in ("from", "subject", "messageId")} | {"date": m["date"].isoformat(), ' +
         '"html": m["html"], "attachments": [[a["filename"], a["contentType"], a["content"].hex()] for a in m["attachments"]]}\n' +
-        'out["refused"] = [consume.mail_summary(b).get("refused") for b in (b"", b"\\r\\nno headers", bytes(range(256)) * 16)]\n' +
+        'out["refused"] = [consume.mail_summary(b).get("refused") for b in (b"", b"\\r\\nno headers", bytes(range(256)) * 16,\n' +
+        '  b"From : ceo@victim.example\\r\\nFrom: me@attacker.example\\r\\n\\r\\nx",\n' +
+        '  b"From: ceo@victim.example <me@attacker.example>\\r\\n\\r\\nx",\n' +
+        '  b"From: " + b",".join([b\'"a"\'] * 10000) + b"\\r\\n\\r\\nx",\n' +
+        '  b"From: a@example.org\\r\\nSubject: " + b"=?utf-8?q?a?= " * 50000 + b"\\r\\n\\r\\nx")]\n' +
         'print(json.dumps(out))',
       dirname(EXAMPLE),
       sample,
@@ -34,7 +38,18 @@ export function parseChecks(python: string): string[] {
     date: '2026-11-23T08:59:58+01:00',
     html: '<p>Hello,</p><p>the draft of the quarterly report is attached. Gr\u00fc\u00dfe!</p>\n',
     attachments: [['report.csv', 'text/csv', csv.toString('hex')]],
-    refused: ['MAIL_MALFORMED', 'MAIL_MALFORMED', 'MAIL_MALFORMED'],
+    // Empty, no header section, binary; two From fields (readers differ on which), one From read as two addresses;
+    // 10,000 quoted strings in a From (35 s in the email package's parser) and 700 KB of encoded words in a Subject
+    // (44 s), each refused at once.
+    refused: [
+      'MAIL_MALFORMED',
+      'MAIL_MALFORMED',
+      'MAIL_MALFORMED',
+      'MAIL_MALFORMED',
+      'MAIL_MALFORMED',
+      'MAIL_MALFORMED',
+      'MAIL_TOO_COMPLEX',
+    ],
   };
   return probe.status === 0 && sameJson(probe.stdout, expected)
     ? []
