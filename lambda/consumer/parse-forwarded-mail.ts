@@ -6,33 +6,10 @@
  * never the mail's content or addresses.
  */
 import PostalMime from 'postal-mime';
-import { DEFAULT_MAX_MAIL_BYTES } from '../contract/message-contract';
+import { checkShape, DEFAULTS, ParsedMailError, type ParseForwardedMailOptions } from './mail-bounds';
 import type { ForwardedMail } from './read-forwarded-mail';
 
-/** Why a mail was not parsed. */
-export type ParsedMailErrorCode =
-  /** The mail is over `maxBytes`; nothing was parsed. */
-  | 'MAIL_TOO_LARGE'
-  /** Over `maxLines`, `maxParts`, `maxNestingDepth`, `maxHeadersBytes`, `maxHeaders` or `maxAttachments`. */
-  | 'MAIL_TOO_COMPLEX'
-  /** Not a mail: empty, no header section, a header line that is no `Name: value` field, or the parser failed. */
-  | 'MAIL_MALFORMED';
-
-/** A mail `parseForwardedMail` refused; the message names a limit or a rule, never the mail. */
-export class ParsedMailError extends Error {
-  /** `'ParsedMailError'`, for code that tests the name rather than `instanceof`. */
-  override readonly name = 'ParsedMailError';
-  /** Why: a stable reason code (docs/CONTRACT.md). */
-  readonly code: ParsedMailErrorCode;
-  /**
-   * @param code - the stable reason code
-   * @param message - the limit or rule broken; never the mail, an address, a bucket or a key
-   */
-  constructor(code: ParsedMailErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { ParsedMailError, type ParsedMailErrorCode, type ParseForwardedMailOptions } from './mail-bounds';
 
 /** A mailbox: the address and its decoded display name (empty when the mail gives none). */
 export interface MailAddress {
@@ -94,38 +71,6 @@ export interface ParsedMail {
   /** Attachments and inline parts, in the mail's order. */
   readonly attachments: readonly MailAttachment[];
 }
-
-/** Bounds of `parseForwardedMail`; each a positive whole number. */
-export interface ParseForwardedMailOptions {
-  /** A mail larger than this, in bytes, is refused unparsed. @default 41_943_040 */
-  readonly maxBytes?: number;
-  /**
-   * A mail of more lines is refused unparsed. The default takes any mail of 40 MiB in base64 lines of 76; the parser
-   * holds about 2 KiB per line of an unencoded (7bit, 8bit) part, so a hostile mail may cost it 1.2 GB and 8 s at
-   * the default: a consumer with less memory sets this lower (100,000: about 200 MB). @default 600_000
-   */
-  readonly maxLines?: number;
-  /** A mail with more lines starting with `--` (each MIME part starts with one) is refused unparsed. @default 10_000 */
-  readonly maxParts?: number;
-  /** Deepest MIME nesting accepted, in levels below the top-level part. @default 64 */
-  readonly maxNestingDepth?: number;
-  /** Header bytes of all parts together. @default 2_097_152 */
-  readonly maxHeadersBytes?: number;
-  /** Top-level header fields. @default 5_000 */
-  readonly maxHeaders?: number;
-  /** Attachments. @default 1_000 */
-  readonly maxAttachments?: number;
-}
-
-const DEFAULTS: Required<ParseForwardedMailOptions> = {
-  maxBytes: DEFAULT_MAX_MAIL_BYTES,
-  maxLines: 600_000,
-  maxParts: 10_000,
-  maxNestingDepth: 64,
-  maxHeadersBytes: 2_097_152,
-  maxHeaders: 5_000,
-  maxAttachments: 1_000,
-};
 
 /** RFC 5322 field name: printable US-ASCII except `:`. */
 const FIELD_NAME = /^[\x21-\x39\x3b-\x7e]+$/;
@@ -217,34 +162,6 @@ export async function parseForwardedMail(
     html: email.html,
     attachments: email.attachments.map(toAttachment),
   };
-}
-
-/** Counts lines and part delimiters (lines starting with `--`) without parsing; refuses past the bounds. */
-function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMailOptions>): void {
-  const bytes = Buffer.from(mime.buffer, mime.byteOffset, mime.byteLength);
-  let lines = 0;
-  let delimiters = 0;
-  let start = 0;
-  while (start < bytes.length) {
-    lines += 1;
-    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) {
-      delimiters += 1;
-    }
-    const end = bytes.indexOf(0x0a, start);
-    if (end === -1) {
-      break;
-    }
-    start = end + 1;
-  }
-  if (lines === 0) {
-    throw new ParsedMailError('MAIL_MALFORMED', 'mail is empty');
-  }
-  if (lines > limits.maxLines) {
-    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxLines} lines`);
-  }
-  if (delimiters > limits.maxParts) {
-    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxParts} MIME part delimiters`);
-  }
 }
 
 /** A Uint8Array or Buffer, from this realm or another (a test runner's sandbox, a worker). */

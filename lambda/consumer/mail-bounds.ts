@@ -1,0 +1,108 @@
+/**
+ * The bounds `parseForwardedMail` holds a mail to before, while and after postal-mime parses it, and the refusal it
+ * gives past them: a `ParsedMailError` with a stable code whose message names a limit, never the mail.
+ */
+import { DEFAULT_MAX_MAIL_BYTES } from '../contract/message-contract';
+
+/** Why a mail was not parsed. */
+export type ParsedMailErrorCode =
+  /** The mail is over `maxBytes`; nothing was parsed. */
+  | 'MAIL_TOO_LARGE'
+  /** Over `maxLines`, `maxParts`, `maxNestingDepth`, `maxHeadersBytes`, `maxFieldBytes`, `maxHeaders` or `maxAttachments`. */
+  | 'MAIL_TOO_COMPLEX'
+  /** Not a mail: empty, no header section, a header line that is no `Name: value` field, two From fields, or the parser failed. */
+  | 'MAIL_MALFORMED';
+
+/** A mail `parseForwardedMail` refused; the message names a limit or a rule, never the mail. */
+export class ParsedMailError extends Error {
+  /** `'ParsedMailError'`, for code that tests the name rather than `instanceof`. */
+  override readonly name = 'ParsedMailError';
+  /** Why: a stable reason code (docs/CONTRACT.md). */
+  readonly code: ParsedMailErrorCode;
+  /**
+   * @param code - the stable reason code
+   * @param message - the limit or rule broken; never the mail, an address, a bucket or a key
+   */
+  constructor(code: ParsedMailErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Bounds of `parseForwardedMail`; each a positive whole number. */
+export interface ParseForwardedMailOptions {
+  /** A mail larger than this, in bytes, is refused unparsed. @default 41_943_040 */
+  readonly maxBytes?: number;
+  /**
+   * A mail of more lines is refused unparsed. The default takes any mail of 40 MiB in base64 lines of 76; the parser
+   * holds about 2 KiB per line of an unencoded (7bit, 8bit) part, so a hostile mail may cost it 1.2 GB and 8 s at
+   * the default: a consumer with less memory sets this lower (100,000: about 200 MB). @default 600_000
+   */
+  readonly maxLines?: number;
+  /** A mail with more lines starting with `--` (each MIME part starts with one) is refused unparsed. @default 10_000 */
+  readonly maxParts?: number;
+  /** Deepest MIME nesting accepted, in levels below the top-level part. @default 64 */
+  readonly maxNestingDepth?: number;
+  /** Header bytes of all parts together. @default 2_097_152 */
+  readonly maxHeadersBytes?: number;
+  /**
+   * One top-level header field, folded lines included, in bytes, checked before parsing: postal-mime's address parser
+   * takes time that grows faster than a field's length (a From of 1 MiB: about 8 s). @default 65_536
+   */
+  readonly maxFieldBytes?: number;
+  /** Top-level header fields. @default 5_000 */
+  readonly maxHeaders?: number;
+  /** Attachments. @default 1_000 */
+  readonly maxAttachments?: number;
+}
+
+export const DEFAULTS: Required<ParseForwardedMailOptions> = {
+  maxBytes: DEFAULT_MAX_MAIL_BYTES,
+  maxLines: 600_000,
+  maxParts: 10_000,
+  maxNestingDepth: 64,
+  maxHeadersBytes: 2_097_152,
+  maxFieldBytes: 65_536,
+  maxHeaders: 5_000,
+  maxAttachments: 1_000,
+};
+
+/** Counts lines and part delimiters (lines starting with `--`) without parsing; refuses past the bounds. */
+export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMailOptions>): void {
+  const bytes = Buffer.from(mime.buffer, mime.byteOffset, mime.byteLength);
+  let lines = 0;
+  let delimiters = 0;
+  let start = 0;
+  // The top-level header section, field by field (a line starting with a space or tab continues the field above).
+  let inHeader = true;
+  let fieldBytes = 0;
+  while (start < bytes.length) {
+    lines += 1;
+    if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) {
+      delimiters += 1;
+    }
+    const end = bytes.indexOf(0x0a, start);
+    if (inHeader) {
+      const length = (end === -1 ? bytes.length : end) - start;
+      const continued = bytes[start] === 0x20 || bytes[start] === 0x09;
+      fieldBytes = continued ? fieldBytes + length + 1 : length + 1;
+      if (fieldBytes > limits.maxFieldBytes) {
+        throw new ParsedMailError('MAIL_TOO_COMPLEX', `a header field is over ${limits.maxFieldBytes} bytes`);
+      }
+      inHeader = length > (bytes[end - 1] === 0x0d ? 1 : 0);
+    }
+    if (end === -1) {
+      break;
+    }
+    start = end + 1;
+  }
+  if (lines === 0) {
+    throw new ParsedMailError('MAIL_MALFORMED', 'mail is empty');
+  }
+  if (lines > limits.maxLines) {
+    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxLines} lines`);
+  }
+  if (delimiters > limits.maxParts) {
+    throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxParts} MIME part delimiters`);
+  }
+}
