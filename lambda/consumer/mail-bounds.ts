@@ -2,7 +2,9 @@
  * The bounds `parseForwardedMail` holds a mail to before, while and after postal-mime parses it, and the refusal it
  * gives past them: a `ParsedMailError` with a stable code whose message names a limit, never the mail.
  */
+
 import { DEFAULT_MAX_MAIL_BYTES } from '../contract/message-contract';
+import { CodedError } from './coded-error';
 
 /** Why a mail was not parsed. */
 export type ParsedMailErrorCode =
@@ -14,19 +16,9 @@ export type ParsedMailErrorCode =
   | 'MAIL_MALFORMED';
 
 /** A mail `parseForwardedMail` refused; the message names a limit or a rule, never the mail. */
-export class ParsedMailError extends Error {
+export class ParsedMailError extends CodedError<ParsedMailErrorCode> {
   /** `'ParsedMailError'`, for code that tests the name rather than `instanceof`. */
   override readonly name = 'ParsedMailError';
-  /** Why: a stable reason code (docs/CONTRACT.md). */
-  readonly code: ParsedMailErrorCode;
-  /**
-   * @param code - the stable reason code
-   * @param message - the limit or rule broken; never the mail, an address, a bucket or a key
-   */
-  constructor(code: ParsedMailErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
 }
 
 /** Bounds of `parseForwardedMail`; each a positive whole number. */
