@@ -81,22 +81,26 @@ const RESULT_WORDS = new Set([
 
 /**
  * The verdict for one method over all its results: FAIL when any result is FAIL or a word no method defines (which
- * only a sender writes, and which would otherwise reach consumers in `SesVerdicts`), or when two results name
- * different words besides PASS (a sender's `temperror` beside SES's `none`: which is SES's cannot be told); else PASS
- * when every result is PASS; else the one word besides PASS. So a PASS or NONE a sender slips in beside SES's FAIL
- * reads FAIL, and a mail with one good and one broken DKIM signature reads as the broken one: consumers and the gate
- * err towards refusing, never towards trusting.
+ * only a sender writes, and which would otherwise reach consumers in `SesVerdicts`); FAIL too when two results name
+ * different words besides PASS where SES writes only one: for spf and dmarc (one result each), and for dkim when one
+ * of them is NONE (SES writes `dkim=none` only for a mail with no signature), as a sender's `temperror` beside SES's
+ * `none` would be; else PASS when every result is PASS; else the first word besides PASS. Several DKIM signatures
+ * give several genuine results (`temperror` for one, `permerror` for another): those read as the first. So a PASS or
+ * NONE a sender slips in beside SES's FAIL reads FAIL, and a mail with one good and one broken DKIM signature reads
+ * as the broken one: consumers and the gate err towards refusing, never towards trusting.
  */
 export function combinedResult(results: readonly AuthenticationResult[], method: string): string | undefined {
   let combined: string | undefined;
   for (const result of results) {
     if (result.method !== method) continue;
     if (result.result === 'FAIL' || !RESULT_WORDS.has(result.result)) return 'FAIL';
-    if (result.result !== 'PASS') {
-      if (combined !== undefined && combined !== 'PASS' && combined !== result.result) return 'FAIL';
+    if (result.result === 'PASS') {
+      combined ??= 'PASS';
+    } else if (combined === undefined || combined === 'PASS') {
       combined = result.result;
+    } else if (combined !== result.result && (method !== 'dkim' || combined === 'NONE' || result.result === 'NONE')) {
+      return 'FAIL';
     }
-    combined ??= 'PASS';
   }
   return combined;
 }

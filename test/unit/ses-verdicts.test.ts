@@ -289,6 +289,15 @@ describe('Authentication-Results as RFC 8601 reads it', () => {
     const results = (text: string) => parseAuthenticationResults(`amazonses.com; ${text}`)?.results ?? [];
     expect(combinedResult(results('dkim=temperror; dkim=none'), 'dkim')).toBe('FAIL');
     expect(combinedResult(results('dmarc=neutral; dmarc=pass; dmarc=none'), 'dmarc')).toBe('FAIL');
+    expect(combinedResult(results('spf=softfail; spf=neutral'), 'spf')).toBe('FAIL');
+  });
+
+  it('reads genuine DKIM results of several signatures as the first besides PASS, not FAIL', () => {
+    const results = (text: string) => parseAuthenticationResults(`amazonses.com; ${text}`)?.results ?? [];
+    // An ESP's signature whose key lookup timed out beside the author domain's whose key is gone.
+    const field = 'dkim=temperror header.i=@shop.example; dkim=permerror header.i=@esp.example';
+    expect(combinedResult(results(field), 'dkim')).toBe('TEMPERROR');
+    expect(combinedResult(results(`dkim=pass header.i=@a.example; ${field}`), 'dkim')).toBe('TEMPERROR');
   });
 
   it('gives nothing for a field with an open comment or quoted string, or no authserv-id', () => {
