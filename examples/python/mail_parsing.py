@@ -2,6 +2,7 @@
 parseForwardedMail) and mail_summary, what consume.py prints of a mail. Refusals are Refused with a stable code."""
 import email
 import email.errors
+import email.header
 import email.policy
 import email.utils
 import re
@@ -52,8 +53,27 @@ def check_fields(mime):
         # An mbox separator line (`From sender date`) may come first: the package keeps it apart (get_unixfrom).
         if field and not FIELD_NAME.match(field) and not (index == 0 and MBOX_FROM.match(field)):
             raise Refused("MAIL_MALFORMED", "a header line is not a Name: value field")
-    if any(len(m.group(0)) > MAX_PARSED_FIELD_BYTES for m in PARSED_FIELD.finditer(mime)):
-        raise Refused("MAIL_TOO_COMPLEX", "a Subject or Content- field is over this reader's bound")
+    for section in header_sections(mime):
+        if any(len(m.group(0)) > MAX_PARSED_FIELD_BYTES for m in PARSED_FIELD.finditer(section)):
+            raise Refused("MAIL_TOO_COMPLEX", "a Subject or Content- field is over this reader's bound")
+
+
+def header_sections(mime):
+    """The top header section and each part's: from the top, or from a line starting with `--` (a part's boundary),
+    up to the next empty line. A body line that starts with `--` may start a false one; a body line that does not
+    (a `Content-Security-Policy:` line of a pasted HTTP dump) is never read as a field."""
+    for match in re.finditer(rb"(?:\A|^--[^\r\n]*\r?\n)(.*?)(?:^\r?$|\Z)", mime, re.M | re.S):
+        yield match.group(1)
+
+
+def unfolded(value):
+    """A raw field value with its folds joined and its encoded words decoded (RFC 2047), as the package would give it;
+    the raw text when it does not decode."""
+    text = re.sub(r"\r?\n(?=[ \t])", "", value).strip()
+    try:
+        return str(email.header.make_header(email.header.decode_header(text)))
+    except (LookupError, ValueError, UnicodeError, email.errors.HeaderParseError):
+        return text
 
 
 def raw_values(message, name):
@@ -62,8 +82,17 @@ def raw_values(message, name):
 
 
 def addresses(message, name):
-    return [{"address": address, "name": display} for display, address in
+    return [{"address": address, "name": unfolded(display)} for display, address in
             email.utils.getaddresses(raw_values(message, name)) if address]
+
+
+def date_of(message):
+    """The Date field as a datetime; None when absent or unreadable (a damaged date does not refuse the mail)."""
+    raw = (raw_values(message, "Date") or [None])[0]
+    try:
+        return None if raw is None else email.utils.parsedate_to_datetime(unfolded(raw))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
 
 
 def sender(message):
@@ -101,15 +130,15 @@ def parse_mail(mime):
             attachments.append({"filename": part.get_filename(), "contentType": part.get_content_type(),
                                 "disposition": part.get_content_disposition(), "size": len(content),
                                 "content": content})
-        date = (raw_values(message, "Date") or [None])[0]
+        message_id = (raw_values(message, "Message-ID") or [None])[0]
         return {
-            "headers": [{"name": name, "value": str(value)} for name, value in message.raw_items()],
+            "headers": [{"name": name, "value": unfolded(str(value))} for name, value in message.raw_items()],
             "from": sender(message),
             "to": addresses(message, "To"),
             "cc": addresses(message, "Cc"),
             "subject": message["Subject"],
-            "date": None if date is None else email.utils.parsedate_to_datetime(date),
-            "messageId": (raw_values(message, "Message-ID") or [None])[0],
+            "date": date_of(message),
+            "messageId": None if message_id is None else unfolded(message_id),
             "text": None if text_part is None else text_part.get_content(),
             "html": None if html_part is None else html_part.get_content(),
             "attachments": attachments,

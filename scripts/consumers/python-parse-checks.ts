@@ -25,6 +25,10 @@ export function parseChecks(python: string): string[] {
         '  b"From: ceo@victim.example <me@attacker.example>\\r\\n\\r\\nx",\n' +
         '  b"From: " + b",".join([b\'"a"\'] * 10000) + b"\\r\\n\\r\\nx",\n' +
         '  b"From: a@example.org\\r\\nSubject: " + b"=?utf-8?q?a?= " * 50000 + b"\\r\\n\\r\\nx")]\n' +
+        'kept = lambda b: (lambda x: [x["from"], x["subject"], x["date"], x["messageId"]])(consume.parse_mail(b))\n' +
+        'out["kept"] = [kept(b"From: =?UTF-8?Q?Jos=C3=A9?= <j@example.com>\\r\\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\\r\\n' +
+        'Date: Mon, 30 Feb 2026 10:00:00 +0000\\r\\nMessage-ID:\\r\\n <x@example.com>\\r\\n\\r\\nx"),\n' +
+        '  kept(b"From: a@example.org\\r\\n\\r\\nContent-Security-Policy: a" + b"\\r\\n x" * 3000 + b"\\r\\n")]\n' +
         'print(json.dumps(out))',
       dirname(EXAMPLE),
       sample,
@@ -49,6 +53,12 @@ export function parseChecks(python: string): string[] {
       'MAIL_MALFORMED',
       'MAIL_MALFORMED',
       'MAIL_TOO_COMPLEX',
+    ],
+    // Kept, as damaged mail that is still a mail: an encoded display name and Subject decoded, an impossible date
+    // read as none, a folded Message-ID unfolded; a body line that looks like a long Content- field is no field.
+    kept: [
+      [{ address: 'j@example.com', name: 'Jos\u00e9' }, 'Gr\u00fc\u00dfe', null, '<x@example.com>'],
+      [{ address: 'a@example.org', name: '' }, null, null, null],
     ],
   };
   return probe.status === 0 && sameJson(probe.stdout, expected)
