@@ -67,7 +67,8 @@ export function decide(receipt: SesReceiptVerdicts, policy: VerdictPolicy): Gate
   if (policy.refuseSpam && failed(receipt.spamVerdict)) reasons.push('SPAM');
   if (policy.refuseSpfFail && failed(receipt.spfVerdict)) reasons.push('SPF');
   if (policy.refuseDkimFail && failed(receipt.dkimVerdict)) reasons.push('DKIM');
-  const dmarcPolicy = receipt.dmarcPolicy?.toLowerCase();
+  // SES sends text; anything else (not SES's) names no policy rather than failing the gate open.
+  const dmarcPolicy = typeof receipt.dmarcPolicy === 'string' ? receipt.dmarcPolicy.toLowerCase() : undefined;
   if (
     policy.refuseDmarcFail &&
     failed(receipt.dmarcVerdict) &&

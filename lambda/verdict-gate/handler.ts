@@ -66,7 +66,7 @@ export function createVerdictGate(env: Readonly<Record<string, string | undefine
           spf: known(receipt.spfVerdict?.status, STATUSES),
           dkim: known(receipt.dkimVerdict?.status, STATUSES),
           dmarc: known(receipt.dmarcVerdict?.status, STATUSES),
-          dmarcPolicy: known(receipt.dmarcPolicy?.toLowerCase(), DMARC_POLICIES),
+          dmarcPolicy: known(lowerCase(receipt.dmarcPolicy), DMARC_POLICIES),
         },
         disposition: decision.disposition,
         reasons: decision.reasons,
@@ -100,16 +100,21 @@ function count(disposition: Disposition, reasons: readonly string[]): void {
   }
 }
 
-/** SES message ids are lower-case letters and digits; anything else is not logged as given. */
 /** The words SES's receipt uses (https://docs.aws.amazon.com/ses/latest/dg/receiving-email-notifications-contents.html). */
 const STATUSES = new Set(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
 const DMARC_POLICIES = new Set(['none', 'quarantine', 'reject']);
 
 /** A receipt word for the log: as given when SES defines it, else OTHER (the DMARC policy comes from DNS). */
-function known(word: string | undefined, words: ReadonlySet<string>): string | undefined {
-  return word === undefined || words.has(word) ? word : 'OTHER';
+function lowerCase(value: unknown): unknown {
+  return typeof value === 'string' ? value.toLowerCase() : value;
 }
 
+function known(word: unknown, words: ReadonlySet<string>): string | undefined {
+  if (word === undefined) return undefined;
+  return typeof word === 'string' && words.has(word) ? word : 'OTHER';
+}
+
+/** SES message ids are lower-case letters and digits; anything else is not logged as given. */
 function printableId(id: string | undefined): string | undefined {
   return id !== undefined && /^[a-z0-9]{1,64}$/.test(id) ? id : undefined;
 }

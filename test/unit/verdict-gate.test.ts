@@ -178,6 +178,14 @@ describe('the handler', () => {
     expect(text).not.toMatch(/victim|someone@/);
   });
 
+  it('decides as before when the DMARC policy is not text at all (it only logs as OTHER)', async () => {
+    const odd = event({ ...CLEAN_VERDICTS, virus: 'FAIL' });
+    Object.assign(odd.Records[0]?.ses.receipt ?? {}, { dmarcPolicy: 7 });
+    const answer = await createVerdictGate({ VERDICT_ACTIONS: '{"VIRUS":"stop"}' })(odd);
+    expect(answer).toEqual({ disposition: 'STOP_RULE' });
+    expect(logs.join('')).toContain('"dmarcPolicy":"OTHER"');
+  });
+
   it.each([
     ['an event without a receipt', { Records: [{ ses: {} }] }, {}],
     ['an empty event', {}, {}],
