@@ -168,23 +168,36 @@ interface SesBlock {
  */
 function sesBlock(text: { readonly headers: string; readonly truncated: boolean }): SesBlock | undefined {
   const block = new Map<string, string>();
-  const fields = [...unfold(text.headers)];
-  const cut = text.truncated ? fields.pop() : undefined;
-  for (const field of fields) {
-    const name = fieldName(field);
-    if (name === undefined || !SES_FIELDS.has(name) || block.has(name)) {
-      return undefined;
+  // Each field is taken once the next one is seen, so that the last one, which the bound may have cut, is held back;
+  // the fields after SES's block are never unfolded.
+  let held: string | undefined;
+  for (const field of unfold(text.headers)) {
+    if (held !== undefined) {
+      const taken = take(block, held);
+      if (taken !== 'more') return taken;
     }
-    block.set(name, field.slice(field.indexOf(':') + 1).trim());
-    if (name === 'x-ses-receipt') {
-      return { fields: block, complete: true };
-    }
+    held = field;
   }
+  if (!text.truncated) {
+    const taken = held === undefined ? undefined : take(block, held);
+    return taken === 'more' ? undefined : taken;
+  }
+  const cut = held;
   if (cut === undefined) return undefined;
   const cutName = fieldName(cut);
   // The cut field, when its name is whole, is one of SES's too; cut inside its name, the fields above must show it.
   if (cutName === undefined ? block.size === 0 : !SES_FIELDS.has(cutName) || block.has(cutName)) return undefined;
   return { fields: block, complete: false };
+}
+
+/** Adds one field to SES's block: the block once it is whole, undefined when the field is not SES's, else 'more'. */
+function take(block: Map<string, string>, field: string): SesBlock | undefined | 'more' {
+  const name = fieldName(field);
+  if (name === undefined || !SES_FIELDS.has(name) || block.has(name)) {
+    return undefined;
+  }
+  block.set(name, field.slice(field.indexOf(':') + 1).trim());
+  return name === 'x-ses-receipt' ? { fields: block, complete: true } : 'more';
 }
 
 /** A field's name, lower-case; undefined when it has no colon (or nothing before it). */
