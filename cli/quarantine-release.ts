@@ -8,6 +8,7 @@ import type { RefusalReason } from '../lambda/contract/verdict-policy';
 import type { AwsClients } from '../lambda/decrypt-function/aws-clients';
 import type { FunctionConfig } from '../lambda/decrypt-function/config';
 import { type ForwardResult, forwardMail, forwardTargets } from '../lambda/decrypt-function/forward-mail';
+import { discardPlaintext } from '../lambda/decrypt-function/process-record';
 import { readSesVerdicts } from '../lambda/decrypt-function/ses-verdicts';
 import { collectingAsItGoes, getObject, sourceError, storedMailPolicy } from '../lambda/decrypt-function/stored-object';
 import { decryptMail } from '../lambda/reader/decrypt-mail';
@@ -60,7 +61,7 @@ export async function releaseQuarantined(
     const verdicts = readSesVerdicts(decrypted.plaintext);
     const virus = mail.reasons.includes('VIRUS') || verdicts?.virus === 'FAIL';
     if (virus && !options.acceptVirusRisk) {
-      for (const chunk of decrypted.plaintext.chunks) chunk.fill(0);
+      discardPlaintext(decrypted.plaintext);
       throw new UsageError(
         `${decrypted.messageId} holds a virus by SES's verdict; to deliver it all the same to your consumers, pass ${ACCEPT_VIRUS_RISK}`,
       );

@@ -238,7 +238,7 @@ export async function settleFromEvent(
 }
 
 /** Zeroes verified plaintext that will not be delivered. */
-function discardPlaintext(plaintext: MailPlaintext): void {
+export function discardPlaintext(plaintext: MailPlaintext): void {
   for (const chunk of plaintext.chunks) {
     chunk.fill(0);
   }

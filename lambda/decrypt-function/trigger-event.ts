@@ -52,27 +52,30 @@ export function triggerBatchOf(event: TriggerEvent): TriggerBatch {
   // an event: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html): such an
   // event fails like any other the function cannot read.
   if (!Array.isArray(given) || given.length === 0) {
-    return { fromQueue: false, items: [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }] };
+    return NOT_AN_S3_EVENT;
   }
   const records: readonly unknown[] = given;
   if (records.every(isQueueMessage)) {
     if (records.length > MAX_MESSAGES_PER_BATCH) {
       // Lambda's mapping hands the function at most its batch size: a larger "batch" is a direct invocation dressed
       // as one, and runs nothing.
-      return { fromQueue: false, items: [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }] };
+      return NOT_AN_S3_EVENT;
     }
     return { fromQueue: true, items: records.map((message) => itemOf(message as WorkQueueMessage)) };
   }
   // Invoked directly: an event holding anything but the records S3 writes runs nothing and fails the invocation (the
   // handler), so Lambda's retries end on the on-failure destination, where a person looks.
   const wellFormed = records.length <= MAX_RECORDS_PER_MESSAGE && records.every(isObjectCreatedRecord);
-  return {
-    fromQueue: false,
-    items: wellFormed
-      ? [{ messageId: undefined, records: records as ObjectCreatedRecord[] }]
-      : [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }],
-  };
+  return wellFormed
+    ? { fromQueue: false, items: [{ messageId: undefined, records: records as ObjectCreatedRecord[] }] }
+    : NOT_AN_S3_EVENT;
 }
+
+/** A direct invocation that is not S3's event: nothing of it is run, and the handler fails it. */
+const NOT_AN_S3_EVENT: TriggerBatch = {
+  fromQueue: false,
+  items: [{ messageId: undefined, records: [], dropped: 'not-an-s3-event' }],
+};
 
 function isQueueMessage(record: unknown): boolean {
   const r = record as Partial<WorkQueueMessage> | undefined;

@@ -104,11 +104,12 @@ function count(disposition: Disposition, reasons: readonly string[]): void {
 const STATUSES = new Set(['PASS', 'FAIL', 'GRAY', 'PROCESSING_FAILED', 'DISABLED']);
 const DMARC_POLICIES = new Set(['none', 'quarantine', 'reject']);
 
-/** A receipt word for the log: as given when SES defines it, else OTHER (the DMARC policy comes from DNS). */
+/** A value lower-cased when it is text (SES's DMARC policy), else as it is. */
 function lowerCase(value: unknown): unknown {
   return typeof value === 'string' ? value.toLowerCase() : value;
 }
 
+/** A receipt word for the log: as given when SES defines it, else OTHER (the DMARC policy comes from DNS). */
 function known(word: unknown, words: ReadonlySet<string>): string | undefined {
   if (word === undefined) return undefined;
   return typeof word === 'string' && words.has(word) ? word : 'OTHER';

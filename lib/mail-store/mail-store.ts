@@ -50,6 +50,7 @@ export class MailStore extends Construct {
       versioned: true,
       lifecycleRules: [{ expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
     });
+    const prefixes = [props.objectKeyPrefix, ...(props.previousObjectKeyPrefixes ?? [])];
     this.bucket = new s3.Bucket(this, 'MailBucket', {
       ...secureBucketProps(props.removalPolicy),
       // Objects are already encrypted client-side with the mail key; SSE-S3 adds encryption of the metadata at rest.
@@ -57,7 +58,7 @@ export class MailStore extends Construct {
       versioned: true,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'mail-bucket/',
-      lifecycleRules: [props.objectKeyPrefix, ...(props.previousObjectKeyPrefixes ?? [])].map((prefix) => ({
+      lifecycleRules: prefixes.map((prefix) => ({
         prefix,
         expiration: Duration.days(props.retentionDays),
         noncurrentVersionExpiration: Duration.days(1),
@@ -65,7 +66,7 @@ export class MailStore extends Construct {
       })),
     });
 
-    this.denyDeletingMail([props.objectKeyPrefix, ...(props.previousObjectKeyPrefixes ?? [])], props.operatorRoleArns);
+    this.denyDeletingMail(prefixes, props.operatorRoleArns);
 
     acceptControl(
       this.accessLogsBucket,
