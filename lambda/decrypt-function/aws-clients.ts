@@ -5,7 +5,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type BackoffStrategy, retryStrategy } from './retry-strategy';
+import { type BackoffStrategy, FullJitterBackoff, RETRY_SETTINGS, retryStrategy } from './retry-strategy';
 
 /** The three clients the function uses. */
 export interface AwsClients {
@@ -16,8 +16,11 @@ export interface AwsClients {
 
 /** What tests may change: the backoff (so retries need no real sleeps). */
 export interface AwsClientsOptions {
-  /** @default FullJitterBackoff over Math.random */
-  readonly backoff?: () => BackoffStrategy;
+  /**
+   * Makes each client's backoff, given the cap on its delays (retry-strategy.ts).
+   * @default FullJitterBackoff over Math.random
+   */
+  readonly backoff?: (maxDelayMillis: number) => BackoffStrategy;
 }
 
 /**
@@ -25,10 +28,13 @@ export interface AwsClientsOptions {
  * retry-strategy.ts says, with its own retry budget.
  */
 export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
-  const retrying = () => ({ retryStrategy: retryStrategy(options.backoff?.()) });
+  const backoff = options.backoff ?? ((maxDelayMillis) => new FullJitterBackoff(Math.random, maxDelayMillis));
+  const retrying = (maxDelayMillis: number = RETRY_SETTINGS.maxDelayMillis) => ({
+    retryStrategy: retryStrategy(backoff(maxDelayMillis)),
+  });
   return {
     s3: new S3Client({ ...retrying() }),
-    kms: new KMSClient({ ...retrying() }),
+    kms: new KMSClient({ ...retrying(RETRY_SETTINGS.kmsMaxDelayMillis) }),
     // By default the SQS client sends to the queue URL's host, which would bypass a FIPS or custom endpoint (the
     // queue URL always names the standard one). The queues live in the function's region, so the resolved endpoint
     // is right.

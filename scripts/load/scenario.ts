@@ -68,7 +68,7 @@ export interface ScenarioReport {
  * Seconds a returned message waits before it is received again. In AWS it waits out the rest of its visibility
  * timeout (12 minutes, 6x the function's timeout), so a duplicate that found its mail in progress elsewhere comes back
  * only after that attempt's invocation has ended. Here time is compressed, but a record's SDK retries are not: one
- * Decrypt throttled five times waits up to 1 + 2 + 4 + 8 + 16 = 31 s
+ * S3 or SQS call throttled five times waits up to 1 + 2 + 4 + 8 + 16 = 31 s, a Decrypt up to 9 s
  * (lambda/decrypt-function/retry-strategy.ts). With 4 s, a duplicate's tenth receive (the stack's count) comes about
  * 36 s after its first, past those 31 s, so it does not reach the dead-letter queue while its first copy still runs,
  * as in AWS (a margin of seconds, not minutes, when S3's and SQS's retries add to the wait); with 1 s and 5 receives
@@ -145,7 +145,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       queueArn: await queueArn(stack, workUrl),
       region: LOCAL_REGION,
       containers,
-      // A message received stays invisible for the function's 2-minute timeout: no batch outlasts it (a Decrypt's
+      // A message received stays invisible for the function's 2-minute timeout: no batch outlasts it (one call's
       // retries alone may wait 31 s), so a message never reappears while its batch still runs (6x the timeout in AWS).
       visibilityTimeout: 120,
       retryDelay: RETRY_DELAY_SECONDS,

@@ -48,3 +48,32 @@ it('draws each delay below min(base × 2^attempt, 20 s), the base set by the str
   ]);
   expect(new FullJitterBackoff(() => 0).computeNextBackoffDelay(3)).toBe(0);
 });
+
+it('caps the KMS client delays at 2 s (per-second quotas), S3 and SQS at 20 s', async () => {
+  process.env.AWS_REGION = 'us-east-1';
+  const made = new Map<unknown, FullJitterBackoff>();
+  const clients = createAwsClients({
+    backoff: (maxDelayMillis) => {
+      const backoff = new FullJitterBackoff(() => 0.999_999, maxDelayMillis);
+      backoff.setDelayBase(1000);
+      made.set(backoff, backoff);
+      return backoff;
+    },
+  });
+  const delaysOf = async (client: { config: { retryStrategy(): Promise<unknown> } }) => {
+    // The strategy keeps the backoff it was given; read back through the client, it is the one each client uses.
+    const strategy = (await client.config.retryStrategy()) as { retryBackoffStrategy: FullJitterBackoff };
+    expect(made.has(strategy.retryBackoffStrategy)).toBe(true);
+    return [0, 1, 2, 3, 4].map((attempt) => strategy.retryBackoffStrategy.computeNextBackoffDelay(attempt));
+  };
+  expect(await delaysOf(clients.kms)).toEqual([999, 1999, 1999, 1999, 1999]);
+  for (const client of [clients.s3, clients.sqs]) {
+    expect(await delaysOf(client)).toEqual([999, 1999, 3999, 7999, 15_999]);
+  }
+});
+
+it('draws no delay at or past the cap it is given', () => {
+  const capped = new FullJitterBackoff(() => 0.999_999, 2000);
+  capped.setDelayBase(1000);
+  expect([0, 1, 2, 5].map((attempt) => capped.computeNextBackoffDelay(attempt))).toEqual([999, 1999, 1999, 1999]);
+});
