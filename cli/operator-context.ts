@@ -34,7 +34,10 @@ export interface OperatorOptions {
  * The function's dependencies for an operator command. A dry run needs only the decryption settings; a real run
  * needs the whole configuration, as the function does.
  */
-export function operatorDeps(options: OperatorOptions, recordRejections: boolean): ProcessRecordDeps {
+export function operatorDeps(
+  options: OperatorOptions,
+  recordRejections: ProcessRecordDeps['recordRejections'],
+): ProcessRecordDeps {
   let config: FunctionConfig;
   if (options.dryRun) {
     const decrypt = readDecryptSettings(options.env);

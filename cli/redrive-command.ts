@@ -67,8 +67,13 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
   // Messages left on the queue stay hidden for the rest of the run, then become visible again at once.
   const kept: string[] = [];
   const seen = new Set<string>();
+  // Ctrl-C: no new message is taken on; those received and not yet begun stay on the queue.
+  let stop = false;
+  void io.interrupted?.then(() => {
+    stop = true;
+  });
 
-  while (handled < max) {
+  while (handled < max && !stop) {
     const batch = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -81,6 +86,10 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
     const messages = (batch.Messages ?? []).filter((m) => !seen.has(m.MessageId ?? ''));
     if (messages.length === 0) break;
     for (const message of messages) {
+      if (stop) {
+        kept.push(message.ReceiptHandle as string);
+        continue;
+      }
       seen.add(message.MessageId ?? '');
       handled += 1;
       const records = recordsOf(message);
@@ -116,13 +125,13 @@ export async function runRedriveCommand(args: readonly string[], io: OperatorIo)
   }
 
   io.stdout.write(
-    `redrive ${dryRun ? '(dry run: nothing sent or deleted) ' : ''}: ${handled} messages, ${deleted} deleted from the queue\n` +
+    `redrive${dryRun ? ' (dry run: nothing sent or deleted)' : ''}: ${handled} messages${stop ? ', interrupted' : ''}, ${deleted} deleted from the queue\n` +
       `${tally.summary(dryRun ? 'verified' : 'forwarded')}\n` +
       (unrecognised > 0
         ? `  unrecognised ${String(unrecognised).padStart(7)}   not a rejection record, a Lambda failure record or an S3 event; left on the queue\n`
         : ''),
   );
-  if (tally.failed > 0) return 3;
+  if (tally.failed > 0 || stop) return 3;
   return tally.rejectedTotal > 0 || unrecognised > 0 ? 1 : 0;
 }
 

@@ -2,16 +2,14 @@
  * `replay s3://bucket/prefix`: runs stored mail through the function's own `processRecord` again, for a consumer
  * that lost data or after a fix. Bounded concurrency, a progress bar, a summary, and resumable by key.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/decrypt-function/process-record';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import { type OperatorIo, operatorDeps } from './operator-context';
 import { OutcomeTally } from './outcome-tally';
 import { parseCommandArgs } from './parse-command-args';
-import { writePrivateFile } from './private-file';
 import { Progress } from './progress';
+import { readCheckpoint, writeCheckpoint } from './replay-checkpoint';
 import { STACK_MAIL_LOCATION } from './stack-settings';
 import { escapeControls, jsonForTerminal } from './terminal-text';
 import { UsageError } from './usage-error';
@@ -48,12 +46,19 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   }
   const dryRun = values['dry-run'] === true;
   const checkpoint = values.checkpoint;
-  let startAfter = values['start-after'];
-  if (startAfter === undefined && checkpoint !== undefined && existsSync(checkpoint)) {
-    startAfter = readCheckpoint(await readFile(checkpoint, 'utf8'));
+  const replayed = { bucket, prefix };
+  // Checked even beside --start-after: the run overwrites it.
+  const saved = checkpoint === undefined ? undefined : await readCheckpoint(checkpoint, replayed);
+  const startAfter = values['start-after'] ?? saved;
+  if (saved !== undefined && values['start-after'] === undefined) {
+    io.stderr.write(
+      `replay: resuming after ${jsonForTerminal(saved)} (from ${escapeControls(checkpoint as string)})\n`,
+    );
   }
 
-  const deps = operatorDeps({ env: io.env, dryRun, clients: io.clients }, true);
+  // KMS refusing the unwrap may be the operator's own role (no kms:Decrypt on the mail key): not recorded against the
+  // mail, and the object is not passed over (see the end).
+  const deps = operatorDeps({ env: io.env, dryRun, clients: io.clients }, (reason) => reason !== OPERATOR_KMS_REFUSAL);
   const progress = new Progress(io.stderr, dryRun ? 'replay (dry run)' : 'replay');
   const tally = new OutcomeTally();
   const label = dryRun ? 'verified' : 'forwarded';
@@ -93,7 +98,7 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     if (checkpoint !== undefined && resumeKey !== undefined && (force || Date.now() - lastSaved > 1000)) {
       lastSaved = Date.now();
       // As decrypt -o writes: a random private (0600) temporary file renamed over it, never a name given beforehand.
-      await writePrivateFile(checkpoint, [Buffer.from(`${JSON.stringify({ startAfter: resumeKey })}\n`)]);
+      await writeCheckpoint(checkpoint, replayed, resumeKey);
     }
   };
 
@@ -109,7 +114,9 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     };
     const task = processRecord(record, deps).then(async (outcome) => {
       tally.add(outcome);
-      state[index] = outcome.outcome === 'retry' ? 'failed' : 'done';
+      const passedOver =
+        outcome.outcome === 'retry' || (outcome.outcome === 'rejected' && outcome.reason === OPERATOR_KMS_REFUSAL);
+      state[index] = passedOver ? 'failed' : 'done';
       await advance(false);
       progress.update({ done: tally.done, total: objects.length, detail: tally.brief(label) });
     });
@@ -140,21 +147,15 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   } else if (!complete) {
     io.stdout.write('  resume by running the same command again\n');
   }
-  return complete ? 0 : 3;
+  if (tally.rejected.has(OPERATOR_KMS_REFUSAL)) {
+    io.stderr.write(
+      `replay: KMS refused to unwrap ${tally.rejected.get(OPERATOR_KMS_REFUSAL)} data keys (${OPERATOR_KMS_REFUSAL}), not recorded: if your role lacks kms:Decrypt on the mail key (README "The operator CLI"), fix that and run the same command again\n`,
+    );
+    return 4;
+  }
+  if (!complete) return 3;
+  return tally.rejectedTotal > 0 ? 1 : 0;
 }
 
-/**
- * A checkpoint file: `{"startAfter": KEY}` as JSON, so a key with spaces, quotes or line breaks survives exactly. A
- * file holding a bare key (as earlier versions wrote) is read as that key.
- */
-function readCheckpoint(text: string): string | undefined {
-  try {
-    const parsed = JSON.parse(text) as { startAfter?: unknown };
-    if (typeof parsed === 'object' && parsed !== null && typeof parsed.startAfter === 'string') {
-      return parsed.startAfter;
-    }
-  } catch {
-    // A bare key from an earlier version.
-  }
-  return text.trim() || undefined;
-}
+/** The refusal an operator's own role causes when it may not unwrap with the mail key. */
+const OPERATOR_KMS_REFUSAL = 'KMS_ACCESS_DENIED';

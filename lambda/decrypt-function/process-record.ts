@@ -82,8 +82,11 @@ export interface ProcessRecordDeps {
   readonly markForwarded: (identity: string) => void;
   /** Decrypt and verify only: send nothing anywhere (operator dry runs). @default false */
   readonly dryRun?: boolean;
-  /** Send a failure record for each rejection. @default true (redrive turns it off: the record already exists) */
-  readonly recordRejections?: boolean;
+  /**
+   * Send a failure record for each rejection, or for those of the reason codes it answers true for. @default true
+   * (redrive turns it off: the record already exists)
+   */
+  readonly recordRejections?: boolean | ((reason: string) => boolean);
   /**
    * Refuse a record without a version when S3 reads the object at one: S3 names the version in every event of a
    * versioned bucket. @default false (the operator commands that list objects name none)
@@ -263,7 +266,9 @@ async function reject(
   error: InboundMailError,
 ): Promise<RecordOutcome> {
   const { bucket, key, versionId } = object;
-  if (deps.dryRun === true || deps.recordRejections === false) {
+  const recorded =
+    typeof deps.recordRejections === 'function' ? deps.recordRejections(error.code) : deps.recordRejections !== false;
+  if (deps.dryRun === true || !recorded) {
     return { outcome: 'rejected', bucket, key, reason: error.code, errorName: error.name };
   }
   const record: FailureRecord = {

@@ -64,9 +64,9 @@ const redrive = (args: string[]) => runCommand(runRedriveCommand, args);
 
 const target = `s3://${LOCAL_MAIL_BUCKET}/raw/`;
 
-it('replay --dry-run decrypts and verifies every object and sends nothing', async () => {
+it('replay --dry-run decrypts and verifies every object and sends nothing; a refused object makes it exit 1', async () => {
   const result = await replay([target, '--dry-run']);
-  expect(result.status).toBe(0);
+  expect(result.status).toBe(1);
   expect(result.stdout).toContain('(dry run: nothing sent): 8 objects');
   expect(result.stdout).toMatch(/verified\s+6/);
   expect(result.stdout).toMatch(/skipped\s+1/);
@@ -75,9 +75,9 @@ it('replay --dry-run decrypts and verifies every object and sends nothing', asyn
   expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);
 });
 
-it('replay delivers every stored mail once and records the rejection', async () => {
+it('replay delivers every stored mail once, records the rejection and exits 1 for it', async () => {
   const result = await replay([target, '--concurrency', '3']);
-  expect(result.status).toBe(0);
+  expect(result.status).toBe(1);
   expect(result.stdout).toMatch(/forwarded\s+6/);
   const delivered = await drainQueue(stack, stack.outputQueueUrl, 1);
   expect(delivered.map((m) => m.MessageAttributes?.SesMessageId?.StringValue).sort()).toEqual(
@@ -100,8 +100,12 @@ it('replay resumes after a key, and a checkpoint makes the next run pick up wher
 
   const checkpoint = join(work, 'replay.checkpoint');
   const first = await replay([target, '--checkpoint', checkpoint, '--since', '2000-01-01']);
-  expect(first.status).toBe(0);
-  expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).toEqual({ startAfter: 'raw/replay5' });
+  expect(first.status).toBe(1);
+  expect(JSON.parse(readFileSync(checkpoint, 'utf8'))).toEqual({
+    bucket: LOCAL_MAIL_BUCKET,
+    prefix: 'raw/',
+    startAfter: 'raw/replay5',
+  });
   await drainQueue(stack, stack.outputQueueUrl, 1);
   const second = await replay([target, '--checkpoint', checkpoint]);
   expect(second.stdout).toContain(': 0 objects');
@@ -243,7 +247,7 @@ describe('redrive', () => {
 
 it('the compiled CLI prints a readable summary for replay', async () => {
   const result = await runCli(['replay', target, '--dry-run'], offlineAwsEnv({ ...stack.env }));
-  expect(result.status).toBe(0);
+  expect(result.status).toBe(1);
   expect(result.stdout.toString()).toMatch(
     /^replay s3:\/\/inbound-mail\/raw\/ \(dry run: nothing sent\): 8 objects\n {2}verified +6\n {2}skipped +1\n {2}rejected +1 {3}NOT_ENCRYPTED 1\n {2}failed +0\n$/,
   );

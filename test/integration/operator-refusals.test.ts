@@ -1,0 +1,106 @@
+/**
+ * What replay and redrive do when the operator's own set-up is at fault, or the operator stops them: KMS refusing the
+ * operator's role is not recorded against the mail and is not passed over by the checkpoint (exit 4, run again once
+ * fixed); Ctrl-C stops redrive before the next message, which stays on the queue.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { runRedriveCommand } from '../../cli/redrive-command';
+import { runReplayCommand } from '../../cli/replay-command';
+import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
+import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
+
+let stack: LocalStack;
+let work: string;
+const stored: Array<{ key: string; size: number; messageId: string }> = [];
+const target = `s3://${LOCAL_MAIL_BUCKET}/raw/`;
+
+beforeAll(async () => {
+  stack = await startLocalStack();
+  work = mkdtempSync(join(tmpdir(), 'operator-refusals-'));
+  for (let i = 0; i < 3; i += 1) {
+    stored.push(await storeMail(stack, Buffer.from(`Subject: refusal ${i}\r\n\r\nbody ${i}\r\n`), `refusal${i}`));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function capture() {
+  const stream = new PassThrough();
+  const chunks: Buffer[] = [];
+  stream.on('data', (c: Buffer) => chunks.push(c));
+  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+}
+
+async function run(command: typeof runReplayCommand, args: string[], interrupted?: Promise<void>) {
+  const stdout = capture();
+  const stderr = capture();
+  const status = await command(args, {
+    env: stack.env,
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    clients: stack.clients,
+    interrupted,
+  });
+  return { status, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+it('replay: KMS refusing the operator exits 4, records nothing, keeps the checkpoint before it; once fixed, the same command delivers all', async () => {
+  // KMS answers AccessDeniedException as it does to a role without kms:Decrypt on the mail key.
+  stack.clients.kms.middlewareStack.add(
+    () => async () => {
+      throw Object.assign(new Error('User is not authorized to perform kms:Decrypt'), {
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      });
+    },
+    { step: 'finalizeRequest', name: 'denyDecrypt' },
+  );
+  const checkpoint = join(work, 'replay.json');
+  let denied: Awaited<ReturnType<typeof run>>;
+  try {
+    denied = await run(runReplayCommand, [target, '--checkpoint', checkpoint, '--concurrency', '1']);
+  } finally {
+    stack.clients.kms.middlewareStack.remove('denyDecrypt');
+  }
+  expect(denied.status).toBe(4);
+  expect(denied.stdout).toMatch(/rejected\s+3\s+KMS_ACCESS_DENIED 3/);
+  expect(denied.stderr).toContain('kms:Decrypt on the mail key');
+  expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+
+  const fixed = await run(runReplayCommand, [target, '--checkpoint', checkpoint]);
+  expect(fixed.status).toBe(0);
+  expect(fixed.stdout).toMatch(/forwarded\s+3/);
+  expect(JSON.parse(readFileSync(checkpoint, 'utf8')).startAfter).toBe(
+    stored
+      .map((s) => s.key)
+      .sort()
+      .at(-1),
+  );
+  expect(await drainQueue(stack, stack.outputQueueUrl, 1)).toHaveLength(3);
+});
+
+it('redrive: Ctrl-C stops before the next message; what it did not take on stays on the queue (exit 3)', async () => {
+  await drainQueue(stack, stack.failureQueueUrl, 0);
+  for (const object of stored) {
+    await stack.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.failureQueueUrl,
+        MessageBody: JSON.stringify(objectCreatedEvent([object])),
+      }),
+    );
+  }
+  const result = await run(runRedriveCommand, [], Promise.resolve());
+  expect(result.status).toBe(3);
+  expect(result.stdout).toContain('0 messages, interrupted, 0 deleted');
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
+  expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(3);
+});
