@@ -9,8 +9,9 @@ import { ENV } from '../lambda/contract/env-names';
 import { parseQuarantineKey, readQuarantinePrefix } from '../lambda/contract/verdict-actions';
 import type { RefusalReason } from '../lambda/contract/verdict-policy';
 import { createAwsClients } from '../lambda/decrypt-function/aws-clients';
-import { readFunctionConfig } from '../lambda/decrypt-function/config';
+import { isBucketName, readFunctionConfig } from '../lambda/decrypt-function/config';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
+import { PolicyError } from '../lambda/reader/errors';
 import type { OperatorIo } from './operator-context';
 import { parseCommandArgs } from './parse-command-args';
 import { ACCEPT_VIRUS_RISK, releaseQuarantined } from './quarantine-release';
@@ -39,6 +40,20 @@ export async function runQuarantineCommand(args: readonly string[], io: Operator
   if (extra.length > 0) throw new UsageError(`unexpected argument ${escapeControls(extra[0] as string)}`);
   const bucket = values.bucket ?? /^s3:\/\/([^/]+)\//.exec(io.env[STACK_MAIL_LOCATION] ?? '')?.[1];
   if (bucket === undefined || bucket === '') throw new UsageError('no mail bucket: pass --bucket NAME or --stack NAME');
+  // A bucket name, not an access point ARN or anything else the SDK would send the operator's credentials to.
+  if (!isBucketName(bucket)) throw new UsageError(`--bucket takes an S3 bucket name, not ${escapeControls(bucket)}`);
+  // As replay and redrive: with the mail bucket known, no other is read or written.
+  const mailBucket = io.env[ENV.MAIL_BUCKET];
+  if (mailBucket !== undefined && mailBucket !== '' && bucket !== mailBucket) {
+    throw new PolicyError(
+      'BUCKET_NOT_ALLOWED',
+      `--bucket names a bucket other than the mail bucket (${ENV.MAIL_BUCKET})`,
+    );
+  }
+  // Release decrypts and delivers with the operator's credentials: only from the mail bucket (--stack sets it).
+  if (action === 'release' && (mailBucket === undefined || mailBucket === '')) {
+    throw new UsageError(`release needs the mail bucket: set ${ENV.MAIL_BUCKET} or pass --stack NAME`);
+  }
   const prefix = readQuarantinePrefix({ [ENV.QUARANTINE_PREFIX]: values.prefix ?? io.env[ENV.QUARANTINE_PREFIX] });
   const clients = io.clients ?? createAwsClients();
   if (action === 'list') {

@@ -67,15 +67,16 @@ Mail a verdict quarantined (stored encrypted under quarantine/<REASONS>/<SES mes
   list      ids, reasons, age and size; reads keys only (no address, no subject, nothing decrypted)
   release   decrypts and delivers to the output queue as the function would, with SES's verdicts and a release
             record (the VerdictRefusal attribute); the quarantined copy stays until purged or expired
-  purge     deletes the quarantined copy
+  purge     deletes the quarantined copy (in the versioned mail bucket: a delete marker now, the stored
+            version a day later, by the quarantine lifecycle)
 ID is a listed id, or the copy's key when one mail was quarantined twice (under other reasons): an id two copies
 share names neither, and the refusal lists their keys.
 
 Options:
-      --bucket NAME          the mail bucket (default: from --stack)
+      --bucket NAME          the mail bucket (default: from --stack); with MAIL_BUCKET set, only that one
       --prefix PREFIX        the quarantine prefix (default: QUARANTINE_PREFIX, or quarantine/)
       --accept-virus-risk    release mail SES found a virus in (VIRUS among its reasons) to your consumers
 
-Release uses the function's variables (OUTPUT_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and needs an
+Release uses the function's variables (MAIL_BUCKET, OUTPUT_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and needs an
 operator role (operatorRoleArns): only those may read the quarantine prefix and decrypt. Exit status: 0 done,
 1 refused, 2 usage, 3 transient failure.`;
