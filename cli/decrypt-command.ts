@@ -3,7 +3,7 @@ import { readDecryptSettings } from '../lambda/decrypt-function/config';
 import { decryptMail } from '../lambda/reader/decrypt-mail';
 import { type OpenedSource, openFileSource } from './input-files';
 import { parseCommandArgs } from './parse-command-args';
-import { writeFileAtomically, writeToStream } from './plaintext-output';
+import { checkOutputPath, writeFileAtomically, writeToStream } from './plaintext-output';
 import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
@@ -39,6 +39,7 @@ const DECRYPT_OPTIONS = {
 export async function runDecryptCommand(args: readonly string[], io: DecryptCommandIo): Promise<void> {
   const { values, positionals } = parseCommandArgs(args, DECRYPT_OPTIONS, true);
   checkOutput(values.output, values['to-terminal'] === true, io.stdout.isTTY === true);
+  if (values.output !== undefined) await checkOutputPath(values.output);
 
   const settings = readDecryptSettings({
     ...io.env,

@@ -31,9 +31,14 @@ export async function openFileSource(file: string, metadataFile: string): Promis
   } catch (cause) {
     throw fileError('--file', file, cause);
   }
-  const { size } = await handle.stat();
+  const stats = await handle.stat();
   return {
-    object: { metadata, body: readInto(handle, Buffer.allocUnsafe(READ_BYTES)), contentLength: size },
+    object: {
+      metadata,
+      body: readInto(handle, Buffer.allocUnsafe(READ_BYTES)),
+      // A pipe (`--file <(...)`, /dev/stdin) has no size: read to its end, the envelope's own lengths still checked.
+      contentLength: stats.isFile() ? stats.size : undefined,
+    },
     close: () => void handle.close().catch(() => undefined),
   };
 }

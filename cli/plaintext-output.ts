@@ -2,8 +2,12 @@
  * Where `decrypt` puts plaintext, once the whole object has authenticated: a stream, or a file that appears whole or
  * not at all (a private temporary file, then a rename: private-file.ts).
  */
+import { lstat, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { MailPlaintext } from '../lambda/reader/mail-decipher';
 import { writePrivateFile } from './private-file';
+import { escapeControls } from './terminal-text';
+import { UsageError } from './usage-error';
 
 /** Writes the plaintext to a stream, waiting for it to drain. */
 export async function writeToStream(stream: NodeJS.WritableStream, plaintext: MailPlaintext): Promise<void> {
@@ -18,6 +22,28 @@ export async function writeToStream(stream: NodeJS.WritableStream, plaintext: Ma
         });
       });
     }
+  }
+}
+
+/**
+ * Refuses, before anything is decrypted, an `-o` path the write would fail on or replace what is not a file: an
+ * existing folder, link, device or other special file (`-o /dev/stdout` would replace that link with a mail file), or a
+ * path whose folder does not exist.
+ * @throws UsageError naming the path
+ */
+export async function checkOutputPath(path: string): Promise<void> {
+  const refuse = (why: string) =>
+    new UsageError(`-o ${escapeControls(path)}: ${why}; give a new file name, or write to standard output (> or |)`);
+  const stats = await lstat(path).catch((error: { code?: unknown }) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw refuse(`cannot be used (${String(error.code)})`);
+  });
+  if (stats !== undefined && !stats.isFile()) {
+    throw refuse(stats.isSymbolicLink() ? 'is a symbolic link' : 'exists and is not a regular file');
+  }
+  const folder = await stat(dirname(path)).catch(() => undefined);
+  if (folder === undefined || !folder.isDirectory()) {
+    throw refuse(`its folder ${escapeControls(dirname(path))} does not exist`);
   }
 }
 

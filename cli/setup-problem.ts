@@ -16,9 +16,17 @@ export function describeSetupProblem(error: unknown): string | undefined {
       : `AWS refused the credentials (${name}): they are expired, unknown or for another partition; refresh them ` +
           '(aws sso login, or new keys), check AWS_PROFILE, and check the clock';
   }
+  // S3's 403 (or another service's AccessDeniedException) reaching the command itself, not a refusal of one object
+  // (those are reason codes): the operator's role lacks a permission.
+  if (!(error instanceof InboundMailError) && ACCESS_DENIED.has(errorNameOf(error))) {
+    return `AWS denied access (${errorNameOf(error)}): your role lacks a permission this command needs (README "The operator CLI" lists them), or the bucket or key is not the one you meant`;
+  }
   // @smithy/config-resolver's words when neither the client, AWS_REGION nor the profile gives a region.
   if (underlying instanceof Error && underlying.message === 'Region is missing') {
     return 'no AWS region: set AWS_REGION (or a region in your AWS_PROFILE)';
   }
   return undefined;
 }
+
+/** The error names AWS's SDK gives a request refused for its permissions (S3: AccessDenied, or Forbidden on HEAD). */
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'Forbidden']);

@@ -3,11 +3,11 @@
  * and a refusal writes nothing.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LEGACY_CBC_WARNING } from '../../cli/decrypt-command';
 import { DAMAGED_VECTOR_REASONS } from '../support/damaged-vector-reasons';
-import { expectDecryptOutcome, runCli } from '../support/run-cli';
+import { CLI_PATH, expectDecryptOutcome, runCli } from '../support/run-cli';
 import { vectorCliWorld } from '../support/vector-cli-world';
 import { loadAllVectors, VECTOR_KEY_ARN, type Vector } from '../support/vectors';
 
@@ -143,6 +143,57 @@ describe('errors the user causes name the cause and the fix', () => {
     );
     expect(noMetadata.status).toBe(2);
     expect(noMetadata.stderr).toContain(`--metadata ${missing}.json: no such file`);
+  });
+
+  it.each([
+    ['a folder', (dir: string) => dir, /exists and is not a regular file/],
+    [
+      'a symbolic link (replaced, not written through, if it were allowed)',
+      (dir: string) => {
+        symlinkSync(join(dir, 'elsewhere'), join(dir, 'link.eml'));
+        return join(dir, 'link.eml');
+      },
+      /is a symbolic link/,
+    ],
+    ['a path whose folder does not exist', (dir: string) => join(dir, 'missing', 'out.eml'), /does not exist/],
+  ])('-o naming %s: exit 2 before decrypting, nothing written', async (_label, pathIn, message) => {
+    const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+    const dir = mkdtempSync(join(world.work, 'output-'));
+    const output = pathIn(dir);
+    const before = readdirSync(dir).sort();
+    const result = await runCli(argsFor(vector, '-o', output), world.env);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it('--file from a pipe (no size to read): decrypts the object byte-exact', async () => {
+    const vector = vectors.find((v) => v.name === '000-ses') as Vector;
+    const child = spawn(
+      '/bin/sh',
+      [
+        '-c',
+        'cat "$0" | exec "$@"',
+        join(vector.dir, 'object.bin'),
+        process.execPath,
+        CLI_PATH,
+        'decrypt',
+        '--file',
+        '/dev/stdin',
+        '--metadata',
+        join(vector.dir, 'metadata.json'),
+      ],
+      { env: world.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (piece: Buffer) => out.push(piece));
+    child.stderr.on('data', (piece: Buffer) => err.push(piece));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(Buffer.concat(err).toString('utf8')).toBe('');
+    expect(status).toBe(0);
+    expect(Buffer.concat(out).equals(vector.plain as Buffer)).toBe(true);
   });
 
   it('an alias or key id as the pin: says to give the key ARN, and how to find it, exit 2', async () => {
