@@ -24,6 +24,7 @@ export {
   type ReadForwardedMailOptions,
   readForwardedMail,
   type SqsApiMessage,
+  type VerdictRefusal,
 } from '../lambda/consumer/read-forwarded-mail';
 export {
   DEFAULT_MAX_MAIL_BYTES,

@@ -60,7 +60,13 @@ export const DEFAULTS: Required<ParseForwardedMailOptions> = {
   maxAttachments: 1_000,
 };
 
-/** Counts lines and part delimiters (lines starting with `--`) without parsing; refuses past the bounds. */
+/** The fields postal-mime parses as addresses. */
+const ADDRESS_FIELD = /^(?:from|sender|to|cc|bcc|reply-to|delivered-to|return-path)[ \t]*:/i;
+
+/**
+ * Counts lines and part delimiters (lines starting with `--`) without parsing; refuses past the bounds, and a top-level
+ * header line holding a bare CR.
+ */
 export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMailOptions>): void {
   const bytes = Buffer.from(mime.buffer, mime.byteOffset, mime.byteLength);
   let lines = 0;
@@ -69,6 +75,9 @@ export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMail
   // The top-level header section, field by field (a line starting with a space or tab continues the field above).
   let inHeader = true;
   let fieldBytes = 0;
+  // postal-mime reads every address field through its address parser: their bytes together are bounded too.
+  let addressBytes = 0;
+  let inAddressField = false;
   while (start < bytes.length) {
     lines += 1;
     if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) {
@@ -81,6 +90,23 @@ export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMail
       fieldBytes = continued ? fieldBytes + length + 1 : length + 1;
       if (fieldBytes > limits.maxFieldBytes) {
         throw new ParsedMailError('MAIL_TOO_COMPLEX', `a header field is over ${limits.maxFieldBytes} bytes`);
+      }
+      if (!continued)
+        inAddressField = ADDRESS_FIELD.test(bytes.toString('latin1', start, Math.min(start + 32, start + length)));
+      if (inAddressField) {
+        addressBytes += length + 1;
+        if (addressBytes > limits.maxFieldBytes) {
+          throw new ParsedMailError('MAIL_TOO_COMPLEX', `the address fields are over ${limits.maxFieldBytes} bytes`);
+        }
+      }
+      const lineEnd = end === -1 ? bytes.length : bytes[end - 1] === 0x0d ? end - 1 : end;
+      // A CR not before LF ends a line for some readers (Python's email package) and not for others (postal-mime):
+      // they would read different fields.
+      if (bytes.subarray(start, lineEnd).includes(0x0d)) {
+        throw new ParsedMailError(
+          'MAIL_MALFORMED',
+          'a header line holds a carriage return not followed by a line feed',
+        );
       }
       inHeader = length > (bytes[end - 1] === 0x0d ? 1 : 0);
     }

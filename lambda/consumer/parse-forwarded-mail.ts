@@ -5,7 +5,7 @@
  * after (headers, attachments): a refusal is a `ParsedMailError` with a stable code whose message names a limit,
  * never the mail's content or addresses.
  */
-import PostalMime from 'postal-mime';
+import PostalMime, { addressParser } from 'postal-mime';
 import { checkShape, DEFAULTS, ParsedMailError, type ParseForwardedMailOptions } from './mail-bounds';
 import type { ForwardedMail } from './read-forwarded-mail';
 
@@ -140,8 +140,12 @@ export async function parseForwardedMail(
     throw new ParsedMailError('MAIL_MALFORMED', 'a header line is not a "Name: value" field');
   }
   // RFC 5322 allows one From: with two, readers differ on which is the sender (postal-mime the first, Python the last).
-  if (headers.filter((header) => header.key === 'from').length > 1) {
+  const fromFields = headers.filter((header) => header.key === 'from');
+  if (fromFields.length > 1) {
     throw new ParsedMailError('MAIL_MALFORMED', 'mail has more than one From field');
+  }
+  if (fromFields[0] !== undefined && !oneMailbox(fromFields[0].value)) {
+    throw new ParsedMailError('MAIL_MALFORMED', 'the From field is not one address');
   }
   if (headers.length > limits.maxHeaders) {
     throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxHeaders} header fields`);
@@ -162,6 +166,26 @@ export async function parseForwardedMail(
     html: email.html,
     attachments: email.attachments.map(toAttachment),
   };
+}
+
+/**
+ * Whether a From value names one mailbox, as every reader reads it. A list or a group (`a@x, b@y`; `Doe, John <j@x>`
+ * is two), and an `@` left in a display name outside quotes and comments (`ceo@victim.example <me@attacker.example>`,
+ * not RFC 5322), are read as one sender by some readers (postal-mime the first address, or the display name) and as
+ * two by others (Python's email package): who sent the mail must not depend on the reader.
+ */
+function oneMailbox(value: string): boolean {
+  const entries = addressParser(value);
+  if (entries.length > 1 || entries.some((entry) => entry.group !== undefined)) {
+    return false;
+  }
+  const angle = value.lastIndexOf('<');
+  if (angle === -1) return true;
+  const displayName = value
+    .slice(0, angle)
+    .replace(/"(?:[^"\\]|\\.)*"/g, '')
+    .replace(/\([^()]*\)/g, '');
+  return !displayName.includes('@');
 }
 
 /** A Uint8Array or Buffer, from this realm or another (a test runner's sandbox, a worker). */

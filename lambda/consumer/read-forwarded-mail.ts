@@ -23,6 +23,27 @@ export interface ForwardedMail {
   readonly delivery: 'inline' | 'offloaded';
   /** SES's verdicts (`SesVerdicts`), or undefined when the message carries none. */
   readonly verdicts: Readonly<Record<string, string>> | undefined;
+  /**
+   * Why the verdicts refused a mail that was delivered all the same (`VerdictRefusal`: marked, or released from
+   * quarantine by an operator), or undefined when they did not. (Optional only so that a ForwardedMail built by hand
+   * stays one: readForwardedMail always sets it.)
+   * @default - undefined
+   */
+  readonly verdictRefusal?: VerdictRefusal;
+}
+
+/** The `VerdictRefusal` attribute (docs/CONTRACT.md), its known fields checked. */
+export interface VerdictRefusal {
+  /** `deliver-marked`, or `released` by an operator. */
+  readonly action: string;
+  /** The refusal reasons: `VIRUS`, `SPAM`, `SPF`, `DKIM`, `DMARC`. */
+  readonly reasons: readonly string[];
+  /** Released mail: when it was quarantined (ISO time). @default - absent */
+  readonly quarantinedAt?: string;
+  /** Released mail: when the operator released it (ISO time). @default - absent */
+  readonly releasedAt?: string;
+  /** Released virus mail: the operator accepted the risk. @default - absent */
+  readonly virusRiskAccepted?: boolean;
 }
 
 /** Options of `readForwardedMail`. */
@@ -95,6 +116,10 @@ export async function readForwardedMail(
     throw new ForwardedMailError('MESSAGE_MALFORMED', `message has no ${MESSAGE_ATTRIBUTES.contentSha256} attribute`);
   }
   const length = sizeAttribute(attribute, MESSAGE_ATTRIBUTES.contentLength);
+  // The function always sends it (docs/CONTRACT.md); the Python and Java readers refuse its absence too.
+  if (length === undefined) {
+    throw new ForwardedMailError('MESSAGE_MALFORMED', `message has no ${MESSAGE_ATTRIBUTES.contentLength} attribute`);
+  }
   const offloadSize =
     sizeAttribute(attribute, MESSAGE_ATTRIBUTES.extendedPayloadSize) ??
     sizeAttribute(attribute, MESSAGE_ATTRIBUTES.legacyExtendedPayloadSize);
@@ -124,11 +149,15 @@ export async function readForwardedMail(
     if (encoding !== 'identity' && encoding !== 'base64') {
       throw new ForwardedMailError('MESSAGE_MALFORMED', `unknown ${MESSAGE_ATTRIBUTES.contentEncoding}`);
     }
+    // Node's decoder skips what is not base64; the function writes it whole (RFC 4648, padded), as Python and Java read it.
+    if (encoding === 'base64' && (body.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(body))) {
+      throw new ForwardedMailError('MESSAGE_MALFORMED', 'the body is not base64');
+    }
     mime = encoding === 'base64' ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
     delivery = 'inline';
   }
 
-  if (length !== undefined && length !== mime.length) {
+  if (length !== mime.length) {
     throw new ForwardedMailError(
       'LENGTH_MISMATCH',
       `mail is ${mime.length} bytes, ${MESSAGE_ATTRIBUTES.contentLength} says ${length}`,
@@ -142,6 +171,7 @@ export async function readForwardedMail(
     sesMessageId: attribute(MESSAGE_ATTRIBUTES.sesMessageId),
     delivery,
     verdicts: parseVerdicts(attribute(MESSAGE_ATTRIBUTES.sesVerdicts)),
+    verdictRefusal: parseVerdictRefusal(attribute(MESSAGE_ATTRIBUTES.verdictRefusal)),
   };
 }
 
@@ -181,4 +211,38 @@ function parseVerdicts(value: string | undefined): Record<string, string> | unde
     // Fall through.
   }
   throw new ForwardedMailError('MESSAGE_MALFORMED', `${MESSAGE_ATTRIBUTES.sesVerdicts} is not a JSON object`);
+}
+
+function parseVerdictRefusal(value: string | undefined): VerdictRefusal | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  const refusal = parsed as Partial<Record<keyof VerdictRefusal, unknown>> | undefined;
+  const optionalText = (field: unknown) => field === undefined || typeof field === 'string';
+  if (
+    typeof refusal !== 'object' ||
+    refusal === null ||
+    typeof refusal.action !== 'string' ||
+    !Array.isArray(refusal.reasons) ||
+    !refusal.reasons.every((reason) => typeof reason === 'string') ||
+    !optionalText(refusal.quarantinedAt) ||
+    !optionalText(refusal.releasedAt) ||
+    !(refusal.virusRiskAccepted === undefined || typeof refusal.virusRiskAccepted === 'boolean')
+  ) {
+    throw new ForwardedMailError('MESSAGE_MALFORMED', `${MESSAGE_ATTRIBUTES.verdictRefusal} is not a verdict refusal`);
+  }
+  const { action, reasons, quarantinedAt, releasedAt, virusRiskAccepted } = refusal as VerdictRefusal;
+  return {
+    action,
+    reasons: [...reasons],
+    ...(quarantinedAt === undefined ? {} : { quarantinedAt }),
+    ...(releasedAt === undefined ? {} : { releasedAt }),
+    ...(virusRiskAccepted === undefined ? {} : { virusRiskAccepted }),
+  };
 }

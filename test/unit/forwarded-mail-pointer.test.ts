@@ -31,6 +31,7 @@ function pointerMessage(bucket: string, key: string, size = MIME.length) {
     Body: JSON.stringify(['software.amazon.payloadoffloading.PayloadS3Pointer', { s3BucketName: bucket, s3Key: key }]),
     MessageAttributes: {
       ExtendedPayloadSize: { DataType: 'Number', StringValue: String(size) },
+      ContentLength: { DataType: 'Number', StringValue: String(size) },
       ContentSha256: { DataType: 'String', StringValue: SHA },
     },
   };

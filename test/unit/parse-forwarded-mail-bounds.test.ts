@@ -156,6 +156,51 @@ it('refuses a mail of two From fields: which one a reader takes differs (RFC 532
   expect(mbox.from?.address).toBe(SECRET);
 });
 
+it.each([
+  ['a list', 'ceo@victim.example, me@attacker.example'],
+  ['a list read as two by Python (an unquoted comma)', 'Doe, John <john@example.org>'],
+  ['a group', 'x: ceo@victim.example, me@attacker.example;'],
+  ['an address as an unquoted display name', 'ceo@victim.example <me@attacker.example>'],
+  ['an address as a display name beside a comment', 'ceo@victim.example(x) <me@attacker.example>'],
+])('refuses a From that is not one mailbox to every reader: %s', async (_label, from) => {
+  expect(await refusal(Buffer.from(`From: ${from}\r\nSubject: x\r\n\r\nbody`))).toBe('MAIL_MALFORMED');
+});
+
+it('reads a From of one mailbox, however its display name is written', async () => {
+  for (const [from, address, name] of [
+    ['"ceo@victim.example" <me@example.org>', 'me@example.org', 'ceo@victim.example'],
+    ['"Doe, John" <john@example.org>', 'john@example.org', 'Doe, John'],
+    ['=?utf-8?q?J=C3=B6rg?= <j@example.org>', 'j@example.org', 'J\u00f6rg'],
+    ['j@example.org (J\u00f6rg)', 'j@example.org', expect.any(String)],
+    ['j@example.org', 'j@example.org', ''],
+  ] as const) {
+    const mail = await parseForwardedMail(Buffer.from(`From: ${from}\r\nSubject: x\r\n\r\nbody`));
+    expect(mail.from).toEqual({ address, name });
+  }
+});
+
+it('refuses a top-level header line holding a bare CR: readers split it differently (Python at the CR)', async () => {
+  const crFrom = 'X-A: 1\rFrom: ceo@victim.example\r\r\nFrom: me@attacker.example\r\nSubject: x\r\n\r\nbody';
+  expect(await refusal(Buffer.from(crFrom))).toBe('MAIL_MALFORMED');
+  expect(await refusal(Buffer.from('Subject: a\rSubject: b\r\n\r\nbody'))).toBe('MAIL_MALFORMED');
+  // In the body a lone CR is the body's business.
+  await expect(parseForwardedMail(Buffer.from(`${HEAD}\r\nline\rmore\r\n`))).resolves.toBeDefined();
+});
+
+it('bounds the address fields together by maxFieldBytes: postal-mime parses each (12.6 s for seven of 256 KiB)', async () => {
+  const to = `To: ${'g:'.repeat(20_000)}\r\n`;
+  const seven = Buffer.from(`${HEAD}${to.repeat(7)}\r\nbody`);
+  expect(await refusal(seven)).toBe('MAIL_TOO_COMPLEX');
+  // Refused unparsed: fields of 100 KiB each, each under the bound, all seven over it together.
+  const smaller = Buffer.from(`${HEAD}${`To: ${'g:'.repeat(50_000)}\r\n`.repeat(7)}\r\nbody`);
+  await expect(parseForwardedMail(smaller)).rejects.toThrow(/the address fields are over 262144 bytes/);
+  // 1,500 recipients over several fields (about 80 KB) stay a mail.
+  const recipients = Array.from({ length: 500 }, (_, i) => `user${i}@example.org`).join(', ');
+  await expect(
+    parseForwardedMail(Buffer.from(`${HEAD}To: ${recipients}\r\nCc: ${recipients}\r\nBcc: ${recipients}\r\n\r\nx`)),
+  ).resolves.toBeDefined();
+});
+
 it('gives a result for damaged mail that is still a mail: header only, truncated, bad base64, a bad date', async () => {
   const headerOnly = await parseForwardedMail(Buffer.from(HEAD));
   expect(headerOnly).toMatchObject({ subject: SECRET, text: undefined, html: undefined, attachments: [] });

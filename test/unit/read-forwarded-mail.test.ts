@@ -38,6 +38,7 @@ it('follows a pointer marked with the legacy SQSLargePayloadSize attribute', asy
       MessageAttributes: {
         SQSLargePayloadSize: { DataType: 'Number', StringValue: String(MIME.length) },
         ContentSha256: { DataType: 'String', StringValue: SHA },
+        ContentLength: { DataType: 'Number', StringValue: String(MIME.length) },
       },
     },
     { s3: new S3Client({ region: 'us-east-1' }), payloadBucket: 'payloads' },
@@ -46,10 +47,18 @@ it('follows a pointer marked with the legacy SQSLargePayloadSize attribute', asy
   expect(mail.delivery).toBe('offloaded');
 });
 
-it.each([
+type RefusalCase = [string, Parameters<typeof readForwardedMail>[0], RegExp, string];
+
+it.each<RefusalCase>([
   [
     'bytes that do not match ContentSha256',
-    { Body: 'Subject: tampered', MessageAttributes: { ContentSha256: { DataType: 'String', StringValue: SHA } } },
+    {
+      Body: 'Subject: ho\r\n\r\nbody\r\n',
+      MessageAttributes: {
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+        ContentLength: { DataType: 'Number', StringValue: String(MIME.length) },
+      },
+    },
     /ContentSha256/,
     'SHA256_MISMATCH',
   ],
@@ -78,6 +87,7 @@ it.each([
       MessageAttributes: {
         ContentSha256: { DataType: 'String', StringValue: SHA },
         ContentEncoding: { DataType: 'String', StringValue: 'gzip' },
+        ContentLength: { DataType: 'Number', StringValue: String(MIME.length) },
       },
     },
     /unknown ContentEncoding/,
@@ -90,9 +100,45 @@ it.each([
       MessageAttributes: {
         ContentSha256: { DataType: 'String', StringValue: SHA },
         ExtendedPayloadSize: { DataType: 'Number', StringValue: '1' },
+        ContentLength: { DataType: 'Number', StringValue: '1' },
       },
     },
     /not an extended-client pointer/,
+    'MESSAGE_MALFORMED',
+  ],
+  [
+    'no ContentLength (the function always sends it; Python and Java refuse it too)',
+    { Body: MIME.toString(), MessageAttributes: { ContentSha256: { DataType: 'String', StringValue: SHA } } },
+    /no ContentLength/,
+    'MESSAGE_MALFORMED',
+  ],
+  ...['a\nb', ' ', '!!!!', '*', 'YQ', 'YQ=', 'Y===', 'YQ==YQ=='].map(
+    (junk) =>
+      [
+        `a base64 body that is not RFC 4648 base64 (${JSON.stringify(junk)} inside)`,
+        {
+          Body: `${MIME.toString('base64')}${junk}`,
+          MessageAttributes: {
+            ContentSha256: { DataType: 'String', StringValue: SHA },
+            ContentLength: { DataType: 'Number', StringValue: String(MIME.length) },
+            ContentEncoding: { DataType: 'String', StringValue: 'base64' },
+          },
+        },
+        /not base64/,
+        'MESSAGE_MALFORMED',
+      ] as RefusalCase,
+  ),
+  [
+    'a VerdictRefusal that is not one',
+    {
+      Body: MIME.toString(),
+      MessageAttributes: {
+        ContentSha256: { DataType: 'String', StringValue: SHA },
+        ContentLength: { DataType: 'Number', StringValue: String(MIME.length) },
+        VerdictRefusal: { DataType: 'String', StringValue: '{"action":"released","reasons":"VIRUS"}' },
+      },
+    },
+    /VerdictRefusal is not a verdict refusal/,
     'MESSAGE_MALFORMED',
   ],
   [
@@ -112,4 +158,28 @@ it.each([
   await expect(readForwardedMail(message, options)).rejects.toThrow(error);
   await expect(readForwardedMail(message, options)).rejects.toBeInstanceOf(ForwardedMailError);
   await expect(readForwardedMail(message, options)).rejects.toMatchObject({ code });
+});
+
+it('returns the VerdictRefusal the function or an operator set: marked, or released with the risk accepted', async () => {
+  const refusal = {
+    action: 'released',
+    reasons: ['VIRUS'],
+    quarantinedAt: '2026-12-01T10:00:00.000Z',
+    releasedAt: '2026-12-02T08:00:00.000Z',
+    virusRiskAccepted: true,
+  };
+  const message = (value: string) => ({
+    Body: MIME.toString(),
+    MessageAttributes: {
+      ContentSha256: { DataType: 'String', StringValue: SHA },
+      ContentLength: { DataType: 'Number', StringValue: String(MIME.length) },
+      VerdictRefusal: { DataType: 'String', StringValue: value },
+    },
+  });
+  expect((await readForwardedMail(message(JSON.stringify(refusal)))).verdictRefusal).toEqual(refusal);
+  const marked = { action: 'deliver-marked', reasons: ['DMARC', 'SPF'] };
+  expect((await readForwardedMail(message(JSON.stringify(marked)))).verdictRefusal).toEqual(marked);
+  const plain = { Body: MIME.toString(), MessageAttributes: message('{}').MessageAttributes };
+  delete (plain.MessageAttributes as Record<string, unknown>).VerdictRefusal;
+  expect((await readForwardedMail(plain)).verdictRefusal).toBeUndefined();
 });
