@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The CDK app (`cdk.json` runs it). Entry point only: the app itself is built by `lib/inbound-mail-app.ts`.
+ * The CDK app (`cdk.json` runs it). Entry point only: the app itself is built by `lib/app/inbound-mail-app.ts`.
  */
 import { buildApp, isConfigurationError } from '../lib/app/inbound-mail-app';
 

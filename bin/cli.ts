@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The operator CLI: `decrypt`, `replay`, `redrive`. Entry point only; the commands live in cli/.
+^ * The operator CLI: `decrypt`, `replay`, `redrive`, `quarantine`. Entry point only; the commands live in cli/.
  */
 import { runCli } from '../cli/run-cli';
 

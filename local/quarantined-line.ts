@@ -6,7 +6,7 @@
 export function quarantinedLine(name: string, messageId: string, millis: string): string {
   return (
     `  ■ ${name.padEnd(28)} quarantined (virus verdict FAIL): stored encrypted under quarantine/VIRUS/, never forwarded ${millis}\n` +
-    `      release it: ses-inbound quarantine release ${messageId} --accept-virus-risk --stack NAME` +
+    `      on a deployed stack, release it with: ses-inbound quarantine release ${messageId} --accept-virus-risk --stack NAME` +
     '   (list: ses-inbound quarantine list --stack NAME)'
   );
 }

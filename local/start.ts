@@ -39,7 +39,8 @@ async function main(): Promise<number> {
   }
   const mails = positionals.length > 0 ? await readMails(positionals) : await defaultMails();
 
-  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'WARN';
+  // The function's own warnings (a quarantined mail's among them) repeat the lines below: shown with --verbose.
+  process.env.POWERTOOLS_LOG_LEVEL ??= values.verbose ? 'INFO' : 'ERROR';
   process.env.POWERTOOLS_METRICS_DISABLED ??= values.verbose ? 'false' : 'true';
   process.stdout.write('Starting fauxqs (S3, SQS) and the KMS emulator on 127.0.0.1 ...\n');
   const stack = await startLocalStack();

@@ -37,5 +37,5 @@ for (const customResource of [
 }
 // --library-only: the library and assembly alone (`npm run docgen`); scripts/build.mjs builds the bundles.
 if (!process.argv.includes('--library-only')) {
-  run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
+  run(process.execPath, [join(root, 'scripts', 'build.mjs'), '--bundles-only']);
 }

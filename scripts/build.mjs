@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds the shipped JavaScript with esbuild: the operator CLI (dist/cli.js, loading dist/cli/) and the Lambda bundles
-// (dist/functions/decrypt/index.js, dist/functions/verdict-gate/index.js). `--cli-only` builds just the CLI (the
-// tests' global setup).
+// (dist/functions/decrypt/index.js, dist/functions/verdict-gate/index.js), and the package's consumer and reader entry
+// points for a clone (dist/pkg/api/{consumer,reader}.js: the examples import `ses-encrypted-inbound/consumer`, which
+// package.json "exports" maps there). `--cli-only` builds just the CLI; `--bundles-only` leaves dist/pkg to jsii
+// (scripts/build-package.mjs, which `npm pack` runs).
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +11,7 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliOnly = process.argv.includes('--cli-only');
+const bundlesOnly = process.argv.includes('--bundles-only');
 
 const common = {
   bundle: true,
@@ -55,6 +58,21 @@ import('./cli/main.mjs');
 `,
   { mode: 0o755 },
 );
+
+if (!cliOnly && !bundlesOnly) {
+  // Each one CommonJS file of the project's code, its packages left to node_modules (under a second); jsii compiles
+  // the shipped ones, with their type declarations.
+  await build({
+    ...common,
+    minify: false,
+    sourcemap: false,
+    entryPoints: ['api/consumer.ts', 'api/reader.ts'],
+    packages: 'external',
+    outdir: 'dist/pkg/api',
+    format: 'cjs',
+    target: 'node20',
+  });
+}
 
 if (!cliOnly) {
   const { readFileSync } = await import('node:fs');
