@@ -104,12 +104,14 @@ def read_payload(message, s3, payload_bucket, size):
     """The payload's bytes: only from the payload bucket and prefix, only `size` bytes, read no further."""
     try:
         pointer = json.loads(message["Body"])
-    except ValueError:
+    except (ValueError, RecursionError):
         pointer = None
     if not (isinstance(pointer, list) and len(pointer) == 2 and pointer[0] == POINTER_CLASS
             and isinstance(pointer[1], dict)):
         raise Refused("MESSAGE_MALFORMED", "offloaded message without a payload pointer")
     bucket, key = pointer[1].get("s3BucketName"), pointer[1].get("s3Key")
+    if not payload_bucket:
+        raise Refused("OFFLOAD_NOT_CONFIGURED", "message is offloaded: set PAYLOAD_BUCKET")
     if bucket != payload_bucket:
         raise Refused("POINTER_BUCKET_REFUSED", "pointer names a bucket other than the payload bucket")
     if not (isinstance(key, str) and key.startswith(PAYLOAD_PREFIX)
@@ -171,16 +173,37 @@ def read_forwarded_mail(message, s3, payload_bucket):
     if verdicts is not None:
         try:
             verdicts = json.loads(verdicts)
-        except ValueError:
+        except (ValueError, RecursionError):
             verdicts = None
         if not isinstance(verdicts, dict):
             raise Refused("MESSAGE_MALFORMED", "SesVerdicts is not a JSON object")
+        # As the Node helper: the values SES writes are text; anything else is dropped.
+        verdicts = {name: value for name, value in verdicts.items() if isinstance(value, str)}
     return {
         "sesMessageId": attribute(message, "SesMessageId"),
         "mime": mime,
         "delivery": delivery,
         "verdicts": verdicts,
+        "verdictRefusal": verdict_refusal(attribute(message, "VerdictRefusal")),
     }
+
+
+def verdict_refusal(value):
+    """The VerdictRefusal attribute (marked, or released by an operator): action, reasons and, for released mail,
+    quarantinedAt, releasedAt, virusRiskAccepted; None when absent. Refused when it is not one."""
+    if value is None:
+        return None
+    try:
+        refusal = json.loads(value)
+    except (ValueError, RecursionError):
+        refusal = None
+    if not (isinstance(refusal, dict) and isinstance(refusal.get("action"), str)
+            and isinstance(refusal.get("reasons"), list) and all(isinstance(r, str) for r in refusal["reasons"])
+            and all(isinstance(refusal.get(k, ""), str) for k in ("quarantinedAt", "releasedAt"))
+            and isinstance(refusal.get("virusRiskAccepted", False), bool)):
+        raise Refused("MESSAGE_MALFORMED", "VerdictRefusal is not a verdict refusal")
+    return {k: refusal[k] for k in ("action", "reasons", "quarantinedAt", "releasedAt", "virusRiskAccepted")
+            if k in refusal}
 
 
 def mail_file_path(out_dir, ses_message_id):
@@ -202,11 +225,14 @@ def handler(event, context=None, deliver=None):
         message = from_lambda_record(record)
         try:
             mail = read_forwarded_mail(message, s3, payload_bucket)
+            (deliver or log_mail)(mail)
         except Refused as refused:
             print(json.dumps({"refused": refused.code}))
             failures.append({"itemIdentifier": record.get("messageId")})
-            continue
-        (deliver or log_mail)(mail)
+        except Exception as error:  # noqa: BLE001 - one record's failure must not return the batch's delivered ones
+            # Raising would make Lambda return the whole batch, delivered records included: only this one returns.
+            print(json.dumps({"failed": type(error).__name__}))
+            failures.append({"itemIdentifier": record.get("messageId")})
     return {"batchItemFailures": failures}
 
 

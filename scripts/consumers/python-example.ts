@@ -117,6 +117,13 @@ export function lambdaChecks(
       body: junk.toString('utf8'),
       messageAttributes: attributes({ SesVerdicts: '{' }),
     },
+    // JSON nested past Python's recursion limit: a RecursionError stopped the handler, the whole batch returned.
+    {
+      ...foreign,
+      messageId: 'deep-verdicts',
+      body: junk.toString('utf8'),
+      messageAttributes: attributes({ SesVerdicts: '['.repeat(100_000) }),
+    },
   ];
   const event = { Records: [...messages.map(record), foreign, ...broken] };
   const run = spawnSync(
@@ -138,9 +145,9 @@ export function lambdaChecks(
       ]),
     ),
     result: {
-      batchItemFailures: ['foreign-pointer', 'missing-payload', 'bad-base64', 'bad-verdicts'].map((itemIdentifier) => ({
-        itemIdentifier,
-      })),
+      batchItemFailures: ['foreign-pointer', 'missing-payload', 'bad-base64', 'bad-verdicts', 'deep-verdicts'].map(
+        (itemIdentifier) => ({ itemIdentifier }),
+      ),
     },
   };
   const lines = run.stdout.trim().split('\n');
@@ -149,9 +156,45 @@ export function lambdaChecks(
   if (run.status !== 0 || !sameJson(lines.at(-1) ?? '', expectedAnswer)) {
     problems.push(`handler gave ${run.stdout}${run.stderr}, expected ${JSON.stringify(expectedAnswer)}`);
   }
-  const expectedRefusals = ['POINTER_BUCKET_REFUSED', 'PAYLOAD_UNREADABLE', 'MESSAGE_MALFORMED', 'MESSAGE_MALFORMED'];
+  const expectedRefusals = [
+    'POINTER_BUCKET_REFUSED',
+    'PAYLOAD_UNREADABLE',
+    'MESSAGE_MALFORMED',
+    'MESSAGE_MALFORMED',
+    'MESSAGE_MALFORMED',
+  ];
   if (JSON.stringify(refusals) !== JSON.stringify(expectedRefusals.map((code) => `{"refused": "${code}"}`))) {
     problems.push(`handler logged ${JSON.stringify(refusals)}`);
+  }
+  // Without PAYLOAD_BUCKET an offloaded mail is refused (a TypeError stopped the handler: the whole batch returned).
+  if (offloaded !== undefined) {
+    const { PAYLOAD_BUCKET: _unset, ...withoutBucket } = stack.env;
+    const unconfigured = spawnSync(
+      python,
+      [
+        '-c',
+        'import json, sys; sys.path.insert(0, sys.argv[1]); import consume\n' +
+          'print(json.dumps(consume.handler(json.loads(sys.stdin.read()), None, lambda m: None)))',
+        dirname(EXAMPLE),
+      ],
+      {
+        encoding: 'utf8',
+        input: JSON.stringify({ Records: [record(offloaded)] }),
+        env: { PATH: process.env.PATH ?? '', ...withoutBucket },
+      },
+    );
+    const expectedLines = [
+      '{"refused": "OFFLOAD_NOT_CONFIGURED"}',
+      JSON.stringify({ batchItemFailures: [{ itemIdentifier: offloaded.MessageId }] }),
+    ];
+    const got = unconfigured.stdout.trim().split('\n');
+    if (
+      got.length !== 2 ||
+      got[0] !== expectedLines[0] ||
+      !sameJson(got[1] ?? '', JSON.parse(expectedLines[1] as string))
+    ) {
+      problems.push(`handler without PAYLOAD_BUCKET gave ${unconfigured.stdout}${unconfigured.stderr.slice(-300)}`);
+    }
   }
   // Its default delivery is a log line (CloudWatch Logs in Lambda): no subject, no address.
   const logged = spawnSync(

@@ -24,7 +24,13 @@ export function parseChecks(python: string): string[] {
         '  b"From : ceo@victim.example\\r\\nFrom: me@attacker.example\\r\\n\\r\\nx",\n' +
         '  b"From: ceo@victim.example <me@attacker.example>\\r\\n\\r\\nx",\n' +
         '  b"From: " + b",".join([b\'"a"\'] * 10000) + b"\\r\\n\\r\\nx",\n' +
-        '  b"From: a@example.org\\r\\nSubject: " + b"=?utf-8?q?a?= " * 50000 + b"\\r\\n\\r\\nx")]\n' +
+        '  b"From: a@example.org\\r\\nSubject: " + b"=?utf-8?q?a?= " * 50000 + b"\\r\\n\\r\\nx",\n' +
+        '  b"From: a@example.org\\r\\nContent-Type: multipart/mixed; boundary=b\\r\\n\\r\\n" + b"--b\\n\\n" * 52000,\n' +
+        '  b"X-A: 1\\rFrom: ceo@victim.example\\r\\r\\nFrom: me@attacker.example\\r\\n\\r\\nx")]\n' +
+        'inner = b"From: b@example.org\\r\\nSubject: " + b"=?utf-8?q?a?= " * 40000 + b"\\r\\n\\r\\ninner body\\r\\n"\n' +
+        'wrapped = consume.parse_mail(b"From: a@example.org\\r\\nContent-Type: multipart/mixed; boundary=b\\r\\n\\r\\n--b\\r\\n" +\n' +
+        '  b"Content-Type: message/rfc822\\r\\n\\r\\n" + inner + b"--b--\\r\\n")\n' +
+        'out["inner"] = wrapped["attachments"][0]["content"] == inner.replace(b"\\r\\n", b"\\n").rstrip(b"\\n")\n' +
         'kept = lambda b: (lambda x: [x["from"], x["subject"], x["date"], x["messageId"]])(consume.parse_mail(b))\n' +
         'out["kept"] = [kept(b"From: =?UTF-8?Q?Jos=C3=A9?= <j@example.com>\\r\\nSubject: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?=\\r\\n' +
         'Date: Mon, 30 Feb 2026 10:00:00 +0000\\r\\nMessage-ID:\\r\\n <x@example.com>\\r\\n\\r\\nx"),\n' +
@@ -44,7 +50,8 @@ export function parseChecks(python: string): string[] {
     attachments: [['report.csv', 'text/csv', csv.toString('hex')]],
     // Empty, no header section, binary; two From fields (readers differ on which), one From read as two addresses;
     // 10,000 quoted strings in a From (35 s in the email package's parser) and 700 KB of encoded words in a Subject
-    // (44 s), each refused at once.
+    // (44 s), each refused at once; 52,000 empty parts (10 s), and a bare CR in the header section (the email package
+    // splits lines there, postal-mime does not: they read different senders).
     refused: [
       'MAIL_MALFORMED',
       'MAIL_MALFORMED',
@@ -53,7 +60,11 @@ export function parseChecks(python: string): string[] {
       'MAIL_MALFORMED',
       'MAIL_MALFORMED',
       'MAIL_TOO_COMPLEX',
+      'MAIL_TOO_COMPLEX',
+      'MAIL_MALFORMED',
     ],
+    // An attached mail's fields as they came, not refolded (a 600 KB Subject took 77 s to refold).
+    inner: true,
     // Kept, as damaged mail that is still a mail: an encoded display name and Subject decoded, an impossible date
     // read as none, a folded Message-ID unfolded; a body line that looks like a long Content- field is no field.
     kept: [
