@@ -111,6 +111,8 @@ public final class ConsumeWithExtendedClient {
           // The code only: never the id, addresses or content. The message stays on the queue.
           System.err.println("{\"refused\":\"" + refused.code + "\"}");
           status = 1;
+        } finally {
+          guard.forget(message);
         }
       }
     }

@@ -42,8 +42,8 @@ final class PayloadGuard implements ExecutionInterceptor {
   private final String payloadBucket;
   /** Refusal codes of messages taken out of an answer, for the caller to report. */
   final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
-  /** Offloaded messages let through, by SQS message id: their announced size. */
-  private final Map<String, Long> offloadedMessages = new ConcurrentHashMap<>();
+  /** Offloaded messages let through, by SQS message id: their payload key (until {@link #forget}). */
+  private final Map<String, String> offloadedMessages = new ConcurrentHashMap<>();
   /** Payload keys let through: their announced size. */
   private final Map<String, Long> payloadKeys = new ConcurrentHashMap<>();
 
@@ -54,6 +54,17 @@ final class PayloadGuard implements ExecutionInterceptor {
   /** Whether the library fetched this message's body from the payload bucket. */
   boolean offloaded(Message message) {
     return offloadedMessages.containsKey(message.messageId());
+  }
+
+  /**
+   * Drops what the guard holds for a handled message (the library fetched its payload during the receive), so a
+   * long-running consumer holds nothing per message it is done with.
+   */
+  void forget(Message message) {
+    String key = offloadedMessages.remove(message.messageId());
+    if (key != null) {
+      payloadKeys.remove(key);
+    }
   }
 
   @Override
@@ -67,7 +78,7 @@ final class PayloadGuard implements ExecutionInterceptor {
         Long size = announcedSize(message);
         if (size != null) {
           String key = checkPointer(message.body());
-          offloadedMessages.put(message.messageId(), size);
+          offloadedMessages.put(message.messageId(), key);
           payloadKeys.put(key, size);
         }
         kept.add(message);
