@@ -12,6 +12,7 @@ import { runRedriveCommand } from '../../cli/redrive-command';
 import { runReplayCommand } from '../../cli/replay-command';
 import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, putObject, storeMail } from '../../local/pipeline';
+import { capture, type OperatorCommand, runOperator } from '../support/operator-run';
 import { offlineAwsEnv, runCli } from '../support/run-cli';
 
 let stack: LocalStack;
@@ -33,31 +34,13 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function capture() {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
 /** Runs an operator command in-process against the local stack, capturing what it prints. */
-async function runCommand(
-  command: typeof runReplayCommand | typeof runRedriveCommand,
+const runCommand = (
+  command: OperatorCommand,
   args: string[],
   interrupted?: Promise<void>,
   env: Record<string, string> = stack.env,
-) {
-  const stdout = capture();
-  const stderr = capture();
-  const status = await command(args, {
-    env,
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    clients: stack.clients,
-    interrupted,
-  });
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
+) => runOperator(stack, command, args, { interrupted, env });
 
 const replay = (args: string[], interrupted?: Promise<void>) => runCommand(runReplayCommand, args, interrupted);
 const redrive = (args: string[]) => runCommand(runRedriveCommand, args);

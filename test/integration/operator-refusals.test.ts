@@ -6,12 +6,12 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { runRedriveCommand } from '../../cli/redrive-command';
 import { runReplayCommand } from '../../cli/replay-command';
 import { LOCAL_MAIL_BUCKET, type LocalStack, startLocalStack } from '../../local/local-stack';
 import { drainQueue, objectCreatedEvent, storeMail } from '../../local/pipeline';
+import { type OperatorCommand, runOperator } from '../support/operator-run';
 
 let stack: LocalStack;
 let work: string;
@@ -31,25 +31,8 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function capture() {
-  const stream = new PassThrough();
-  const chunks: Buffer[] = [];
-  stream.on('data', (c: Buffer) => chunks.push(c));
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
-}
-
-async function run(command: typeof runReplayCommand, args: string[], interrupted?: Promise<void>) {
-  const stdout = capture();
-  const stderr = capture();
-  const status = await command(args, {
-    env: stack.env,
-    stdout: stdout.stream,
-    stderr: stderr.stream,
-    clients: stack.clients,
-    interrupted,
-  });
-  return { status, stdout: stdout.text(), stderr: stderr.text() };
-}
+const run = (command: OperatorCommand, args: string[], interrupted?: Promise<void>) =>
+  runOperator(stack, command, args, { interrupted });
 
 it('replay: KMS refusing the operator exits 4, records nothing, keeps the checkpoint before it; once fixed, the same command delivers all', async () => {
   // KMS answers AccessDeniedException as it does to a role without kms:Decrypt on the mail key.
