@@ -56,9 +56,12 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     );
   }
 
-  // KMS refusing the unwrap may be the operator's own role (no kms:Decrypt on the mail key): not recorded against the
-  // mail, and the object is not passed over (see the end).
-  const deps = operatorDeps({ env: io.env, dryRun, clients: io.clients }, (reason) => reason !== OPERATOR_KMS_REFUSAL);
+  const deps = operatorDeps({ env: io.env, dryRun, clients: io.clients }, true);
+  // KMS refusing the unwrap before any object of this run has unwrapped is most likely the operator's own role (no
+  // kms:Decrypt on the mail key): that object is not recorded against the mail nor passed over, and no new object
+  // starts (exit 4). Once one has unwrapped, a refusal is the object's own: recorded and passed over as any other.
+  let unwrapped = false;
+  let heldKey: string | undefined;
   const progress = new Progress(io.stderr, dryRun ? 'replay (dry run)' : 'replay');
   const tally = new OutcomeTally();
   const label = dryRun ? 'verified' : 'forwarded';
@@ -107,16 +110,21 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
     stop = true;
   });
   const inFlight = new Set<Promise<void>>();
-  for (let index = 0; index < objects.length && !stop; index += 1) {
+  for (let index = 0; index < objects.length && !stop && heldKey === undefined; index += 1) {
     const object = objects[index] as { key: string; size: number | undefined };
     const record: ObjectCreatedRecord = {
       s3: { bucket: { name: bucket }, object: { key: encodeS3Key(object.key), size: object.size } },
     };
-    const task = processRecord(record, deps).then(async (outcome) => {
+    let held = false;
+    const recordRejections = (reason: string) => {
+      held = reason === OPERATOR_KMS_REFUSAL && !unwrapped;
+      return !held;
+    };
+    const task = processRecord(record, { ...deps, recordRejections }).then(async (outcome) => {
       tally.add(outcome);
-      const passedOver =
-        outcome.outcome === 'retry' || (outcome.outcome === 'rejected' && outcome.reason === OPERATOR_KMS_REFUSAL);
-      state[index] = passedOver ? 'failed' : 'done';
+      if (outcome.outcome === 'forwarded' || outcome.outcome === 'quarantined') unwrapped = true;
+      if (held) heldKey ??= object.key;
+      state[index] = outcome.outcome === 'retry' || held ? 'failed' : 'done';
       await advance(false);
       progress.update({ done: tally.done, total: objects.length, detail: tally.brief(label) });
     });
@@ -147,9 +155,9 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
   } else if (!complete) {
     io.stdout.write('  resume by running the same command again\n');
   }
-  if (tally.rejected.has(OPERATOR_KMS_REFUSAL)) {
+  if (heldKey !== undefined) {
     io.stderr.write(
-      `replay: KMS refused to unwrap ${tally.rejected.get(OPERATOR_KMS_REFUSAL)} data keys (${OPERATOR_KMS_REFUSAL}), not recorded: if your role lacks kms:Decrypt on the mail key (README "The operator CLI"), fix that and run the same command again\n`,
+      `replay: KMS refused to unwrap the data key of ${jsonForTerminal(heldKey)} (${OPERATOR_KMS_REFUSAL}) before any object of this run unwrapped; not recorded, and the run stopped there. If your role lacks kms:Decrypt on the mail key (README "The operator CLI"), fix that and run the same command again; if other objects of the prefix decrypt, this one is refused on its own: give that key to --start-after to go past it\n`,
     );
     return 4;
   }

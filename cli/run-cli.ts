@@ -27,7 +27,7 @@ Commands:
 
 Every command takes --stack NAME: the queue URLs, buckets, key ARN and rule name come from that deployed stack's
 outputs. Run 'ses-inbound <command> --help' for a command's options, 'ses-inbound --version' for the version.
-Exit status: 0 done, 1 refused, 2 usage, 3 transient failure (run again), 4 AWS set-up (credentials, region).`;
+Exit status: 0 done, 1 refused, 2 usage, 3 transient failure (run again), 4 AWS set-up (credentials, region, access denied).`;
 
 /** The process's environment and streams, passed in so tests can run the CLI in-process. */
 export interface CliIo {

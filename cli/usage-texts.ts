@@ -25,7 +25,8 @@ Options:
                                 read this version of its instruction file
 
 AWS access uses the SDK's default chain: AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL_S3,
-AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure, 4 no credentials or region.`;
+AWS_USE_FIPS_ENDPOINT. Exit status: 0 decrypted, 1 refused (reason code printed), 2 usage, 3 transient failure, 4 AWS
+set-up (no credentials or region, or access denied).`;
 
 export const REPLAY_USAGE = `Usage:
   replay s3://BUCKET/PREFIX [options]
@@ -40,7 +41,9 @@ Options:
       --checkpoint FILE    keep the resume key in FILE; read it on start when present
 
 Uses the function's variables (OUTPUT_QUEUE_URL, FAILURE_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and the
-SDK's default chain. Exit status: 0 done, 2 usage, 3 some objects failed transiently (run again to resume).`;
+SDK's default chain. Exit status: 0 done, 1 some objects refused (reason codes in the summary), 2 usage, 3 some
+objects failed transiently or the run was interrupted (run again to resume), 4 AWS set-up (KMS refused to unwrap before
+any object did: your role's kms:Decrypt; or no credentials, region or access).`;
 
 export const REDRIVE_USAGE = `Usage:
   redrive [options]
@@ -56,7 +59,7 @@ Options:
 
 Uses the function's variables (MAIL_BUCKET among them: a record naming another bucket is refused unread) and the
 SDK's default chain. Exit status: 0 queue drained, 1 some stayed rejected or unrecognised, 2 usage, 3 some failed
-transiently.`;
+transiently or the run was interrupted, 4 AWS set-up (no credentials or region, or access denied).`;
 
 export const QUARANTINE_USAGE = `Usage:
   quarantine list [options]
@@ -79,4 +82,4 @@ Options:
 
 Release uses the function's variables (MAIL_BUCKET, OUTPUT_QUEUE_URL, PAYLOAD_BUCKET, EXPECTED_KMS_KEY_ARN, ...) and needs an
 operator role (operatorRoleArns): only those may read the quarantine prefix and decrypt. Exit status: 0 done,
-1 refused, 2 usage, 3 transient failure.`;
+1 refused, 2 usage, 3 transient failure, 4 AWS set-up (no credentials or region, or access denied).`;

@@ -34,10 +34,13 @@ afterAll(async () => {
 const run = (command: OperatorCommand, args: string[], interrupted?: Promise<void>) =>
   runOperator(stack, command, args, { interrupted });
 
-it('replay: KMS refusing the operator exits 4, records nothing, keeps the checkpoint before it; once fixed, the same command delivers all', async () => {
-  // KMS answers AccessDeniedException as it does to a role without kms:Decrypt on the mail key.
+/** KMS answers AccessDeniedException, as it does to a role without kms:Decrypt on the mail key, to the calls `deny` picks. */
+function denyDecrypt(deny: (call: number) => boolean): void {
+  let call = 0;
   stack.clients.kms.middlewareStack.add(
-    () => async () => {
+    (next) => async (args) => {
+      call += 1;
+      if (!deny(call)) return next(args);
       throw Object.assign(new Error('User is not authorized to perform kms:Decrypt'), {
         name: 'AccessDeniedException',
         $fault: 'client',
@@ -46,6 +49,10 @@ it('replay: KMS refusing the operator exits 4, records nothing, keeps the checkp
     },
     { step: 'finalizeRequest', name: 'denyDecrypt' },
   );
+}
+
+it('replay: KMS refusing the operator before anything unwrapped exits 4, records nothing, stops and keeps the checkpoint before it; once fixed, the same command delivers all', async () => {
+  denyDecrypt(() => true);
   const checkpoint = join(work, 'replay.json');
   let denied: Awaited<ReturnType<typeof run>>;
   try {
@@ -54,8 +61,10 @@ it('replay: KMS refusing the operator exits 4, records nothing, keeps the checkp
     stack.clients.kms.middlewareStack.remove('denyDecrypt');
   }
   expect(denied.status).toBe(4);
-  expect(denied.stdout).toMatch(/rejected\s+3\s+KMS_ACCESS_DENIED 3/);
+  // Stopped at the first: no other object started.
+  expect(denied.stdout).toMatch(/rejected\s+1\s+KMS_ACCESS_DENIED 1/);
   expect(denied.stderr).toContain('kms:Decrypt on the mail key');
+  expect(denied.stderr).toContain(JSON.stringify(stored.map((s) => s.key).sort()[0]));
   expect(await drainQueue(stack, stack.failureQueueUrl, 0)).toHaveLength(0);
   expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
 
@@ -69,6 +78,29 @@ it('replay: KMS refusing the operator exits 4, records nothing, keeps the checkp
       .at(-1),
   );
   expect(await drainQueue(stack, stack.outputQueueUrl, 1)).toHaveLength(3);
+});
+
+it("replay: once an object has unwrapped, a refusal is the object's own: recorded, passed over, exit 1, no duplicate on the next run", async () => {
+  await drainQueue(stack, stack.failureQueueUrl, 0);
+  const checkpoint = join(work, 'replay-object.json');
+  denyDecrypt((call) => call === 2);
+  let run1: Awaited<ReturnType<typeof run>>;
+  try {
+    run1 = await run(runReplayCommand, [target, '--checkpoint', checkpoint, '--concurrency', '1']);
+  } finally {
+    stack.clients.kms.middlewareStack.remove('denyDecrypt');
+  }
+  expect(run1.status).toBe(1);
+  expect(run1.stdout).toMatch(/forwarded\s+2/);
+  expect(run1.stdout).toMatch(/rejected\s+1\s+KMS_ACCESS_DENIED 1/);
+  const keys = stored.map((s) => s.key).sort();
+  const failures = (await drainQueue(stack, stack.failureQueueUrl, 1)).map((m) => JSON.parse(m.Body ?? ''));
+  expect(failures).toEqual([expect.objectContaining({ key: keys[1], reason: 'KMS_ACCESS_DENIED' })]);
+  expect(JSON.parse(readFileSync(checkpoint, 'utf8')).startAfter).toBe(keys[2]);
+  expect(await drainQueue(stack, stack.outputQueueUrl, 1)).toHaveLength(2);
+  const run2 = await run(runReplayCommand, [target, '--checkpoint', checkpoint]);
+  expect(run2.stdout).toContain(': 0 objects');
+  expect(await drainQueue(stack, stack.outputQueueUrl, 0)).toHaveLength(0);
 });
 
 it('redrive: Ctrl-C stops before the next message; what it did not take on stays on the queue (exit 3)', async () => {
