@@ -11,7 +11,10 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cliOnly = process.argv.includes('--cli-only');
-const bundlesOnly = process.argv.includes('--bundles-only');
+// `npm pack` and `npm publish` run `prepare` (this script) after `prepack` (build-package.mjs) built dist/pkg with
+// jsii: the entry points it ships stay jsii's.
+const bundlesOnly =
+  process.argv.includes('--bundles-only') || ['pack', 'publish'].includes(process.env.npm_command ?? '');
 
 const common = {
   bundle: true,

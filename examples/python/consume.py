@@ -147,6 +147,8 @@ def read_forwarded_mail(message, s3, payload_bucket):
     if expected_sha256 is None:
         raise Refused("MESSAGE_MALFORMED", "message has no ContentSha256 attribute")
     length = size_attribute(message, "ContentLength")
+    if length is None:
+        raise Refused("MESSAGE_MALFORMED", "message has no ContentLength attribute")
     payload_size = size_attribute(message, "ExtendedPayloadSize")
     if payload_size is None:
         payload_size = size_attribute(message, "SQSLargePayloadSize")
@@ -165,7 +167,7 @@ def read_forwarded_mail(message, s3, payload_bucket):
         else:
             raise Refused("MESSAGE_MALFORMED", "unknown ContentEncoding")
         delivery = "inline"
-    if length is None or len(mime) != length:
+    if len(mime) != length:
         raise Refused("LENGTH_MISMATCH", "mail length differs from ContentLength")
     if hashlib.sha256(mime).hexdigest() != expected_sha256:
         raise Refused("SHA256_MISMATCH", "mail does not match ContentSha256")

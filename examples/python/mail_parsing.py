@@ -50,7 +50,7 @@ def mime_leaves(part, depth=0):
 def check_fields(mime):
     """Refuses a field over the bounds above (folded lines included), and a header line that is not `Name: value`
     (`From : x` is a From field to some readers and none to others)."""
-    if mime.count(b"\n") + 1 > MAX_LINES:
+    if mime.count(b"\n") + (0 if mime.endswith(b"\n") else 1) > MAX_LINES:
         raise Refused("MAIL_TOO_COMPLEX", f"mail has more than {MAX_LINES} lines")
     if len(re.findall(rb"(?m)^--", mime)) > MAX_PARTS:
         raise Refused("MAIL_TOO_COMPLEX", f"mail has more than {MAX_PARTS} MIME part delimiters")

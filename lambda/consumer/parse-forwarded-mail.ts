@@ -179,13 +179,29 @@ function oneMailbox(value: string): boolean {
   if (entries.length > 1 || entries.some((entry) => entry.group !== undefined)) {
     return false;
   }
-  const angle = value.lastIndexOf('<');
-  if (angle === -1) return true;
-  const displayName = value
-    .slice(0, angle)
-    .replace(/"(?:[^"\\]|\\.)*"/g, '')
-    .replace(/\([^()]*\)/g, '');
-  return !displayName.includes('@');
+  // The characters outside quoted strings and comments (which may nest, and hold `<` or `@`), up to the last `<`.
+  let bare = '';
+  let displayName: string | undefined;
+  let quoted = false;
+  let depth = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value[i] as string;
+    if (c === '\\') {
+      i += 1;
+    } else if (quoted) {
+      quoted = c !== '"';
+    } else if (c === '(') {
+      depth += 1;
+    } else if (c === ')') {
+      depth = Math.max(0, depth - 1);
+    } else if (depth === 0 && c === '"') {
+      quoted = true;
+    } else if (depth === 0) {
+      if (c === '<') displayName = bare;
+      bare += c;
+    }
+  }
+  return displayName === undefined || !displayName.includes('@');
 }
 
 /** A Uint8Array or Buffer, from this realm or another (a test runner's sandbox, a worker). */

@@ -72,3 +72,18 @@ it('still builds on prepare where scripts/build.mjs exists (a clone, a git depen
   expect(run.status).toBe(0);
   expect(existsSync(join(clone, 'built'))).toBe(true);
 });
+
+it("ships jsii's compiled consumer and reader entry points, not the development bundles `prepare` builds in a clone", () => {
+  const extracted = join(work, 'extracted');
+  mkdirSync(extracted);
+  const untar = spawnSync('tar', ['xzf', sharedTarball(work), '-C', extracted, 'package/dist/pkg/api'], {
+    encoding: 'utf8',
+  });
+  expect(untar.status).toBe(0);
+  for (const entry of ['consumer', 'reader']) {
+    const source = readFileSync(join(extracted, 'package', 'dist', 'pkg', 'api', `${entry}.js`), 'utf8');
+    // tsc (jsii) requires the modules the entry re-exports; esbuild inlines them (npm pack runs prepare after prepack).
+    expect(source).toMatch(/require\("\.\.\/lambda\/(consumer|reader)\//);
+    expect(existsSync(join(extracted, 'package', 'dist', 'pkg', 'api', `${entry}.d.ts`))).toBe(true);
+  }
+}, 120_000);

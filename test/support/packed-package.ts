@@ -29,10 +29,18 @@ export function run(command: string, args: string[], cwd: string) {
   return result;
 }
 
-/** Packs the repository into `destination` and returns the tarball's path. */
-export function pack(destination: string): string {
-  // --ignore-scripts keeps pack from rebuilding the bundles while other tests run them.
-  const packed = run('npm', ['pack', '--ignore-scripts', '--pack-destination', destination, '--loglevel=error'], ROOT);
+/**
+ * Packs the repository into `destination` and returns the tarball's path. With `scripts`, as a user's `npm pack`
+ * does: `prepack` builds the library with jsii, then `prepare` runs (only before any test starts: it rebuilds the
+ * bundles); without, what the last build left (--ignore-scripts keeps pack from rebuilding the bundles while other
+ * tests run them).
+ */
+export function pack(destination: string, scripts = false): string {
+  const packed = run(
+    'npm',
+    ['pack', ...(scripts ? [] : ['--ignore-scripts']), '--pack-destination', destination, '--loglevel=error'],
+    ROOT,
+  );
   return join(destination, packed.stdout.trim().split('\n').pop() as string);
 }
 

@@ -173,6 +173,9 @@ it('reads a From of one mailbox, however its display name is written', async () 
     ['=?utf-8?q?J=C3=B6rg?= <j@example.org>', 'j@example.org', 'J\u00f6rg'],
     ['j@example.org (J\u00f6rg)', 'j@example.org', expect.any(String)],
     ['j@example.org', 'j@example.org', ''],
+    // A `<` or `@` inside a comment or quotes is no angle address and no display name.
+    ['john@example.com (John <Doe>)', 'john@example.com', expect.any(String)],
+    ['"Doe <j@x.example>" (a@b.example) <john@example.com>', 'john@example.com', expect.any(String)],
   ] as const) {
     const mail = await parseForwardedMail(Buffer.from(`From: ${from}\r\nSubject: x\r\n\r\nbody`));
     expect(mail.from).toEqual({ address, name });

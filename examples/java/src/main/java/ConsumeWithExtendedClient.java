@@ -144,8 +144,11 @@ public final class ConsumeWithExtendedClient {
       throw new Refused("MESSAGE_MALFORMED", "message has no ContentSha256 attribute");
     }
     String lengthText = attribute(message, "ContentLength");
-    Long length = lengthText == null ? null : PayloadGuard.wholeNumber(lengthText, "ContentLength");
-    if (length != null && length > PayloadGuard.MAX_BYTES) {
+    if (lengthText == null) {
+      throw new Refused("MESSAGE_MALFORMED", "message has no ContentLength attribute");
+    }
+    long length = PayloadGuard.wholeNumber(lengthText, "ContentLength");
+    if (length > PayloadGuard.MAX_BYTES) {
       throw new Refused("TOO_LARGE", "mail is announced over the limit of " + PayloadGuard.MAX_BYTES + " bytes");
     }
     String encoding = offloaded ? "identity" : attribute(message, "ContentEncoding");
@@ -164,7 +167,7 @@ public final class ConsumeWithExtendedClient {
     } else {
       throw new Refused("MESSAGE_MALFORMED", "unknown ContentEncoding");
     }
-    if (length == null || mime.length != length) {
+    if (mime.length != length) {
       throw new Refused("LENGTH_MISMATCH", "mail length differs from ContentLength");
     }
     if (!HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(mime)).equals(sha256)) {
