@@ -78,6 +78,11 @@ const OPERATOR_SETTINGS: readonly string[] = [
   ENV.REFUSE_SPF_FAIL,
   ENV.REFUSE_DKIM_FAIL,
   ENV.REFUSE_DMARC_FAIL,
+  // How the function delivers (0.3.0 on): replay and redrive send as it sends, whatever the operator's shell holds.
+  ENV.PAYLOAD_PREFIX,
+  ENV.INLINE_MAX_BYTES,
+  ENV.MAX_MAIL_BYTES,
+  ENV.BODY_ENCODING,
 ];
 
 /**

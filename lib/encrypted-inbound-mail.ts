@@ -268,8 +268,7 @@ export class EncryptedInboundMail extends Construct {
     acceptPipelineFindings(this.delivery, decrypt, store.bucket, history.objectKeyPrefixes);
     acceptCdkHelperFindings(Stack.of(this));
     retainFunctionLogs(Stack.of(this), props.logRetention ?? logs.RetentionDays.THREE_MONTHS);
-    const outputNames = { ruleName, objectKeyPrefix, history, verdictSettings };
-    addPipelineOutputs(this, outputNames, decrypt.workQueue?.deadLetterQueue);
+    addPipelineOutputs(this, { ruleName, objectKeyPrefix, history, verdictSettings }, decrypt);
   }
 
   /**

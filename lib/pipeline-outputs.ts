@@ -27,8 +27,13 @@ export function addPipelineOutputs(
     readonly history: { readonly objectKeyPrefixes: readonly string[] };
     readonly verdictSettings: Record<string, string>;
   },
-  workDeadLetterQueue?: sqs.IQueue,
+  decrypt: {
+    /** Its work queue, whose dead-letter queue is an output; none with `directInvocation`. */
+    readonly workQueue?: { readonly deadLetterQueue: sqs.IQueue };
+    readonly deliverySettings: Readonly<Record<string, string>>;
+  },
 ): void {
+  const workDeadLetterQueue = decrypt.workQueue?.deadLetterQueue;
   const outputs: Array<[string, string, string]> = [
     [OUTPUT_NAMES.outputQueueUrl, mail.outputQueue.queueUrl, 'Consume decrypted mail here'],
     [OUTPUT_NAMES.failureQueueUrl, mail.failureQueue.queueUrl, 'Rejected objects'],
@@ -39,7 +44,11 @@ export function addPipelineOutputs(
     [OUTPUT_NAMES.mxRecordValue, mail.mxRecordValue, 'Publish as the MX record'],
     [OUTPUT_NAMES.mailKeyArn, mail.mailKey.keyArn, 'SES encrypts stored mail with it'],
     [OUTPUT_NAMES.deliveryKeyArn, mail.deliveryKey.keyArn, 'Consumers decrypt with it'],
-    [OUTPUT_NAMES.operatorSettings, operatorSettings(names), 'The settings replay and redrive run with (--stack)'],
+    [
+      OUTPUT_NAMES.operatorSettings,
+      operatorSettings({ ...names.verdictSettings, ...decrypt.deliverySettings }, names.history),
+      'The settings replay and redrive run with (--stack)',
+    ],
   ];
   if (workDeadLetterQueue !== undefined) {
     // Events whose receives ran out; `aws sqs start-message-move-task --source-arn` moves them back to the work queue.
@@ -56,13 +65,15 @@ export function addPipelineOutputs(
 }
 
 /**
- * The function's settings an operator command needs beyond the other outputs, as JSON (no token inside: prefixes and
- * verdict settings are known at synthesis): the previous prefixes, so a renamed prefix's mail still redrives, and the
- * verdict policy and actions, so `replay` and `redrive` quarantine exactly what the function does.
+ * The function's settings an operator command needs beyond the other outputs, as JSON (no token inside: prefixes,
+ * verdict and delivery settings are known at synthesis): the previous prefixes, so a renamed prefix's mail still
+ * redrives; the verdict policy and actions, so `replay` and `redrive` quarantine exactly what the function does; and
+ * how it delivers (payload prefix, inline limit, size limit, body encoding), so they send as it sends, whatever the
+ * operator's shell holds.
  */
-function operatorSettings(names: {
-  readonly history: { readonly objectKeyPrefixes: readonly string[] };
-  readonly verdictSettings: Record<string, string>;
-}): string {
-  return JSON.stringify({ ...names.verdictSettings, ...previousPrefixesSetting(names.history) });
+function operatorSettings(
+  settings: Record<string, string>,
+  history: { readonly objectKeyPrefixes: readonly string[] },
+): string {
+  return JSON.stringify({ ...settings, ...previousPrefixesSetting(history) });
 }

@@ -66,10 +66,18 @@ export class DecryptFunction extends Construct {
   readonly readyForMail: readonly Construct[];
   /** The work queue (the default trigger); undefined with `directInvocation`. */
   readonly workQueue: WorkQueue | undefined;
+  /** How the function delivers (payload prefix, inline limit, size limit, body encoding), as its variables. */
+  readonly deliverySettings: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: DecryptFunctionProps) {
     super(scope, id);
     const { store, delivery, objectKeyPrefix, history } = props;
+    this.deliverySettings = {
+      [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
+      [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),
+      [ENV.MAX_MAIL_BYTES]: String(41_943_040),
+      [ENV.BODY_ENCODING]: 'auto',
+    };
     this.logGroup = new logs.LogGroup(this, 'FunctionLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -106,16 +114,13 @@ export class DecryptFunction extends Construct {
         [ENV.OUTPUT_QUEUE_URL]: delivery.outputQueue.queueUrl,
         [ENV.FAILURE_QUEUE_URL]: delivery.failureQueue.queueUrl,
         [ENV.PAYLOAD_BUCKET]: delivery.payloadBucket.bucketName,
-        [ENV.PAYLOAD_PREFIX]: Delivery.PAYLOAD_PREFIX,
+        ...this.deliverySettings,
         [ENV.MAIL_BUCKET]: store.bucket.bucketName,
         [ENV.MAIL_PREFIX]: objectKeyPrefix,
         ...previousPrefixesSetting(history),
-        [ENV.INLINE_MAX_BYTES]: String(props.inlineMaxBytes),
         [ENV.EXPECTED_KMS_KEY_ARN]: store.key.keyArn,
         [ENV.EXPECTED_SOURCE_ACCOUNT]: Stack.of(this).account,
         [ENV.ALLOWED_RULE_NAMES]: history.ruleNames.join(','),
-        [ENV.MAX_MAIL_BYTES]: String(41_943_040),
-        [ENV.BODY_ENCODING]: 'auto',
         // --expose-gc lets the function free a large mail's consumed ciphertext before uploading it (process-record.ts);
         // source maps only on request (FunctionsProps.sourceMaps), as they slow the module load.
         NODE_OPTIONS: props.sourceMaps === true ? '--enable-source-maps --expose-gc' : '--expose-gc',

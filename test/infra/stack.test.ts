@@ -407,7 +407,7 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
   });
 
-  it('gives replay and redrive (--stack) the function’s verdict settings, exactly as the function has them', () => {
+  it('gives replay and redrive (--stack) the function’s verdict and delivery settings, exactly as the function has them', () => {
     const fn = template.findResources('AWS::Lambda::Function', {
       Properties: { Environment: { Variables: { OUTPUT_QUEUE_URL: Match.anyValue() } } },
     });
@@ -416,6 +416,10 @@ describe('operations', () => {
     const settings = JSON.parse(template.findOutputs('InboundMailOperatorSettings').InboundMailOperatorSettings?.Value);
     expect(Object.keys(settings).sort()).toEqual(
       [
+        'BODY_ENCODING',
+        'INLINE_MAX_BYTES',
+        'MAX_MAIL_BYTES',
+        'PAYLOAD_PREFIX',
         'QUARANTINE_PREFIX',
         'REFUSE_DKIM_FAIL',
         'REFUSE_DMARC_FAIL',

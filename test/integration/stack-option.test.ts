@@ -38,6 +38,10 @@ function outputsFor(local: LocalStack) {
       REFUSE_SPAM: 'true',
       VERDICT_ACTIONS: JSON.stringify({ VIRUS: 'quarantine', SPAM: 'quarantine' }),
       QUARANTINE_PREFIX: 'quarantine/',
+      PAYLOAD_PREFIX: 'payloads/',
+      INLINE_MAX_BYTES: '65536',
+      MAX_MAIL_BYTES: '41943040',
+      BODY_ENCODING: 'auto',
       OUTPUT_QUEUE_URL: 'https://sqs.example/attacker',
     }),
   };
@@ -98,6 +102,10 @@ it('fills every setting from the outputs, the account from the stack id', async 
     REFUSE_SPAM: 'true',
     VERDICT_ACTIONS: JSON.stringify({ VIRUS: 'quarantine', SPAM: 'quarantine' }),
     QUARANTINE_PREFIX: 'quarantine/',
+    PAYLOAD_PREFIX: 'payloads/',
+    INLINE_MAX_BYTES: '65536',
+    MAX_MAIL_BYTES: '41943040',
+    BODY_ENCODING: 'auto',
     SES_INBOUND_MAIL_LOCATION: `s3://${LOCAL_MAIL_BUCKET}/raw/`,
   });
 });
