@@ -71,6 +71,7 @@ public final class ConsumeWithExtendedClient {
         .waitTimeSeconds(1).messageAttributeNames("All").build();
     while (true) {
       List<Message> messages;
+      guard.nextAnswer();
       try {
         messages = sqs.receiveMessage(request).messages();
       } catch (RuntimeException error) {
@@ -111,8 +112,6 @@ public final class ConsumeWithExtendedClient {
           // The code only: never the id, addresses or content. The message stays on the queue.
           System.err.println("{\"refused\":\"" + refused.code + "\"}");
           status = 1;
-        } finally {
-          guard.forget(message);
         }
       }
     }

@@ -42,9 +42,9 @@ final class PayloadGuard implements ExecutionInterceptor {
   private final String payloadBucket;
   /** Refusal codes of messages taken out of an answer, for the caller to report. */
   final ConcurrentLinkedQueue<String> refusals = new ConcurrentLinkedQueue<>();
-  /** Offloaded messages let through, by SQS message id: their payload key (until {@link #forget}). */
+  /** Offloaded messages of the current answer let through, by SQS message id: their payload key. */
   private final Map<String, String> offloadedMessages = new ConcurrentHashMap<>();
-  /** Payload keys let through: their announced size. */
+  /** Payload keys of the current answer let through: their announced size. */
   private final Map<String, Long> payloadKeys = new ConcurrentHashMap<>();
 
   PayloadGuard(String payloadBucket) {
@@ -57,14 +57,13 @@ final class PayloadGuard implements ExecutionInterceptor {
   }
 
   /**
-   * Drops what the guard holds for a handled message (the library fetched its payload during the receive), so a
-   * long-running consumer holds nothing per message it is done with.
+   * Drops what the guard holds of the last answer, before the next receive: the library fetched its payloads inside
+   * that receive, and its messages are handled by now, so a long-running consumer holds only the current answer's
+   * (a receive that failed included).
    */
-  void forget(Message message) {
-    String key = offloadedMessages.remove(message.messageId());
-    if (key != null) {
-      payloadKeys.remove(key);
-    }
+  void nextAnswer() {
+    offloadedMessages.clear();
+    payloadKeys.clear();
   }
 
   @Override
