@@ -34,7 +34,19 @@ afterAll(async () => {
 const run = (command: OperatorCommand, args: string[], interrupted?: Promise<void>) =>
   runOperator(stack, command, args, { interrupted });
 
-/** KMS answers AccessDeniedException, as it does to a role without kms:Decrypt on the mail key, to the calls `deny` picks. */
+/**
+ * replay one object at a time with a checkpoint, KMS answering AccessDeniedException (as it does to a role without
+ * kms:Decrypt on the mail key) to the Decrypt calls `deny` picks.
+ */
+async function replayDenying(deny: (call: number) => boolean, checkpoint: string) {
+  denyDecrypt(deny);
+  try {
+    return await run(runReplayCommand, [target, '--checkpoint', checkpoint, '--concurrency', '1']);
+  } finally {
+    stack.clients.kms.middlewareStack.remove('denyDecrypt');
+  }
+}
+
 function denyDecrypt(deny: (call: number) => boolean): void {
   let call = 0;
   stack.clients.kms.middlewareStack.add(
@@ -52,14 +64,8 @@ function denyDecrypt(deny: (call: number) => boolean): void {
 }
 
 it('replay: KMS refusing the operator before anything unwrapped exits 4, records nothing, stops and keeps the checkpoint before it; once fixed, the same command delivers all', async () => {
-  denyDecrypt(() => true);
   const checkpoint = join(work, 'replay.json');
-  let denied: Awaited<ReturnType<typeof run>>;
-  try {
-    denied = await run(runReplayCommand, [target, '--checkpoint', checkpoint, '--concurrency', '1']);
-  } finally {
-    stack.clients.kms.middlewareStack.remove('denyDecrypt');
-  }
+  const denied = await replayDenying(() => true, checkpoint);
   expect(denied.status).toBe(4);
   // Stopped at the first: no other object started.
   expect(denied.stdout).toMatch(/rejected\s+1\s+KMS_ACCESS_DENIED 1/);
@@ -83,13 +89,7 @@ it('replay: KMS refusing the operator before anything unwrapped exits 4, records
 it("replay: once an object has unwrapped, a refusal is the object's own: recorded, passed over, exit 1, no duplicate on the next run", async () => {
   await drainQueue(stack, stack.failureQueueUrl, 0);
   const checkpoint = join(work, 'replay-object.json');
-  denyDecrypt((call) => call === 2);
-  let run1: Awaited<ReturnType<typeof run>>;
-  try {
-    run1 = await run(runReplayCommand, [target, '--checkpoint', checkpoint, '--concurrency', '1']);
-  } finally {
-    stack.clients.kms.middlewareStack.remove('denyDecrypt');
-  }
+  const run1 = await replayDenying((call) => call === 2, checkpoint);
   expect(run1.status).toBe(1);
   expect(run1.stdout).toMatch(/forwarded\s+2/);
   expect(run1.stdout).toMatch(/rejected\s+1\s+KMS_ACCESS_DENIED 1/);
