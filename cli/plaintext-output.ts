@@ -2,10 +2,10 @@
  * Where `decrypt` puts plaintext, once the whole object has authenticated: a stream, or a file that appears whole or
  * not at all (a private temporary file, then a rename: private-file.ts).
  */
-import { lstat, stat } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { MailPlaintext } from '../lambda/reader/mail-decipher';
-import { writePrivateFile } from './private-file';
+import { folderExists, writePrivateFile } from './private-file';
 import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
@@ -41,8 +41,7 @@ export async function checkOutputPath(path: string): Promise<void> {
   if (stats !== undefined && !stats.isFile()) {
     throw refuse(stats.isSymbolicLink() ? 'is a symbolic link' : 'exists and is not a regular file');
   }
-  const folder = await stat(dirname(path)).catch(() => undefined);
-  if (folder === undefined || !folder.isDirectory()) {
+  if (!(await folderExists(path))) {
     throw refuse(`its folder ${escapeControls(dirname(path))} does not exist`);
   }
 }

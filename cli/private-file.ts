@@ -3,7 +3,7 @@
  * readable by the operator only, and are never written through a name someone else placed.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -34,4 +34,10 @@ export async function writePrivateFile(path: string, chunks: readonly Uint8Array
     await unlink(temporary).catch(() => undefined);
     throw error;
   }
+}
+
+/** Whether the folder `path` would be written into exists (checked before any work whose result it would hold). */
+export async function folderExists(path: string): Promise<boolean> {
+  const folder = await stat(dirname(path)).catch(() => undefined);
+  return folder?.isDirectory() === true;
 }

@@ -43,15 +43,15 @@ export async function runQuarantineCommand(args: readonly string[], io: Operator
   // A bucket name, not an access point ARN or anything else the SDK would send the operator's credentials to.
   if (!isBucketName(bucket)) throw new UsageError(`--bucket takes an S3 bucket name, not ${escapeControls(bucket)}`);
   // As replay and redrive: with the mail bucket known, no other is read or written.
-  const mailBucket = io.env[ENV.MAIL_BUCKET];
-  if (mailBucket !== undefined && mailBucket !== '' && bucket !== mailBucket) {
+  const mailBucket = io.env[ENV.MAIL_BUCKET] || undefined;
+  if (mailBucket !== undefined && bucket !== mailBucket) {
     throw new PolicyError(
       'BUCKET_NOT_ALLOWED',
       `--bucket names a bucket other than the mail bucket (${ENV.MAIL_BUCKET})`,
     );
   }
   // Release decrypts and delivers with the operator's credentials: only from the mail bucket (--stack sets it).
-  if (action === 'release' && (mailBucket === undefined || mailBucket === '')) {
+  if (action === 'release' && mailBucket === undefined) {
     throw new UsageError(`release needs the mail bucket: set ${ENV.MAIL_BUCKET} or pass --stack NAME`);
   }
   const prefix = readQuarantinePrefix({ [ENV.QUARANTINE_PREFIX]: values.prefix ?? io.env[ENV.QUARANTINE_PREFIX] });

@@ -5,9 +5,9 @@
  * mail while it reports success, nor send what it holds to S3 as a start key.
  */
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { writePrivateFile } from './private-file';
+import { folderExists, writePrivateFile } from './private-file';
 import { escapeControls } from './terminal-text';
 import { UsageError } from './usage-error';
 
@@ -34,7 +34,7 @@ export async function readCheckpoint(path: string, target: ReplayTarget): Promis
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT') {
-      await checkFolder(path, refuse);
+      if (!(await folderExists(path))) throw refuse(`its folder ${escapeControls(dirname(path))} does not exist`);
       return undefined;
     }
     throw refuse(code === 'ELOOP' ? 'is a symbolic link' : `cannot be read (${String(code)})`);
@@ -77,12 +77,4 @@ function checkpointKey(text: string, target: ReplayTarget): string | undefined {
   const sameReplay =
     bucket === undefined && prefix === undefined ? true : bucket === target.bucket && prefix === target.prefix;
   return sameReplay && under(startAfter) ? startAfter : undefined;
-}
-
-async function checkFolder(path: string, refuse: (why: string) => UsageError): Promise<void> {
-  const folder = dirname(path);
-  const stats = await stat(folder).catch(() => undefined);
-  if (stats === undefined || !stats.isDirectory()) {
-    throw refuse(`its folder ${escapeControls(folder)} does not exist`);
-  }
 }

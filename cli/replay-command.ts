@@ -3,6 +3,7 @@
  * that lost data or after a fix. Bounded concurrency, a progress bar, a summary, and resumable by key.
  */
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import type { KeyUnwrapErrorCode } from '../lambda/contract/reason-codes';
 import { encodeS3Key, type ObjectCreatedRecord, processRecord } from '../lambda/decrypt-function/process-record';
 import { INSTRUCTION_FILE_SUFFIX } from '../lambda/reader/envelope';
 import { type OperatorIo, operatorDeps } from './operator-context';
@@ -166,4 +167,4 @@ export async function runReplayCommand(args: readonly string[], io: OperatorIo):
 }
 
 /** The refusal an operator's own role causes when it may not unwrap with the mail key. */
-const OPERATOR_KMS_REFUSAL = 'KMS_ACCESS_DENIED';
+const OPERATOR_KMS_REFUSAL: KeyUnwrapErrorCode = 'KMS_ACCESS_DENIED';

@@ -73,15 +73,11 @@ const ADDRESS_FIELD = /^(?:from|sender|to|cc|bcc|reply-to|delivered-to|return-pa
  */
 export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMailOptions>): void {
   const bytes = Buffer.from(mime.buffer, mime.byteOffset, mime.byteLength);
+  const header = new TopHeaderBounds(limits.maxFieldBytes);
+  let inHeader = true;
   let lines = 0;
   let delimiters = 0;
   let start = 0;
-  // The top-level header section, field by field (a line starting with a space or tab continues the field above).
-  let inHeader = true;
-  let fieldBytes = 0;
-  // postal-mime reads every address field through its address parser: their bytes together are bounded too.
-  let addressBytes = 0;
-  let inAddressField = false;
   while (start < bytes.length) {
     lines += 1;
     if (bytes[start] === 0x2d && bytes[start + 1] === 0x2d) {
@@ -89,30 +85,7 @@ export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMail
     }
     const end = bytes.indexOf(0x0a, start);
     if (inHeader) {
-      const length = (end === -1 ? bytes.length : end) - start;
-      const continued = bytes[start] === 0x20 || bytes[start] === 0x09;
-      fieldBytes = continued ? fieldBytes + length + 1 : length + 1;
-      if (fieldBytes > limits.maxFieldBytes) {
-        throw new ParsedMailError('MAIL_TOO_COMPLEX', `a header field is over ${limits.maxFieldBytes} bytes`);
-      }
-      if (!continued)
-        inAddressField = ADDRESS_FIELD.test(bytes.toString('latin1', start, Math.min(start + 32, start + length)));
-      if (inAddressField) {
-        addressBytes += length + 1;
-        if (addressBytes > limits.maxFieldBytes) {
-          throw new ParsedMailError('MAIL_TOO_COMPLEX', `the address fields are over ${limits.maxFieldBytes} bytes`);
-        }
-      }
-      const lineEnd = end === -1 ? bytes.length : bytes[end - 1] === 0x0d ? end - 1 : end;
-      // A CR not before LF ends a line for some readers (Python's email package) and not for others (postal-mime):
-      // they would read different fields.
-      if (bytes.subarray(start, lineEnd).includes(0x0d)) {
-        throw new ParsedMailError(
-          'MAIL_MALFORMED',
-          'a header line holds a carriage return not followed by a line feed',
-        );
-      }
-      inHeader = length > (bytes[end - 1] === 0x0d ? 1 : 0);
+      inHeader = header.line(bytes, start, end === -1 ? bytes.length : end);
     }
     if (end === -1) {
       break;
@@ -127,5 +100,44 @@ export function checkShape(mime: Uint8Array, limits: Required<ParseForwardedMail
   }
   if (delimiters > limits.maxParts) {
     throw new ParsedMailError('MAIL_TOO_COMPLEX', `mail has more than ${limits.maxParts} MIME part delimiters`);
+  }
+}
+
+/**
+ * The top-level header section, line by line (a line starting with a space or tab continues the field above): one
+ * field, and the address fields together (postal-mime reads each through its address parser), at most
+ * `maxFieldBytes`; no CR but the one before LF.
+ */
+class TopHeaderBounds {
+  private fieldBytes = 0;
+  private addressBytes = 0;
+  private inAddressField = false;
+
+  constructor(private readonly maxFieldBytes: number) {}
+
+  /** Checks the line from `start` to `end` (its LF, or the end of the mail); false once it is the empty line. */
+  line(bytes: Buffer, start: number, end: number): boolean {
+    const length = end - start;
+    const continued = bytes[start] === 0x20 || bytes[start] === 0x09;
+    this.fieldBytes = continued ? this.fieldBytes + length + 1 : length + 1;
+    if (this.fieldBytes > this.maxFieldBytes) {
+      throw new ParsedMailError('MAIL_TOO_COMPLEX', `a header field is over ${this.maxFieldBytes} bytes`);
+    }
+    if (!continued) {
+      this.inAddressField = ADDRESS_FIELD.test(bytes.toString('latin1', start, Math.min(start + 32, end)));
+    }
+    if (this.inAddressField) {
+      this.addressBytes += length + 1;
+      if (this.addressBytes > this.maxFieldBytes) {
+        throw new ParsedMailError('MAIL_TOO_COMPLEX', `the address fields are over ${this.maxFieldBytes} bytes`);
+      }
+    }
+    const lineEnd = end < bytes.length && bytes[end - 1] === 0x0d ? end - 1 : end;
+    // A CR not before LF ends a line for some readers (Python's email package) and not for others (postal-mime): they
+    // would read different fields.
+    if (bytes.subarray(start, lineEnd).includes(0x0d)) {
+      throw new ParsedMailError('MAIL_MALFORMED', 'a header line holds a carriage return not followed by a line feed');
+    }
+    return lineEnd > start;
   }
 }

@@ -179,9 +179,9 @@ function oneMailbox(value: string): boolean {
   if (entries.length > 1 || entries.some((entry) => entry.group !== undefined)) {
     return false;
   }
-  // The characters outside quoted strings and comments (which may nest, and hold `<` or `@`), up to the last `<`.
-  let bare = '';
-  let displayName: string | undefined;
+  // An `@` outside quoted strings and comments (which may nest, and hold `<` or `@`) before the last `<` outside them.
+  let atOutside = false;
+  let atBeforeAngle = false;
   let quoted = false;
   let depth = 0;
   for (let i = 0; i < value.length; i += 1) {
@@ -196,12 +196,13 @@ function oneMailbox(value: string): boolean {
       depth = Math.max(0, depth - 1);
     } else if (depth === 0 && c === '"') {
       quoted = true;
-    } else if (depth === 0) {
-      if (c === '<') displayName = bare;
-      bare += c;
+    } else if (depth === 0 && c === '<') {
+      atBeforeAngle = atOutside;
+    } else if (depth === 0 && c === '@') {
+      atOutside = true;
     }
   }
-  return displayName === undefined || !displayName.includes('@');
+  return !atBeforeAngle;
 }
 
 /** A Uint8Array or Buffer, from this realm or another (a test runner's sandbox, a worker). */
