@@ -48,8 +48,9 @@ def mime_leaves(part, depth=0):
 
 
 def check_fields(mime):
-    """Refuses a field over the bounds above (folded lines included), and a header line that is not `Name: value`
-    (`From : x` is a From field to some readers and none to others)."""
+    """Refuses, before anything is parsed, a mail over MAX_LINES lines or MAX_PARTS part delimiters, a field over the
+    bounds above (folded lines included), a header line that is not `Name: value` (`From : x` is a From field to some
+    readers and none to others) or holds a bare CR."""
     if mime.count(b"\n") + (0 if mime.endswith(b"\n") else 1) > MAX_LINES:
         raise Refused("MAIL_TOO_COMPLEX", f"mail has more than {MAX_LINES} lines")
     if len(re.findall(rb"(?m)^--", mime)) > MAX_PARTS:
